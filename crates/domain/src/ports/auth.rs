@@ -1,0 +1,112 @@
+//! Credentials: password hashing, signed tokens, their revocation, and encryption of
+//! third-party secrets at rest.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use uuid::Uuid;
+
+use super::StoreError;
+use crate::{Password, PasswordHash, UserId};
+
+/// Slow, salted password hashing. Implementations keep the work off the async threads.
+#[async_trait]
+pub trait PasswordHasher: Send + Sync {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, anyhow::Error>;
+
+    /// Whether `password` matches `hash`. With `hash = None` it verifies against a
+    /// dummy hash and returns `false`, so an unknown user costs the same time as a
+    /// wrong password.
+    async fn verify(
+        &self,
+        password: &Password,
+        hash: Option<&PasswordHash>,
+    ) -> Result<bool, anyhow::Error>;
+}
+
+/// Which of the two token audiences a token belongs to; one never stands for the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Access,
+    Refresh,
+}
+
+/// What a verified access token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessClaims {
+    pub user_id: UserId,
+    pub jti: Uuid,
+    /// The refresh chain (login session) the token belongs to.
+    pub family: Uuid,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What a verified refresh token says.
+pub type RefreshClaims = AccessClaims;
+
+/// A freshly issued access + refresh token pair.
+#[derive(Debug)]
+pub struct TokenPair {
+    pub access_token: SecretString,
+    pub refresh_token: SecretString,
+    pub access: AccessClaims,
+    pub refresh: RefreshClaims,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: u64,
+}
+
+/// Why a token was refused. Clients only ever learn "unauthorized".
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("token is malformed, forged, of the wrong kind or expired")]
+    Invalid,
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+/// Issues and verifies signed tokens.
+pub trait TokenService: Send + Sync {
+    /// Issues a pair in `family` (a new login starts a new family).
+    fn issue(&self, user_id: UserId, family: Uuid) -> Result<TokenPair, TokenError>;
+
+    /// Verifies signature, algorithm, audience, issuer, expiry and kind.
+    fn verify(&self, token: &str, kind: TokenKind) -> Result<AccessClaims, TokenError>;
+}
+
+/// Revocation state of tokens, shared by every replica.
+#[async_trait]
+pub trait TokenDenylist: Send + Sync {
+    /// Revokes one token until it would have expired anyway.
+    async fn revoke_token(&self, jti: Uuid, until: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Revokes a whole refresh chain (and the access tokens issued in it).
+    async fn revoke_family(&self, family: Uuid, until: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Whether the token or its family is revoked.
+    async fn is_revoked(&self, jti: Uuid, family: Uuid) -> Result<bool, StoreError>;
+
+    /// Marks a refresh token as used, atomically. Returns `false` if it was already
+    /// used: a replay, after which the caller revokes the family.
+    async fn mark_refresh_used(&self, jti: Uuid, until: DateTime<Utc>) -> Result<bool, StoreError>;
+}
+
+/// Failure to encrypt or decrypt a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum CipherError {
+    /// The ciphertext is malformed, tampered with, bound to another user, or sealed
+    /// with a key this server does not hold.
+    #[error("ciphertext cannot be opened")]
+    Undecryptable,
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
+
+/// Authenticated encryption of per-user secrets, bound to their owner.
+pub trait SecretCipher: Send + Sync {
+    fn encrypt(&self, owner: UserId, plaintext: &SecretString) -> Result<String, CipherError>;
+
+    fn decrypt(&self, owner: UserId, ciphertext: &str) -> Result<SecretString, CipherError>;
+
+    /// Whether a ciphertext was sealed with a key other than the current one.
+    fn needs_rotation(&self, ciphertext: &str) -> bool;
+}

@@ -1,0 +1,75 @@
+//! Persistence of chats and their messages. Every method is scoped by the owner inside
+//! the query itself: another user's chat is indistinguishable from a missing one.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreError;
+use crate::{Chat, ChatId, ChatTitle, Message, MessageId, MessageStatus, ModelName, Usage, UserId};
+
+/// Position in the owner's chat list (newest first): the last item of the previous page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChatCursor {
+    pub updated_at: DateTime<Utc>,
+    pub id: ChatId,
+}
+
+/// The final state of a message whose content was streamed or failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageUpdate {
+    pub content: String,
+    pub status: MessageStatus,
+    pub model: Option<ModelName>,
+    pub usage: Option<Usage>,
+}
+
+/// Where chats and messages live.
+#[async_trait]
+pub trait ChatRepository: Send + Sync {
+    async fn create_chat(&self, chat: &Chat) -> Result<(), StoreError>;
+
+    async fn find_chat(&self, owner: UserId, id: ChatId) -> Result<Option<Chat>, StoreError>;
+
+    /// The owner's chats, most recently updated first, after `cursor`.
+    async fn list_chats(
+        &self,
+        owner: UserId,
+        limit: u32,
+        cursor: Option<ChatCursor>,
+    ) -> Result<Vec<Chat>, StoreError>;
+
+    async fn rename_chat(
+        &self,
+        owner: UserId,
+        id: ChatId,
+        title: &ChatTitle,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Chat>, StoreError>;
+
+    /// Deletes the chat and all its messages. Returns whether it existed.
+    async fn delete_chat(&self, owner: UserId, id: ChatId) -> Result<bool, StoreError>;
+
+    /// Appends a message and adds its usage (if any) to the chat's totals.
+    /// Returns `false` if the chat does not exist for this owner.
+    async fn append_message(&self, owner: UserId, message: &Message) -> Result<bool, StoreError>;
+
+    /// Sets the final content, status and usage of a message appended earlier and adds
+    /// the usage to the chat's totals.
+    async fn finish_message(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        id: MessageId,
+        update: &MessageUpdate,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Up to `limit` messages older than `before` (or the newest), oldest first.
+    async fn messages(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        limit: u32,
+        before: Option<MessageId>,
+    ) -> Result<Vec<Message>, StoreError>;
+}

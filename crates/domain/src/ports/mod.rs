@@ -1,0 +1,47 @@
+//! The ports: traits through which use cases reach the outside world.
+//!
+//! Every method returns a typed error of this module with an `Unknown` catch-all, so
+//! use cases can react to the cases that matter (a duplicate, a store that is down)
+//! without knowing which driver produced them.
+
+mod auth;
+mod cache;
+mod chats;
+mod clock;
+mod health;
+mod limits;
+mod llm;
+mod memory;
+mod users;
+
+pub use auth::{
+    AccessClaims, CipherError, PasswordHasher, RefreshClaims, SecretCipher, TokenDenylist,
+    TokenError, TokenKind, TokenPair, TokenService,
+};
+pub use cache::{CacheLookup, ChatCache, ChatPageKey};
+pub use chats::{ChatCursor, ChatRepository, MessageUpdate};
+pub use clock::{Clock, SystemClock};
+pub use health::HealthProbe;
+pub use limits::{IdempotencyBegin, IdempotencyStore, Quota, RateDecision, RateLimiter};
+pub use llm::{
+    CompletionRequest, Completion, LlmError, LlmMessage, LlmProvider, LlmStream, StreamEvent,
+};
+pub use memory::{
+    DetectedPreference, EmbedError, Embedder, EmbeddingPurpose, IndexedMessage, MessageIndex,
+    MessageSearchHit,
+    MessageSearchQuery, PreferenceDetector, PreferenceStore, ScoredPreference,
+};
+pub use users::{UserRepository, UserUpdate};
+
+/// Failure of a data store (database, cache, index).
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was violated (e.g. the username is taken).
+    #[error("already exists")]
+    Duplicate,
+    /// The store could not be reached or timed out; the operation may succeed later.
+    #[error("store unavailable")]
+    Unavailable(#[source] anyhow::Error),
+    #[error(transparent)]
+    Unknown(#[from] anyhow::Error),
+}
