@@ -1,1 +1,206 @@
-//! Placeholder until the in-memory implementation lands.
+//! In-memory [`ChatRepository`], and the contract suite every chat store must pass.
+
+mod contract;
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreError};
+use polychat_domain::{Chat, ChatId, ChatTitle, Message, MessageId, UserId};
+use uuid::Uuid;
+
+pub use contract::{
+    chat_listing_contract, chat_repository_contract, message_paging_contract,
+    owner_isolation_contract,
+};
+
+use crate::outage::Outage;
+
+/// Chats and messages in a map, scoped by owner exactly like the real store.
+#[derive(Debug, Default)]
+pub struct InMemoryChats {
+    state: Mutex<State>,
+    outage: Outage,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    chats: HashMap<ChatId, Chat>,
+    /// Ordered by id, which for UUID v7 is creation order, as in the real store.
+    messages: BTreeMap<(ChatId, MessageId), Message>,
+}
+
+impl State {
+    fn owned_chat(&mut self, owner: UserId, id: ChatId) -> Option<&mut Chat> {
+        self.chats.get_mut(&id).filter(|chat| chat.owner == owner)
+    }
+}
+
+impl InMemoryChats {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Makes every call fail with [`StoreError::Unavailable`] while `down` is true.
+    pub fn set_unavailable(&self, down: bool) {
+        self.outage.set(down);
+    }
+
+    fn state(&self) -> Result<MutexGuard<'_, State>, StoreError> {
+        self.outage.check()?;
+        Ok(self.state.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+#[async_trait]
+impl ChatRepository for InMemoryChats {
+    async fn create_chat(&self, chat: &Chat) -> Result<(), StoreError> {
+        let mut state = self.state()?;
+        if state.chats.contains_key(&chat.id) {
+            return Err(StoreError::Duplicate);
+        }
+        state.chats.insert(chat.id, chat.clone());
+        Ok(())
+    }
+
+    async fn find_chat(&self, owner: UserId, id: ChatId) -> Result<Option<Chat>, StoreError> {
+        Ok(self.state()?.owned_chat(owner, id).map(|chat| chat.clone()))
+    }
+
+    async fn list_chats(
+        &self,
+        owner: UserId,
+        limit: u32,
+        cursor: Option<ChatCursor>,
+    ) -> Result<Vec<Chat>, StoreError> {
+        let state = self.state()?;
+        let newest_first = |chat: &Chat| std::cmp::Reverse((chat.updated_at, chat.id));
+        let mut chats: Vec<Chat> = state
+            .chats
+            .values()
+            .filter(|chat| chat.owner == owner)
+            .filter(|chat| cursor.is_none_or(|c| (chat.updated_at, chat.id) < (c.updated_at, c.id)))
+            .cloned()
+            .collect();
+        chats.sort_by_key(newest_first);
+        chats.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(chats)
+    }
+
+    async fn rename_chat(
+        &self,
+        owner: UserId,
+        id: ChatId,
+        title: &ChatTitle,
+        at: DateTime<Utc>,
+    ) -> Result<Option<Chat>, StoreError> {
+        let mut state = self.state()?;
+        Ok(state.owned_chat(owner, id).map(|chat| {
+            chat.title = title.clone();
+            chat.updated_at = at;
+            chat.clone()
+        }))
+    }
+
+    async fn delete_chat(&self, owner: UserId, id: ChatId) -> Result<bool, StoreError> {
+        let mut state = self.state()?;
+        if state.owned_chat(owner, id).is_none() {
+            return Ok(false);
+        }
+        state.chats.remove(&id);
+        state.messages.retain(|(chat, _), _| *chat != id);
+        Ok(true)
+    }
+
+    async fn append_message(&self, owner: UserId, message: &Message) -> Result<bool, StoreError> {
+        let mut state = self.state()?;
+        let key = (message.chat_id, message.id);
+        if state.messages.contains_key(&key) {
+            return Err(StoreError::Duplicate);
+        }
+        let Some(chat) = state.owned_chat(owner, message.chat_id) else {
+            return Ok(false);
+        };
+        chat.message_count += 1;
+        chat.usage_total += message.usage.unwrap_or_default();
+        chat.updated_at = message.created_at;
+        state.messages.insert(key, message.clone());
+        Ok(true)
+    }
+
+    async fn finish_message(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        id: MessageId,
+        update: &MessageUpdate,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state()?;
+        let State { chats, messages } = &mut *state;
+        let Some(chat) = chats.get_mut(&chat).filter(|found| found.owner == owner) else {
+            return Ok(false);
+        };
+        let Some(message) = messages.get_mut(&(chat.id, id)) else {
+            return Ok(false);
+        };
+        message.content.clone_from(&update.content);
+        message.status = update.status;
+        message.model.clone_from(&update.model);
+        message.usage = update.usage;
+        chat.usage_total += update.usage.unwrap_or_default();
+        chat.updated_at = at;
+        Ok(true)
+    }
+
+    async fn messages(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        limit: u32,
+        before: Option<MessageId>,
+    ) -> Result<Vec<Message>, StoreError> {
+        let mut state = self.state()?;
+        if state.owned_chat(owner, chat).is_none() {
+            return Ok(Vec::new());
+        }
+        let lower = Bound::Included((chat, MessageId::from_uuid(Uuid::nil())));
+        let upper = before.map_or(
+            Bound::Included((chat, MessageId::from_uuid(Uuid::max()))),
+            |id| Bound::Excluded((chat, id)),
+        );
+        let mut page: Vec<Message> = state
+            .messages
+            .range((lower, upper))
+            .rev()
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|(_, message)| message.clone())
+            .collect();
+        page.reverse();
+        Ok(page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passes_the_contract() {
+        chat_repository_contract(&InMemoryChats::new()).await;
+    }
+
+    #[tokio::test]
+    async fn an_outage_fails_every_call_until_it_ends() {
+        let chats = InMemoryChats::new();
+        chats.set_unavailable(true);
+        let owner = UserId::generate();
+        let result = chats.list_chats(owner, 10, None).await;
+        assert!(matches!(result, Err(StoreError::Unavailable(_))));
+        chats.set_unavailable(false);
+        assert!(chats.list_chats(owner, 10, None).await.unwrap().is_empty());
+    }
+}

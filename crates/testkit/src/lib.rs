@@ -8,10 +8,12 @@
 pub mod cache;
 pub mod chats;
 pub mod clock;
+pub mod denylist;
 pub mod embedder;
 pub mod limits;
 pub mod llm;
 pub mod message_index;
+pub mod outage;
 pub mod preferences;
 pub mod security;
 pub mod users;
