@@ -213,7 +213,10 @@ mod tests {
         assert!(title.as_str().ends_with('…'));
         let one_huge_word = Prompt::parse(&"x".repeat(500)).unwrap();
         assert_eq!(
-            ChatTitle::from_prompt(&one_huge_word).as_str().chars().count(),
+            ChatTitle::from_prompt(&one_huge_word)
+                .as_str()
+                .chars()
+                .count(),
             61
         );
     }

@@ -9,6 +9,7 @@ pub mod ids;
 pub mod model;
 pub mod ports;
 pub mod preference;
+pub mod services;
 pub mod user;
 
 pub use chat::{Chat, ChatSummary, ChatTitle, Message, MessageStatus, Prompt, Role, Usage};

@@ -71,11 +71,7 @@ impl Password {
         if !(Self::MIN_BYTES..=Self::MAX_BYTES).contains(&text.len()) {
             return Err(ValidationError::new(
                 field,
-                format!(
-                    "must be {}-{} bytes long",
-                    Self::MIN_BYTES,
-                    Self::MAX_BYTES
-                ),
+                format!("must be {}-{} bytes long", Self::MIN_BYTES, Self::MAX_BYTES),
             ));
         }
         Ok(Self(SecretString::from(text)))

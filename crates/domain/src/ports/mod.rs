@@ -24,12 +24,11 @@ pub use clock::{Clock, SystemClock};
 pub use health::HealthProbe;
 pub use limits::{IdempotencyBegin, IdempotencyStore, Quota, RateDecision, RateLimiter};
 pub use llm::{
-    CompletionRequest, Completion, LlmError, LlmMessage, LlmProvider, LlmStream, StreamEvent,
+    Completion, CompletionRequest, LlmError, LlmMessage, LlmProvider, LlmStream, StreamEvent,
 };
 pub use memory::{
     DetectedPreference, EmbedError, Embedder, EmbeddingPurpose, IndexedMessage, MessageIndex,
-    MessageSearchHit,
-    MessageSearchQuery, PreferenceDetector, PreferenceStore, ScoredPreference,
+    MessageSearchHit, MessageSearchQuery, PreferenceDetector, PreferenceStore, ScoredPreference,
 };
 pub use users::{UserRepository, UserUpdate};
 
@@ -44,4 +43,10 @@ pub enum StoreError {
     Unavailable(#[source] anyhow::Error),
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
+}
+
+/// Runs work after a response has been sent (indexing, streaming generation that must
+/// outlive a disconnected client). Implemented by the runtime the app uses.
+pub trait TaskSpawner: Send + Sync {
+    fn spawn(&self, task: futures_util::future::BoxFuture<'static, ()>);
 }

@@ -1,0 +1,89 @@
+//! The user's OpenRouter key: decrypted in memory for a model call, and re-encrypted
+//! under the current master key when the master key rotates.
+
+use secrecy::SecretString;
+
+use super::{AuthError, AuthService, unknown};
+use crate::{ModelName, StoredSecret, UserId};
+
+/// The user's credentials and choice for a model call.
+#[derive(Debug)]
+pub struct ModelAccess {
+    pub api_key: SecretString,
+    pub default_model: Option<ModelName>,
+}
+
+/// What a key rotation did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct RotationReport {
+    /// Stored keys looked at.
+    pub examined: u64,
+    /// Keys re-encrypted under the current master key.
+    pub rotated: u64,
+    /// Keys that could not be opened with any configured master key.
+    pub undecryptable: u64,
+}
+
+const ROTATION_PAGE: u32 = 200;
+
+impl AuthService {
+    /// What a model call on the user's behalf needs: the OpenRouter key in clear (held
+    /// only in memory for that call) and the user's default model.
+    pub async fn model_access(&self, id: UserId) -> Result<ModelAccess, AuthError> {
+        let user = self.profile(id).await?;
+        let stored = user.openrouter_key.ok_or(AuthError::KeyMissing)?;
+        let api_key = self
+            .ports
+            .cipher
+            .decrypt(id, &stored.ciphertext)
+            .map_err(unknown)?;
+        Ok(ModelAccess {
+            api_key,
+            default_model: user.default_model,
+        })
+    }
+
+    /// Re-encrypts every stored key sealed with an older master key. Safe to run while
+    /// the service serves: a key the user changed meanwhile is left as the user set it.
+    pub async fn rotate_keys(&self) -> Result<RotationReport, AuthError> {
+        let mut report = RotationReport::default();
+        let mut after = None;
+        loop {
+            let page = self
+                .ports
+                .users
+                .stored_keys_after(after, ROTATION_PAGE)
+                .await?;
+            let Some((last, _)) = page.last() else {
+                return Ok(report);
+            };
+            after = Some(*last);
+            for (owner, stored) in page {
+                report.examined += 1;
+                if !self.ports.cipher.needs_rotation(&stored.ciphertext) {
+                    continue;
+                }
+                let Ok(plaintext) = self.ports.cipher.decrypt(owner, &stored.ciphertext) else {
+                    report.undecryptable += 1;
+                    continue;
+                };
+                let replacement = StoredSecret {
+                    ciphertext: self
+                        .ports
+                        .cipher
+                        .encrypt(owner, &plaintext)
+                        .map_err(unknown)?,
+                    hint: stored.hint.clone(),
+                };
+                if self
+                    .ports
+                    .users
+                    .replace_key(owner, &stored, &replacement)
+                    .await?
+                {
+                    report.rotated += 1;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! Registration and profile changes.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use super::{AuthError, AuthService, unknown};
+use crate::ports::{StoreError, UserUpdate};
+use crate::{
+    DisplayName, ModelName, Password, StoredSecret, User, UserId, Username, ValidationError,
+};
+
+/// What a new user gives at registration.
+#[derive(Debug)]
+pub struct Registration {
+    pub username: String,
+    pub password: SecretString,
+    pub display_name: Option<String>,
+    pub openrouter_api_key: Option<SecretString>,
+}
+
+/// A profile change; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct ProfileChanges {
+    pub display_name: Option<Option<String>>,
+    pub default_model: Option<Option<String>>,
+    pub openrouter_api_key: Option<Option<SecretString>>,
+    pub current_password: Option<SecretString>,
+    pub new_password: Option<SecretString>,
+}
+
+const MAX_KEY_CHARS: usize = 512;
+
+fn parse_api_key(key: &SecretString) -> Result<&SecretString, ValidationError> {
+    let text = key.expose_secret();
+    let valid = !text.is_empty()
+        && text.chars().count() <= MAX_KEY_CHARS
+        && text.chars().all(|c| c.is_ascii_graphic());
+    if valid {
+        Ok(key)
+    } else {
+        Err(ValidationError::new(
+            "openrouter_api_key",
+            format!("must be 1-{MAX_KEY_CHARS} printable ASCII characters without spaces"),
+        ))
+    }
+}
+
+impl AuthService {
+    pub async fn register(&self, registration: Registration) -> Result<User, AuthError> {
+        let username = Username::parse(&registration.username)?;
+        let password = Password::parse("password", registration.password.expose_secret())?;
+        let display_name = registration
+            .display_name
+            .as_deref()
+            .map(DisplayName::parse)
+            .transpose()?;
+        let key = registration
+            .openrouter_api_key
+            .as_ref()
+            .map(parse_api_key)
+            .transpose()?;
+
+        let id = UserId::generate();
+        let openrouter_key = key.map(|key| self.seal(id, key)).transpose()?;
+        let password_hash = self.ports.hasher.hash(&password).await.map_err(unknown)?;
+        let now = self.ports.clock.now();
+        let user = User {
+            id,
+            username,
+            display_name,
+            default_model: None,
+            password_hash,
+            openrouter_key,
+            created_at: now,
+            updated_at: now,
+        };
+        match self.ports.users.create(&user).await {
+            Ok(()) => Ok(user),
+            Err(StoreError::Duplicate) => Err(AuthError::UsernameTaken),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    pub async fn profile(&self, id: UserId) -> Result<User, AuthError> {
+        self.ports
+            .users
+            .find_by_id(id)
+            .await?
+            .ok_or(AuthError::Unauthorized)
+    }
+
+    /// Applies profile changes. A new password needs the current one, checked under the
+    /// same throttle as logins.
+    pub async fn update_profile(
+        &self,
+        id: UserId,
+        changes: ProfileChanges,
+    ) -> Result<User, AuthError> {
+        let user = self.profile(id).await?;
+        let mut update = UserUpdate {
+            display_name: changes
+                .display_name
+                .map(|name| name.as_deref().map(DisplayName::parse).transpose())
+                .transpose()?,
+            default_model: changes
+                .default_model
+                .map(|model| model.as_deref().map(ModelName::parse).transpose())
+                .transpose()?,
+            ..UserUpdate::default()
+        };
+        if let Some(key) = changes.openrouter_api_key {
+            let sealed = match key {
+                Some(key) => Some(self.seal(id, parse_api_key(&key)?)?),
+                None => None,
+            };
+            update.openrouter_key = Some(sealed);
+        }
+        if let Some(new_password) = changes.new_password {
+            let new_password = Password::parse("new_password", new_password.expose_secret())?;
+            self.check_current_password(&user, changes.current_password)
+                .await?;
+            let hash = self
+                .ports
+                .hasher
+                .hash(&new_password)
+                .await
+                .map_err(unknown)?;
+            update.password_hash = Some(hash);
+        }
+        self.ports
+            .users
+            .update(id, update)
+            .await?
+            .ok_or(AuthError::Unauthorized)
+    }
+
+    async fn check_current_password(
+        &self,
+        user: &User,
+        current: Option<SecretString>,
+    ) -> Result<(), AuthError> {
+        let missing =
+            || ValidationError::new("current_password", "is required to change the password");
+        let current = current.ok_or_else(missing)?;
+        let current = Password::parse("current_password", current.expose_secret())
+            .map_err(|_| ValidationError::new("current_password", "does not match"))?;
+        let throttle_keys = [
+            format!("login:user:{}", user.username.canonical()),
+            format!("password-change:{}", user.id),
+        ];
+        self.refuse_if_throttled(&throttle_keys, 0).await?;
+        let matches = self
+            .ports
+            .hasher
+            .verify(&current, Some(&user.password_hash))
+            .await
+            .map_err(unknown)?;
+        if matches {
+            Ok(())
+        } else {
+            self.refuse_if_throttled(&throttle_keys, 1).await?;
+            Err(ValidationError::new("current_password", "does not match").into())
+        }
+    }
+
+    fn seal(&self, owner: UserId, key: &SecretString) -> Result<StoredSecret, AuthError> {
+        let ciphertext = self.ports.cipher.encrypt(owner, key).map_err(unknown)?;
+        Ok(StoredSecret {
+            ciphertext,
+            hint: StoredSecret::hint_for(key),
+        })
+    }
+}

@@ -1,0 +1,163 @@
+//! Sessions: login (throttled on failures), authentication of access tokens, refresh
+//! with rotation and replay detection, and logout.
+
+use std::time::Duration;
+
+use chrono::TimeDelta;
+use uuid::Uuid;
+
+use super::{AuthError, AuthService, unknown};
+use crate::ports::{AccessClaims, RateDecision, TokenError, TokenKind, TokenPair};
+use crate::services::at_least_a_millisecond;
+use crate::{Password, Username};
+
+impl AuthService {
+    /// Checks credentials and starts a new session (refresh chain).
+    ///
+    /// Unknown users and wrong passwords fail identically, after the same hashing work.
+    /// Failed attempts count against the username and the client address.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: &str,
+        client_address: &str,
+    ) -> Result<TokenPair, AuthError> {
+        let username = Username::parse(username)?;
+        let password = Password::parse("password", password)?;
+        let throttle_keys = [
+            format!("login:user:{}", username.canonical()),
+            format!("login:addr:{client_address}"),
+        ];
+        self.refuse_if_throttled(&throttle_keys, 0).await?;
+
+        let user = self.ports.users.find_by_username(&username).await?;
+        let hash = user.as_ref().map(|u| &u.password_hash);
+        let matches = self
+            .ports
+            .hasher
+            .verify(&password, hash)
+            .await
+            .map_err(unknown)?;
+        match user {
+            Some(user) if matches => self.issue(user.id, Uuid::new_v4()),
+            _ => {
+                self.refuse_if_throttled(&throttle_keys, 1).await?;
+                Err(AuthError::InvalidCredentials)
+            }
+        }
+    }
+
+    /// Spends `cost` of each budget (0 only looks) and refuses when one is exhausted.
+    /// A limiter that fails does not block logins (the production limiter falls back
+    /// to a per-process budget before it ever fails).
+    pub(super) async fn refuse_if_throttled(
+        &self,
+        keys: &[String],
+        cost: u32,
+    ) -> Result<(), AuthError> {
+        let quotas = [self.policy.per_username, self.policy.per_address];
+        let mut longest: Option<Duration> = None;
+        for (key, quota) in keys.iter().zip(quotas) {
+            match self.ports.limiter.acquire(key, quota, cost).await {
+                Ok(RateDecision::Allowed) => {}
+                Ok(RateDecision::Limited { retry_after }) => {
+                    longest = Some(longest.map_or(retry_after, |l| l.max(retry_after)));
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error, "login throttle unavailable; attempt not counted");
+                }
+            }
+        }
+        match longest {
+            Some(retry_after) => Err(AuthError::TooManyAttempts {
+                retry_after: at_least_a_millisecond(retry_after),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Verifies an access token and checks it has not been revoked.
+    ///
+    /// When the denylist cannot be reached the token is accepted on its signature and
+    /// expiry alone (at most the access lifetime of exposure) rather than failing every
+    /// request; refreshing, which mints new tokens, fails closed instead.
+    pub async fn authenticate(&self, token: &str) -> Result<AccessClaims, AuthError> {
+        let claims = self.verify(token, TokenKind::Access)?;
+        match self
+            .ports
+            .denylist
+            .is_revoked(claims.jti, claims.family)
+            .await
+        {
+            Ok(false) => Ok(claims),
+            Ok(true) => Err(AuthError::Unauthorized),
+            Err(error) => {
+                tracing::warn!(error = %error, "token denylist unavailable; revocation not checked");
+                Ok(claims)
+            }
+        }
+    }
+
+    /// Exchanges a refresh token for a new pair in the same chain. A refresh token works
+    /// once; presenting a used one again (a replay, e.g. a stolen copy) revokes the chain.
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AuthError> {
+        let claims = self.verify(refresh_token, TokenKind::Refresh)?;
+        if self
+            .ports
+            .denylist
+            .is_revoked(claims.jti, claims.family)
+            .await?
+        {
+            return Err(AuthError::Unauthorized);
+        }
+        let first_use = self
+            .ports
+            .denylist
+            .mark_refresh_used(claims.jti, claims.expires_at)
+            .await?;
+        if !first_use {
+            self.revoke_chain(claims.family).await?;
+            return Err(AuthError::Unauthorized);
+        }
+        if self.ports.users.find_by_id(claims.user_id).await?.is_none() {
+            return Err(AuthError::Unauthorized);
+        }
+        self.issue(claims.user_id, claims.family)
+    }
+
+    /// Ends the session: this access token and every token of its refresh chain stop working.
+    pub async fn logout(&self, claims: &AccessClaims) -> Result<(), AuthError> {
+        self.ports
+            .denylist
+            .revoke_token(claims.jti, claims.expires_at)
+            .await?;
+        self.revoke_chain(claims.family).await
+    }
+
+    async fn revoke_chain(&self, family: Uuid) -> Result<(), AuthError> {
+        let lifetime = TimeDelta::from_std(self.policy.session_lifetime).map_err(unknown)?;
+        let until = self.ports.clock.now() + lifetime;
+        self.ports.denylist.revoke_family(family, until).await?;
+        Ok(())
+    }
+
+    fn verify(&self, token: &str, kind: TokenKind) -> Result<AccessClaims, AuthError> {
+        self.ports
+            .tokens
+            .verify(token, kind)
+            .map_err(|error| match error {
+                TokenError::Invalid => AuthError::Unauthorized,
+                TokenError::Unknown(cause) => unknown(cause),
+            })
+    }
+
+    fn issue(&self, user: crate::UserId, family: Uuid) -> Result<TokenPair, AuthError> {
+        self.ports
+            .tokens
+            .issue(user, family)
+            .map_err(|error| match error {
+                TokenError::Invalid => unknown(anyhow::anyhow!("token issuing failed")),
+                TokenError::Unknown(cause) => unknown(cause),
+            })
+    }
+}

@@ -1,0 +1,163 @@
+//! Reading and managing chats: history pages (served from the cache from the second
+//! read on, never stale), the chat list, renaming and deletion.
+
+use futures_util::future::join;
+use uuid::Uuid;
+
+use super::{ChatError, ChatService};
+use crate::ports::{CacheLookup, ChatCursor, ChatPageKey};
+use crate::{Chat, ChatId, ChatTitle, Message, MessageId, UserId, ValidationError};
+
+/// Which page of a chat to read.
+#[derive(Debug, Clone, Copy)]
+pub struct ChatPageRequest {
+    pub chat_id: ChatId,
+    pub limit: Option<u32>,
+    pub before: Option<MessageId>,
+}
+
+/// A chat with one page of its messages, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatPage {
+    pub chat: Chat,
+    pub messages: Vec<Message>,
+}
+
+/// Where a page came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheStatus {
+    Hit,
+    Miss,
+}
+
+const DEFAULT_PAGE: u32 = 50;
+const MAX_PAGE: u32 = 200;
+
+fn page_limit(limit: Option<u32>) -> Result<u32, ValidationError> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE);
+    if (1..=MAX_PAGE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ValidationError::new(
+            "limit",
+            format!("must be 1-{MAX_PAGE}"),
+        ))
+    }
+}
+
+impl ChatService {
+    /// A page of a chat's history, rendered by `render`. Cached entries carry their
+    /// owner, so a cached page is only ever served to the chat's owner.
+    pub async fn page(
+        &self,
+        owner: UserId,
+        request: ChatPageRequest,
+        render: impl FnOnce(&ChatPage) -> Vec<u8>,
+    ) -> Result<(Vec<u8>, CacheStatus), ChatError> {
+        let key = ChatPageKey {
+            limit: page_limit(request.limit)?,
+            before: request.before,
+        };
+        let lookup = self.ports.cache.get(request.chat_id, key).await;
+        let generation = match lookup {
+            Ok(CacheLookup::Hit(entry)) => {
+                let (entry_owner, body) = entry.split_at_checked(16).unwrap_or((&[], &[]));
+                if entry_owner == owner.as_uuid().as_bytes() {
+                    return Ok((body.to_vec(), CacheStatus::Hit));
+                }
+                if Uuid::from_slice(entry_owner).is_ok() {
+                    return Err(ChatError::NotFound);
+                }
+                None
+            }
+            Ok(CacheLookup::Miss { generation }) => Some(generation),
+            Err(error) => {
+                tracing::warn!(error = %error, "chat cache unavailable; reading the store");
+                None
+            }
+        };
+        let (chat, messages) = join(
+            self.ports.chats.find_chat(owner, request.chat_id),
+            self.ports
+                .chats
+                .messages(owner, request.chat_id, key.limit, key.before),
+        )
+        .await;
+        let chat = chat?.ok_or(ChatError::NotFound)?;
+        let page = ChatPage {
+            chat,
+            messages: messages?,
+        };
+        let body = render(&page);
+        if let Some(generation) = generation {
+            let mut entry = Vec::with_capacity(16 + body.len());
+            entry.extend_from_slice(owner.as_uuid().as_bytes());
+            entry.extend_from_slice(&body);
+            if let Err(error) = self
+                .ports
+                .cache
+                .put(request.chat_id, key, generation, &entry)
+                .await
+            {
+                tracing::warn!(error = %error, "chat page not cached");
+            }
+        }
+        Ok((body, CacheStatus::Miss))
+    }
+
+    /// The user's chats, most recently updated first, and the cursor of the next page.
+    pub async fn list(
+        &self,
+        owner: UserId,
+        limit: Option<u32>,
+        cursor: Option<ChatCursor>,
+    ) -> Result<(Vec<Chat>, Option<ChatCursor>), ChatError> {
+        let limit = page_limit(limit)?;
+        let mut chats = self
+            .ports
+            .chats
+            .list_chats(owner, limit + 1, cursor)
+            .await?;
+        let next = if chats.len() > limit as usize {
+            chats.truncate(limit as usize);
+            chats.last().map(|chat| ChatCursor {
+                updated_at: chat.updated_at,
+                id: chat.id,
+            })
+        } else {
+            None
+        };
+        Ok((chats, next))
+    }
+
+    pub async fn rename(&self, owner: UserId, id: ChatId, title: &str) -> Result<Chat, ChatError> {
+        let title = ChatTitle::parse(title)?;
+        let now = self.ports.clock.now();
+        let chat = self
+            .ports
+            .chats
+            .rename_chat(owner, id, &title, now)
+            .await?
+            .ok_or(ChatError::NotFound)?;
+        self.invalidate(id).await;
+        Ok(chat)
+    }
+
+    /// Deletes a chat with its history, cached pages and search entries. Search entries
+    /// go first: if that fails nothing is deleted and the client can retry.
+    pub async fn delete(&self, owner: UserId, id: ChatId) -> Result<(), ChatError> {
+        if self.ports.chats.find_chat(owner, id).await?.is_none() {
+            return Err(ChatError::NotFound);
+        }
+        self.memory.forget_chat(owner, id).await.map_err(|error| {
+            ChatError::Service(crate::services::ServiceError::Unknown(error.into()))
+        })?;
+        let existed = self.ports.chats.delete_chat(owner, id).await?;
+        self.invalidate(id).await;
+        if existed {
+            Ok(())
+        } else {
+            Err(ChatError::NotFound)
+        }
+    }
+}

@@ -1,0 +1,175 @@
+//! One prompt, answered as a stream. Generation runs as its own task: a client that
+//! disconnects stops receiving, not generating, and the whole answer is still stored
+//! (complete, incomplete when the upstream cut it, or error).
+
+use std::sync::Arc;
+
+use futures_channel::mpsc::{UnboundedSender, unbounded};
+use futures_util::future::join;
+use futures_util::stream::{BoxStream, StreamExt};
+
+use super::turn::{Prepared, advanced};
+use super::{ChatError, ChatPorts, ChatService, ChatTurn, MemoryReport};
+use crate::ports::{LlmError, MessageUpdate, StreamEvent};
+use crate::services::memory::MemoryService;
+use crate::{ChatId, Message, MessageId, MessageStatus, Role, Usage};
+
+/// What a streamed answer emits after it started.
+#[derive(Debug)]
+pub enum TurnEvent {
+    Delta(String),
+    Done(Box<ChatTurn>),
+    Failed(ChatError),
+}
+
+/// A started streamed answer: ids first (for the client's `meta` event), then events.
+pub struct TurnStream {
+    pub chat_id: ChatId,
+    pub message_id: MessageId,
+    pub events: BoxStream<'static, TurnEvent>,
+}
+
+impl ChatService {
+    /// Starts a streamed answer. Errors before generation starts (validation, missing
+    /// key, unknown chat, a store down) come back here; later ones come as events.
+    pub async fn stream(&self, request: super::TurnRequest) -> Result<TurnStream, ChatError> {
+        let prepared = self.prepare(request).await?;
+        let placeholder = Message {
+            id: MessageId::generate(),
+            chat_id: prepared.chat.id,
+            role: Role::Assistant,
+            content: String::new(),
+            model: Some(prepared.request.model.clone()),
+            usage: None,
+            status: MessageStatus::Incomplete,
+            created_at: self.ports.clock.now(),
+        };
+        if !self
+            .ports
+            .chats
+            .append_message(prepared.chat.owner, &placeholder)
+            .await?
+        {
+            return Err(ChatError::NotFound);
+        }
+        self.invalidate(prepared.chat.id).await;
+        let (sender, receiver) = unbounded();
+        let stream = TurnStream {
+            chat_id: prepared.chat.id,
+            message_id: placeholder.id,
+            events: receiver.boxed(),
+        };
+        let generation = generate(
+            self.ports.clone(),
+            self.memory.clone(),
+            prepared,
+            placeholder,
+            sender,
+        );
+        self.ports.spawner.spawn(Box::pin(generation));
+        Ok(stream)
+    }
+}
+
+/// What the upstream produced before it finished or failed.
+#[derive(Default)]
+struct Generated {
+    content: String,
+    usage: Option<Usage>,
+    model: Option<crate::ModelName>,
+    failure: Option<LlmError>,
+}
+
+async fn generate(
+    ports: ChatPorts,
+    memory: Arc<MemoryService>,
+    prepared: Prepared,
+    placeholder: Message,
+    events: UnboundedSender<TurnEvent>,
+) {
+    let Prepared {
+        chat,
+        user_message,
+        request,
+        recall,
+    } = prepared;
+    let owner = chat.owner;
+    let requested_model = request.model.clone();
+    let relay = async {
+        let mut generated = Generated::default();
+        let mut upstream = match ports.llm.stream(request).await {
+            Ok(upstream) => upstream,
+            Err(error) => {
+                generated.failure = Some(error);
+                return generated;
+            }
+        };
+        while let Some(event) = upstream.next().await {
+            match event {
+                Ok(StreamEvent::Delta(text)) => {
+                    generated.content.push_str(&text);
+                    // A client that left no longer listens; generation goes on regardless.
+                    let _ = events.unbounded_send(TurnEvent::Delta(text));
+                }
+                Ok(StreamEvent::Finished { model, usage }) => {
+                    generated.model = model;
+                    generated.usage = usage;
+                    break;
+                }
+                Err(error) => {
+                    generated.failure = Some(error);
+                    break;
+                }
+            }
+        }
+        generated
+    };
+    let (generated, saved) = join(
+        relay,
+        memory.remember(owner, Some(chat.id), recall.detected.clone()),
+    )
+    .await;
+
+    let status = match (&generated.failure, generated.content.is_empty()) {
+        (None, _) => MessageStatus::Complete,
+        (Some(_), false) => MessageStatus::Incomplete,
+        (Some(_), true) => MessageStatus::Error,
+    };
+    let update = MessageUpdate {
+        content: generated.content,
+        status,
+        model: Some(generated.model.unwrap_or(requested_model)),
+        usage: generated.usage,
+    };
+    let now = ports.clock.now();
+    let stored = ports
+        .chats
+        .finish_message(owner, chat.id, placeholder.id, &update, now)
+        .await;
+    if let Err(error) = ports.cache.invalidate(chat.id).await {
+        tracing::warn!(error = %error, "chat cache invalidation failed");
+    }
+    let message = Message {
+        content: update.content,
+        status: update.status,
+        model: update.model,
+        usage: update.usage,
+        ..placeholder
+    };
+    let indexed = vec![user_message, message.clone()];
+    let outcome = match (generated.failure, stored) {
+        (Some(error), _) => TurnEvent::Failed(ChatError::Upstream(error)),
+        (None, Err(error)) => TurnEvent::Failed(error.into()),
+        (None, Ok(_)) => TurnEvent::Done(Box::new(ChatTurn {
+            chat: advanced(chat, message.usage.unwrap_or_default(), now),
+            message,
+            memories: MemoryReport {
+                used: recall.used,
+                saved,
+            },
+        })),
+    };
+    let _ = events.unbounded_send(outcome);
+    events.close_channel();
+    memory.index_messages(owner, indexed).await;
+}

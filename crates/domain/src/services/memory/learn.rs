@@ -1,0 +1,215 @@
+//! The chat side of memory: recall before the model call, remember what was detected,
+//! and index messages for semantic search after the response.
+
+use futures_util::future::join;
+
+use super::MemoryService;
+use crate::ports::{DetectedPreference, EmbeddingPurpose, IndexedMessage};
+use crate::{
+    ChatId, Embedding, Message, PreferenceId, PreferenceKind, Prompt, UserId, UserPreference,
+};
+
+/// What memory contributes to one prompt.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Recall {
+    /// Preferences to put in the model's context.
+    pub used: Vec<UserPreference>,
+    /// Durable statements found in the prompt, to remember.
+    pub detected: Vec<DetectedPreference>,
+}
+
+impl MemoryService {
+    /// Embeds the prompt once, detects durable statements in it and finds the user's
+    /// relevant preferences plus every active style preference.
+    pub async fn recall(&self, owner: UserId, prompt: &Prompt) -> Recall {
+        let embedding = match self
+            .ports
+            .embedder
+            .embed(&[prompt.as_str().to_owned()], EmbeddingPurpose::Query)
+            .await
+        {
+            Ok(mut vectors) => vectors.pop(),
+            Err(error) => {
+                tracing::warn!(error = %error, "embeddings unavailable; answering without memories");
+                None
+            }
+        };
+        let detected = self
+            .ports
+            .detector
+            .detect(prompt.as_str(), embedding.as_ref());
+        let Some(embedding) = embedding else {
+            return Recall {
+                used: Vec::new(),
+                detected,
+            };
+        };
+        let (nearest, active) = join(
+            self.ports.preferences.nearest(
+                owner,
+                &embedding,
+                self.policy.recall_limit,
+                self.policy.recall_min_similarity,
+            ),
+            self.ports.preferences.list_active(owner),
+        )
+        .await;
+        let mut used: Vec<UserPreference> = match active {
+            Ok(active) => active
+                .into_iter()
+                .filter(|p| p.kind == PreferenceKind::Style)
+                .collect(),
+            Err(error) => {
+                tracing::warn!(error = %error, "preference store unavailable; answering without memories");
+                return Recall {
+                    used: Vec::new(),
+                    detected,
+                };
+            }
+        };
+        match nearest {
+            Ok(scored) => {
+                for hit in scored {
+                    if !used.iter().any(|p| p.id == hit.preference.id) {
+                        used.push(hit.preference);
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(error = %error, "preference search failed"),
+        }
+        Recall { used, detected }
+    }
+
+    /// Stores detected statements. A statement very close to an active preference of the
+    /// same kind supersedes it; an identical one is left as it is. Returns what was saved.
+    pub async fn remember(
+        &self,
+        owner: UserId,
+        source_chat: Option<ChatId>,
+        detected: Vec<DetectedPreference>,
+    ) -> Vec<UserPreference> {
+        if detected.is_empty() {
+            return Vec::new();
+        }
+        let texts: Vec<String> = detected
+            .iter()
+            .map(|d| d.text.as_str().to_owned())
+            .collect();
+        let embeddings = match self
+            .ports
+            .embedder
+            .embed(&texts, EmbeddingPurpose::Passage)
+            .await
+        {
+            Ok(embeddings) => embeddings,
+            Err(error) => {
+                tracing::warn!(error = %error, "embeddings unavailable; detected preferences not saved");
+                return Vec::new();
+            }
+        };
+        let mut saved = Vec::new();
+        for (statement, embedding) in detected.into_iter().zip(embeddings) {
+            match self.store(owner, source_chat, statement, embedding).await {
+                Ok(Some(preference)) => saved.push(preference),
+                Ok(None) => {}
+                Err(error) => tracing::warn!(error = %error, "preference not saved"),
+            }
+        }
+        saved
+    }
+
+    /// Inserts one statement, superseding near-duplicates and contradictions of its kind.
+    pub(super) async fn store(
+        &self,
+        owner: UserId,
+        source_chat: Option<ChatId>,
+        statement: DetectedPreference,
+        embedding: Embedding,
+    ) -> Result<Option<UserPreference>, crate::ports::StoreError> {
+        let similar = self
+            .ports
+            .preferences
+            .nearest(owner, &embedding, 5, self.policy.supersede_similarity)
+            .await?;
+        let same_kind: Vec<_> = similar
+            .into_iter()
+            .filter(|hit| hit.preference.kind == statement.kind)
+            .collect();
+        let normalized = normalize(statement.text.as_str());
+        if same_kind
+            .iter()
+            .any(|hit| normalize(hit.preference.text.as_str()) == normalized)
+        {
+            return Ok(None);
+        }
+        let now = self.ports.clock.now();
+        let preference = UserPreference {
+            id: PreferenceId::generate(),
+            owner,
+            text: statement.text,
+            kind: statement.kind,
+            embedding,
+            source_chat_id: source_chat,
+            superseded_by: None,
+            created_at: now,
+            updated_at: now,
+        };
+        self.ports.preferences.insert(&preference).await?;
+        for old in same_kind {
+            self.ports
+                .preferences
+                .supersede(owner, old.preference.id, preference.id, now)
+                .await?;
+        }
+        Ok(Some(preference))
+    }
+
+    /// Embeds and indexes messages for semantic search. Runs after the response.
+    pub async fn index_messages(&self, owner: UserId, messages: Vec<Message>) {
+        let messages: Vec<Message> = messages
+            .into_iter()
+            .filter(|m| !m.content.trim().is_empty())
+            .collect();
+        if messages.is_empty() {
+            return;
+        }
+        let texts: Vec<String> = messages.iter().map(|m| m.content.clone()).collect();
+        let embeddings = match self
+            .ports
+            .embedder
+            .embed(&texts, EmbeddingPurpose::Passage)
+            .await
+        {
+            Ok(embeddings) => embeddings,
+            Err(error) => {
+                tracing::warn!(error = %error, "embeddings unavailable; messages not indexed for search");
+                return;
+            }
+        };
+        let entries: Vec<IndexedMessage> = messages
+            .into_iter()
+            .zip(embeddings)
+            .map(|(message, embedding)| IndexedMessage {
+                owner,
+                chat_id: message.chat_id,
+                message_id: message.id,
+                role: message.role,
+                content: message.content,
+                created_at: message.created_at,
+                embedding,
+            })
+            .collect();
+        if let Err(error) = self.ports.messages.index(&entries).await {
+            tracing::warn!(error = %error, "message index unavailable; messages not indexed");
+        }
+    }
+}
+
+fn normalize(text: &str) -> String {
+    text.split_whitespace()
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+        .trim_end_matches(['.', '!'])
+        .to_owned()
+}

@@ -1,0 +1,84 @@
+//! Memory: what the service remembers about each user. Durable statements are detected
+//! in prompts, embedded and stored; the relevant ones (and every style instruction) are
+//! recalled to enrich later prompts; users can list, add, edit and delete them.
+//!
+//! Memory never breaks a chat: when the embeddings server or the vector store is down,
+//! recall and remember log a warning and return nothing.
+
+mod control;
+mod learn;
+
+use std::sync::Arc;
+
+use crate::ValidationError;
+use crate::ports::{Clock, Embedder, MessageIndex, PreferenceDetector, PreferenceStore};
+use crate::services::ServiceError;
+
+pub use learn::Recall;
+
+/// Thresholds and sizes of recall and deduplication.
+#[derive(Debug, Clone, Copy)]
+pub struct MemoryPolicy {
+    /// At most this many preferences recalled by similarity (style ones come on top).
+    pub recall_limit: u32,
+    /// Minimum cosine similarity between prompt and preference to recall it.
+    pub recall_min_similarity: f32,
+    /// A new statement this similar to an active one of the same kind replaces it
+    /// (a duplicate or a contradiction: the newest statement wins).
+    pub supersede_similarity: f32,
+}
+
+impl Default for MemoryPolicy {
+    fn default() -> Self {
+        Self {
+            recall_limit: 5,
+            recall_min_similarity: 0.80,
+            supersede_similarity: 0.90,
+        }
+    }
+}
+
+/// Why a memory operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum MemoryError {
+    #[error("preference not found")]
+    NotFound,
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<crate::ports::StoreError> for MemoryError {
+    fn from(error: crate::ports::StoreError) -> Self {
+        Self::Service(error.into())
+    }
+}
+
+impl From<crate::ports::EmbedError> for MemoryError {
+    fn from(error: crate::ports::EmbedError) -> Self {
+        Self::Service(ServiceError::Unavailable(error.into()))
+    }
+}
+
+/// The ports memory needs.
+#[derive(Clone)]
+pub struct MemoryPorts {
+    pub preferences: Arc<dyn PreferenceStore>,
+    pub messages: Arc<dyn MessageIndex>,
+    pub embedder: Arc<dyn Embedder>,
+    pub detector: Arc<dyn PreferenceDetector>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// The memory use case.
+pub struct MemoryService {
+    ports: MemoryPorts,
+    policy: MemoryPolicy,
+}
+
+impl MemoryService {
+    pub fn new(ports: MemoryPorts, policy: MemoryPolicy) -> Self {
+        Self { ports, policy }
+    }
+}
