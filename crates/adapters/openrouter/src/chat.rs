@@ -1,0 +1,106 @@
+//! [`LlmProvider`] over OpenRouter's (or any OpenAI-compatible) `/chat/completions`,
+//! with each user's own key.
+
+use async_trait::async_trait;
+use futures_util::stream;
+use polychat_domain::ports::{
+    Completion, CompletionRequest, LlmError, LlmProvider, LlmStream, StreamEvent,
+};
+use reqwest::Response;
+use reqwest::header::CONTENT_TYPE;
+use tokio::time::Instant;
+
+use crate::config::{ConfigError, OpenRouterConfig};
+use crate::transport::{Limits, Transport, read_body};
+use crate::{decode, stream as sse_stream, wire};
+
+/// The chat-completions client. Cheap to clone; share one per process.
+#[derive(Debug, Clone)]
+pub struct OpenRouterClient {
+    transport: Transport,
+    total_timeout: std::time::Duration,
+}
+
+impl OpenRouterClient {
+    /// # Errors
+    /// An unusable base URL, header value or timeout.
+    pub fn new(config: &OpenRouterConfig) -> Result<Self, ConfigError> {
+        config.validate()?;
+        Ok(Self {
+            transport: Transport {
+                http: config.http_client()?,
+                endpoint: config.endpoint()?,
+                limits: Limits {
+                    first_byte: config.first_byte_timeout,
+                    chunk_gap: config.chunk_gap_timeout,
+                    max_retries: config.max_retries,
+                    max_response_bytes: config.max_response_bytes,
+                    backoff_base: config.backoff_base,
+                    backoff_cap: config.backoff_cap,
+                },
+            },
+            total_timeout: config.total_timeout,
+        })
+    }
+
+    async fn send(
+        &self,
+        request: &CompletionRequest,
+        streamed: bool,
+        deadline: Instant,
+    ) -> Result<Response, LlmError> {
+        let body = serde_json::to_vec(&wire::chat_request(request, streamed))
+            .map_err(|err| LlmError::Unknown(err.into()))?;
+        let accept = if streamed {
+            "text/event-stream"
+        } else {
+            "application/json"
+        };
+        self.transport
+            .send(body, &request.api_key, accept, deadline)
+            .await
+    }
+}
+
+fn is_event_stream(response: &Response) -> bool {
+    response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().starts_with("text/event-stream"))
+}
+
+#[async_trait]
+impl LlmProvider for OpenRouterClient {
+    async fn complete(&self, request: CompletionRequest) -> Result<Completion, LlmError> {
+        let deadline = Instant::now() + self.total_timeout;
+        let mut response = self.send(&request, false, deadline).await?;
+        let body = read_body(&mut response, self.transport.limits, deadline).await?;
+        decode::completion(&body, &request.api_key)
+    }
+
+    async fn stream(&self, request: CompletionRequest) -> Result<LlmStream, LlmError> {
+        let deadline = Instant::now() + self.total_timeout;
+        let mut response = self.send(&request, true, deadline).await?;
+        if is_event_stream(&response) {
+            return Ok(sse_stream::events(
+                response,
+                request.api_key,
+                self.transport.limits,
+                deadline,
+            ));
+        }
+        // A server that ignored `stream: true`, or a 200 carrying an error body: read it
+        // whole and hand it on in stream form.
+        let body = read_body(&mut response, self.transport.limits, deadline).await?;
+        let completion = decode::completion(&body, &request.api_key)?;
+        let delta =
+            (!completion.content.is_empty()).then_some(StreamEvent::Delta(completion.content));
+        let finished = StreamEvent::Finished {
+            model: completion.model,
+            usage: Some(completion.usage),
+        };
+        let events = delta.into_iter().chain([finished]).map(Ok);
+        Ok(Box::pin(stream::iter(events.collect::<Vec<_>>())))
+    }
+}
