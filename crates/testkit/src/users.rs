@@ -1,1 +1,144 @@
-//! Placeholder until the in-memory implementation lands.
+//! An in-memory [`UserRepository`], and the contract suite every implementation of
+//! that port must pass.
+
+mod contract;
+
+use std::collections::BTreeMap;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use async_trait::async_trait;
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use polychat_domain::ports::{StoreError, UserRepository, UserUpdate};
+use polychat_domain::{StoredSecret, User, UserId, Username};
+
+pub use contract::{contract, sample_user};
+
+/// Users in a map ordered by id, with the same rules as the database: usernames unique
+/// case-insensitively, key rotation as compare-and-swap.
+#[derive(Debug, Default)]
+pub struct InMemoryUsers {
+    users: Mutex<BTreeMap<UserId, User>>,
+}
+
+impl InMemoryUsers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn users(&self) -> MutexGuard<'_, BTreeMap<UserId, User>> {
+        self.users.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Now, at the millisecond precision the real stores keep.
+fn now_millis() -> DateTime<Utc> {
+    let now = Utc::now();
+    now.duration_trunc(TimeDelta::milliseconds(1))
+        .unwrap_or(now)
+}
+
+#[async_trait]
+impl UserRepository for InMemoryUsers {
+    async fn create(&self, user: &User) -> Result<(), StoreError> {
+        let mut users = self.users();
+        let canonical = user.username.canonical();
+        let taken = users.contains_key(&user.id)
+            || users.values().any(|u| u.username.canonical() == canonical);
+        if taken {
+            return Err(StoreError::Duplicate);
+        }
+        users.insert(user.id, user.clone());
+        Ok(())
+    }
+
+    async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        Ok(self.users().get(&id).cloned())
+    }
+
+    async fn find_by_username(&self, username: &Username) -> Result<Option<User>, StoreError> {
+        let canonical = username.canonical();
+        Ok(self
+            .users()
+            .values()
+            .find(|u| u.username.canonical() == canonical)
+            .cloned())
+    }
+
+    async fn update(&self, id: UserId, update: UserUpdate) -> Result<Option<User>, StoreError> {
+        let mut users = self.users();
+        let Some(user) = users.get_mut(&id) else {
+            return Ok(None);
+        };
+        let UserUpdate {
+            display_name,
+            default_model,
+            password_hash,
+            openrouter_key,
+        } = update;
+        let changes = display_name.is_some()
+            || default_model.is_some()
+            || password_hash.is_some()
+            || openrouter_key.is_some();
+        if let Some(value) = display_name {
+            user.display_name = value;
+        }
+        if let Some(value) = default_model {
+            user.default_model = value;
+        }
+        if let Some(value) = password_hash {
+            user.password_hash = value;
+        }
+        if let Some(value) = openrouter_key {
+            user.openrouter_key = value;
+        }
+        if changes {
+            user.updated_at = now_millis();
+        }
+        Ok(Some(user.clone()))
+    }
+
+    async fn stored_keys_after(
+        &self,
+        after: Option<UserId>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, StoredSecret)>, StoreError> {
+        let users = self.users();
+        let take = usize::try_from(limit).unwrap_or(usize::MAX);
+        Ok(users
+            .values()
+            .filter(|u| after.is_none_or(|after| u.id > after))
+            .filter_map(|u| Some((u.id, u.openrouter_key.clone()?)))
+            .take(take)
+            .collect())
+    }
+
+    async fn replace_key(
+        &self,
+        id: UserId,
+        expected: &StoredSecret,
+        replacement: &StoredSecret,
+    ) -> Result<bool, StoreError> {
+        let mut users = self.users();
+        let Some(user) = users.get_mut(&id) else {
+            return Ok(false);
+        };
+        let matches = user
+            .openrouter_key
+            .as_ref()
+            .is_some_and(|key| key.ciphertext == expected.ciphertext);
+        if matches {
+            user.openrouter_key = Some(replacement.clone());
+        }
+        Ok(matches)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passes_the_contract() {
+        contract(&InMemoryUsers::new()).await;
+    }
+}

@@ -1,1 +1,22 @@
-//! placeholder
+//! The PostgreSQL adapter: users and their credentials, remembered preferences and the
+//! semantic index over messages (pgvector), through diesel-async and a deadpool pool.
+//!
+//! Wiring: [`run_migrations`] once at startup (or as `app migrate`), [`connect`] to get
+//! a [`Postgres`], [`Postgres::verify_embedding_dimensions`] against the embedder, then
+//! hand clones of it to the app as `Arc<dyn UserRepository>`, `Arc<dyn PreferenceStore>`,
+//! `Arc<dyn MessageIndex>` and `Arc<dyn HealthProbe>`.
+
+mod config;
+mod error;
+mod messages;
+mod migrate;
+mod pool;
+mod preferences;
+mod schema;
+mod search;
+mod users;
+
+pub use config::PostgresConfig;
+pub use error::PostgresError;
+pub use migrate::run_migrations;
+pub use pool::{Postgres, connect};

@@ -1,0 +1,153 @@
+//! The connection pool: how connections are opened and set up, and the [`Postgres`]
+//! handle that implements the ports on top of it.
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use diesel::ConnectionError;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use polychat_domain::ports::{HealthProbe, StoreError};
+use secrecy::ExposeSecret;
+
+use crate::config::PostgresConfig;
+use crate::error::{PostgresError, store_error, unavailable};
+
+/// Shown in `pg_stat_activity`, so operators can tell the app's sessions apart.
+const APPLICATION_NAME: &str = "polychat";
+
+/// A pooled connection.
+pub(crate) type PgConn = Object<AsyncPgConnection>;
+
+/// The PostgreSQL adapter: users, preferences and the message index over one pool.
+/// Cloning is cheap and shares the pool.
+#[derive(Clone)]
+pub struct Postgres {
+    pool: Pool<AsyncPgConnection>,
+    acquire_timeout: Duration,
+    health_timeout: Duration,
+}
+
+impl fmt::Debug for Postgres {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let status = self.pool.status();
+        f.debug_struct("Postgres")
+            .field("max_size", &status.max_size)
+            .field("size", &status.size)
+            .field("available", &status.available)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds the pool and opens one connection, so a wrong URL or an unreachable server
+/// fails at startup rather than on the first request.
+pub async fn connect(config: &PostgresConfig) -> Result<Postgres, PostgresError> {
+    if config.max_connections == 0 {
+        return Err(PostgresError::Config(
+            "max_connections must be at least 1".into(),
+        ));
+    }
+    let settings = session_settings(config.statement_timeout);
+    let connect_timeout = config.connect_timeout;
+    let mut manager_config = ManagerConfig::<AsyncPgConnection>::default();
+    manager_config.custom_setup = Box::new(move |url| {
+        let url = url.to_owned();
+        let settings = settings.clone();
+        Box::pin(async move { open(&url, &settings, connect_timeout).await })
+    });
+    let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+        config.url.expose_secret(),
+        manager_config,
+    );
+    let pool = Pool::builder(manager)
+        .max_size(config.max_connections)
+        .build()
+        .map_err(|err| PostgresError::Config(err.to_string()))?;
+    let postgres = Postgres {
+        pool,
+        acquire_timeout: config.acquire_timeout,
+        health_timeout: config.health_timeout,
+    };
+    // The connection only proves the server answers; it goes straight back to the pool.
+    drop(
+        postgres
+            .conn()
+            .await
+            .map_err(|err| PostgresError::Unavailable(err.into()))?,
+    );
+    tracing::info!(
+        max_connections = config.max_connections,
+        "connected to PostgreSQL"
+    );
+    Ok(postgres)
+}
+
+/// The statements every pooled connection runs once after opening.
+fn session_settings(statement_timeout: Duration) -> String {
+    format!(
+        "SET statement_timeout = {}; SET application_name = '{APPLICATION_NAME}';",
+        statement_timeout.as_millis()
+    )
+}
+
+/// Opens one connection and applies `settings`, within `timeout`.
+pub(crate) async fn open(
+    url: &str,
+    settings: &str,
+    timeout: Duration,
+) -> Result<AsyncPgConnection, ConnectionError> {
+    let opening = async {
+        let mut conn = AsyncPgConnection::establish(url).await?;
+        conn.batch_execute(settings)
+            .await
+            .map_err(ConnectionError::CouldntSetupConfiguration)?;
+        Ok(conn)
+    };
+    tokio::time::timeout(timeout, opening).await.map_err(|_| {
+        ConnectionError::BadConnection(format!("no connection within {} ms", timeout.as_millis()))
+    })?
+}
+
+impl Postgres {
+    /// A connection from the pool, waiting at most the acquire timeout.
+    pub(crate) async fn conn(&self) -> Result<PgConn, StoreError> {
+        match tokio::time::timeout(self.acquire_timeout, self.pool.get()).await {
+            Ok(Ok(conn)) => Ok(conn),
+            Ok(Err(err)) => Err(unavailable(err)),
+            Err(_) => Err(unavailable(anyhow::anyhow!(
+                "no PostgreSQL connection within {} ms",
+                self.acquire_timeout.as_millis()
+            ))),
+        }
+    }
+
+    /// Closes the pool: connections are dropped as they come back.
+    pub fn close(&self) {
+        self.pool.close();
+    }
+}
+
+#[async_trait]
+impl HealthProbe for Postgres {
+    fn name(&self) -> &'static str {
+        "postgres"
+    }
+
+    async fn check(&self) -> Result<(), String> {
+        let probe = async {
+            let mut conn = self.conn().await?;
+            conn.batch_execute("SELECT 1").await.map_err(store_error)
+        };
+        match tokio::time::timeout(self.health_timeout, probe).await {
+            Ok(Ok(())) => Ok(()),
+            // The error chain names the cause (refused, timed out) but never the URL.
+            Ok(Err(err)) => Err(format!("{:#}", anyhow::Error::from(err))),
+            Err(_) => Err(format!(
+                "no answer within {} ms",
+                self.health_timeout.as_millis()
+            )),
+        }
+    }
+}

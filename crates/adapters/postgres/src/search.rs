@@ -1,0 +1,67 @@
+//! What the two vector searches share: session settings for filtered HNSW scans and
+//! conversions between the domain's embeddings and pgvector's.
+
+use pgvector::Vector;
+use polychat_domain::Embedding;
+
+/// The most hits one search returns, whatever the caller asks; also the ceiling of
+/// `hnsw.ef_search`.
+const MAX_RESULTS: u32 = 1_000;
+
+/// The smallest candidate list the HNSW scan starts with (pgvector's default).
+const MIN_EF_SEARCH: u32 = 40;
+
+/// The SQL limit for a requested `limit`, or `None` when nothing is asked for.
+pub(crate) fn result_limit(limit: u32) -> Option<i64> {
+    (limit > 0).then(|| i64::from(limit.min(MAX_RESULTS)))
+}
+
+/// Settings for the transaction that runs one filtered search.
+///
+/// The HNSW scan finds the `ef_search` nearest rows of all users first and filters by
+/// owner afterwards, so a user with few rows among many would get short or empty
+/// results. pgvector 0.8's iterative scan keeps scanning until enough rows pass the
+/// filter; `relaxed_order` may return them slightly out of order, so callers sort.
+pub(crate) fn scan_settings(limit: i64) -> String {
+    let ef_search = limit
+        .saturating_mul(4)
+        .clamp(i64::from(MIN_EF_SEARCH), i64::from(MAX_RESULTS));
+    format!(
+        "SET LOCAL hnsw.ef_search = {ef_search}; SET LOCAL hnsw.iterative_scan = relaxed_order;"
+    )
+}
+
+pub(crate) fn to_vector(embedding: &Embedding) -> Vector {
+    Vector::from(embedding.as_slice().to_vec())
+}
+
+pub(crate) fn from_vector(vector: &Vector) -> Embedding {
+    Embedding::new(vector.to_vec())
+}
+
+/// Cosine similarity from pgvector's cosine distance (`<=>`), which is 1 - similarity.
+#[allow(clippy::cast_possible_truncation)] // similarities lie in [-1, 1]
+pub(crate) fn similarity(distance: f64) -> f32 {
+    (1.0 - distance) as f32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_and_candidate_lists_stay_in_bounds() {
+        assert_eq!(result_limit(0), None);
+        assert_eq!(result_limit(5), Some(5));
+        assert_eq!(result_limit(u32::MAX), Some(1_000));
+        assert!(scan_settings(1).contains("ef_search = 40;"));
+        assert!(scan_settings(50).contains("ef_search = 200;"));
+        assert!(scan_settings(1_000).contains("ef_search = 1000;"));
+    }
+
+    #[test]
+    fn similarity_is_one_minus_distance() {
+        assert!((similarity(0.0) - 1.0).abs() < f32::EPSILON);
+        assert!((similarity(1.5) + 0.5).abs() < f32::EPSILON);
+    }
+}

@@ -1,0 +1,2 @@
+-- pgvector provides the `vector` type and HNSW indexes used for preferences and search.
+CREATE EXTENSION IF NOT EXISTS vector;
