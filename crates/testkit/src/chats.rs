@@ -1,6 +1,8 @@
 //! In-memory [`ChatRepository`], and the contract suite every chat store must pass.
 
 mod contract;
+mod fixtures;
+mod walks;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
@@ -12,10 +14,8 @@ use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreErr
 use polychat_domain::{Chat, ChatId, ChatTitle, Message, MessageId, UserId};
 use uuid::Uuid;
 
-pub use contract::{
-    chat_listing_contract, chat_repository_contract, message_paging_contract,
-    owner_isolation_contract,
-};
+pub use contract::chat_repository_contract;
+pub use walks::{chat_listing_contract, message_paging_contract, owner_isolation_contract};
 
 use crate::outage::Outage;
 

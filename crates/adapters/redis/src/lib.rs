@@ -1,1 +1,30 @@
-//! placeholder
+//! Redis adapter: the chat-history read cache, the token denylist, rate limits and
+//! idempotency records, shared by every replica of the service.
+//!
+//! [`connect`] opens a small pool of connections that reconnect by themselves; every
+//! command has a timeout, so a dead Redis fails fast ([`StoreError::Unavailable`])
+//! instead of hanging a request. The returned [`Redis`] implements
+//! [`ChatCache`](polychat_domain::ports::ChatCache),
+//! [`TokenDenylist`](polychat_domain::ports::TokenDenylist),
+//! [`RateLimiter`](polychat_domain::ports::RateLimiter),
+//! [`IdempotencyStore`](polychat_domain::ports::IdempotencyStore) and
+//! [`HealthProbe`](polychat_domain::ports::HealthProbe).
+//!
+//! Everything that reads and then writes runs as one Lua script, so it is atomic
+//! across replicas; time-based decisions use the Redis server's clock (`TIME`), never
+//! a replica's. Every key starts with the configured prefix.
+//!
+//! [`StoreError::Unavailable`]: polychat_domain::ports::StoreError::Unavailable
+
+mod cache;
+mod config;
+mod connect;
+mod denylist;
+mod error;
+mod health;
+mod idempotency;
+mod rate;
+mod script;
+
+pub use config::RedisConfig;
+pub use connect::{ConnectError, Redis, connect};

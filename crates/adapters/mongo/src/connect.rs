@@ -1,0 +1,78 @@
+//! Opening the client and preparing the collections.
+
+use std::time::Duration;
+
+use mongodb::bson::doc;
+use mongodb::options::{ClientOptions, IndexOptions};
+use mongodb::{Client, Collection, Database, IndexModel};
+use secrecy::ExposeSecret;
+
+use crate::config::MongoConfig;
+use crate::documents::{ChatDocument, MessageDocument};
+
+/// Why [`connect`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("the MongoDB connection string is invalid")]
+    InvalidUrl(#[source] mongodb::error::Error),
+    #[error("could not create the MongoDB indexes (is MongoDB reachable?)")]
+    Indexes(#[source] mongodb::error::Error),
+}
+
+/// The chat store: a MongoDB client bound to one database. Cheap to clone; clones
+/// share the connection pool.
+#[derive(Debug, Clone)]
+pub struct Mongo {
+    pub(crate) database: Database,
+    pub(crate) chats: Collection<ChatDocument>,
+    pub(crate) messages: Collection<MessageDocument>,
+    pub(crate) probe_timeout: Duration,
+}
+
+/// Connects to MongoDB and creates the indexes the queries rely on (idempotent, so
+/// every replica may run it at start-up).
+///
+/// # Errors
+/// An invalid connection string, or MongoDB not answering within the configured
+/// server-selection timeout.
+pub async fn connect(config: &MongoConfig) -> Result<Mongo, ConnectError> {
+    let mut options = ClientOptions::parse(config.url.expose_secret())
+        .await
+        .map_err(ConnectError::InvalidUrl)?;
+    options.connect_timeout = Some(config.connect_timeout);
+    options.server_selection_timeout = Some(config.server_selection_timeout);
+    options.max_pool_size = Some(config.max_pool_size);
+    options.app_name = Some(config.app_name.clone());
+    let client = Client::with_options(options).map_err(ConnectError::InvalidUrl)?;
+    let database = client.database(&config.database);
+    let mongo = Mongo {
+        chats: database.collection("chats"),
+        messages: database.collection("messages"),
+        database,
+        probe_timeout: config.probe_timeout,
+    };
+    create_indexes(&mongo)
+        .await
+        .map_err(ConnectError::Indexes)?;
+    Ok(mongo)
+}
+
+fn index(keys: mongodb::bson::Document, name: &str) -> IndexModel {
+    IndexModel::builder()
+        .keys(keys)
+        .options(IndexOptions::builder().name(name.to_owned()).build())
+        .build()
+}
+
+async fn create_indexes(mongo: &Mongo) -> Result<(), mongodb::error::Error> {
+    // Serves list_chats: the owner's chats, newest update first, with the cursor's tie-break.
+    let listing = index(
+        doc! { "owner": 1, "updated_at": -1, "_id": -1 },
+        "owner_updated",
+    );
+    mongo.chats.create_index(listing).await?;
+    // Serves the history pages (range on _id within a chat) and delete_chat.
+    let paging = index(doc! { "chat_id": 1, "_id": 1 }, "chat_messages");
+    mongo.messages.create_index(paging).await?;
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! The stored shape of chats and messages, and its translation to and from the domain.
+//!
+//! Ids are UUID strings (their byte order is creation order for UUID v7, which paging
+//! relies on); times are BSON dates; token counts are `i64`, BSON's widest integer.
+
+use chrono::{DateTime, Utc};
+use mongodb::bson::{self, Bson, DateTime as BsonDateTime, Document, doc};
+use polychat_domain::ports::StoreError;
+use polychat_domain::{
+    Chat, ChatId, ChatTitle, Message, MessageId, MessageStatus, ModelName, Role, Usage, UserId,
+};
+use serde::{Deserialize, Serialize};
+
+/// One chat, with its running totals.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct ChatDocument {
+    #[serde(rename = "_id")]
+    id: String,
+    owner: String,
+    title: ChatTitle,
+    model: ModelName,
+    usage_total: UsageDocument,
+    message_count: i64,
+    created_at: BsonDateTime,
+    updated_at: BsonDateTime,
+}
+
+/// One message; `owner` is repeated here so every message query filters by it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct MessageDocument {
+    #[serde(rename = "_id")]
+    id: String,
+    chat_id: String,
+    owner: String,
+    role: Role,
+    content: String,
+    model: Option<ModelName>,
+    usage: Option<UsageDocument>,
+    status: MessageStatus,
+    created_at: BsonDateTime,
+}
+
+/// Token counts; the field names are the domain's, as API clients know them.
+#[expect(
+    clippy::struct_field_names,
+    reason = "the names mirror the domain's Usage"
+)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct UsageDocument {
+    prompt_tokens: i64,
+    completion_tokens: i64,
+    total_tokens: i64,
+}
+
+/// Counts never come near `i64::MAX`; saturating keeps a corrupt input from wrapping.
+fn to_i64(count: u64) -> i64 {
+    i64::try_from(count).unwrap_or(i64::MAX)
+}
+
+fn to_u64(count: i64) -> u64 {
+    u64::try_from(count).unwrap_or(0)
+}
+
+pub(crate) fn bson_time(at: DateTime<Utc>) -> BsonDateTime {
+    BsonDateTime::from_millis(at.timestamp_millis())
+}
+
+fn chrono_time(at: BsonDateTime) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(at.timestamp_millis())
+        .ok_or_else(|| StoreError::Unknown(anyhow::anyhow!("stored date out of range")))
+}
+
+fn corrupt(error: polychat_domain::ValidationError) -> StoreError {
+    StoreError::Unknown(anyhow::Error::new(error).context("stored document is invalid"))
+}
+
+/// `$inc` fields that add `sign` times `usage` to a chat's totals.
+pub(crate) fn usage_increments(usage: Usage, sign: i64) -> Document {
+    doc! {
+        "usage_total.prompt_tokens": sign * to_i64(usage.prompt_tokens),
+        "usage_total.completion_tokens": sign * to_i64(usage.completion_tokens),
+        "usage_total.total_tokens": sign * to_i64(usage.total_tokens),
+    }
+}
+
+/// A value of a domain type in its stored BSON form (for `$set`).
+pub(crate) fn to_bson<T: Serialize>(value: &T) -> Result<Bson, StoreError> {
+    bson::to_bson(value).map_err(|error| StoreError::Unknown(error.into()))
+}
+
+impl From<Usage> for UsageDocument {
+    fn from(usage: Usage) -> Self {
+        Self {
+            prompt_tokens: to_i64(usage.prompt_tokens),
+            completion_tokens: to_i64(usage.completion_tokens),
+            total_tokens: to_i64(usage.total_tokens),
+        }
+    }
+}
+
+impl From<UsageDocument> for Usage {
+    fn from(usage: UsageDocument) -> Self {
+        Self {
+            prompt_tokens: to_u64(usage.prompt_tokens),
+            completion_tokens: to_u64(usage.completion_tokens),
+            total_tokens: to_u64(usage.total_tokens),
+        }
+    }
+}
+
+impl From<&Chat> for ChatDocument {
+    fn from(chat: &Chat) -> Self {
+        Self {
+            id: chat.id.to_string(),
+            owner: chat.owner.to_string(),
+            title: chat.title.clone(),
+            model: chat.model.clone(),
+            usage_total: chat.usage_total.into(),
+            message_count: to_i64(chat.message_count),
+            created_at: bson_time(chat.created_at),
+            updated_at: bson_time(chat.updated_at),
+        }
+    }
+}
+
+impl TryFrom<ChatDocument> for Chat {
+    type Error = StoreError;
+
+    fn try_from(stored: ChatDocument) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: ChatId::parse(&stored.id).map_err(corrupt)?,
+            owner: UserId::parse(&stored.owner).map_err(corrupt)?,
+            title: stored.title,
+            model: stored.model,
+            usage_total: stored.usage_total.into(),
+            message_count: to_u64(stored.message_count),
+            created_at: chrono_time(stored.created_at)?,
+            updated_at: chrono_time(stored.updated_at)?,
+        })
+    }
+}
+
+impl MessageDocument {
+    pub(crate) fn new(owner: UserId, message: &Message) -> Self {
+        Self {
+            id: message.id.to_string(),
+            chat_id: message.chat_id.to_string(),
+            owner: owner.to_string(),
+            role: message.role,
+            content: message.content.clone(),
+            model: message.model.clone(),
+            usage: message.usage.map(UsageDocument::from),
+            status: message.status,
+            created_at: bson_time(message.created_at),
+        }
+    }
+}
+
+impl TryFrom<MessageDocument> for Message {
+    type Error = StoreError;
+
+    fn try_from(stored: MessageDocument) -> Result<Self, StoreError> {
+        Ok(Self {
+            id: MessageId::parse(&stored.id).map_err(corrupt)?,
+            chat_id: ChatId::parse(&stored.chat_id).map_err(corrupt)?,
+            role: stored.role,
+            content: stored.content,
+            model: stored.model,
+            usage: stored.usage.map(Usage::from),
+            status: stored.status,
+            created_at: chrono_time(stored.created_at)?,
+        })
+    }
+}

@@ -1,0 +1,106 @@
+//! Opening the connection pool.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use fred::clients::Pool;
+use fred::interfaces::ClientLike;
+use fred::types::Builder;
+use fred::types::config::{Config, ReconnectPolicy, UnresponsiveConfig};
+use secrecy::ExposeSecret;
+
+use crate::config::RedisConfig;
+use crate::script::Scripts;
+
+/// Reconnection backoff: from 100 ms doubling up to 2 s, forever, so the pool comes
+/// back by itself whenever Redis does.
+const RECONNECT_MIN_MS: u32 = 100;
+const RECONNECT_MAX_MS: u32 = 2_000;
+
+/// Why [`connect`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("the Redis URL or settings are invalid")]
+    InvalidConfig(#[source] fred::error::Error),
+    #[error("Redis did not answer")]
+    Unreachable(#[source] fred::error::Error),
+    #[error("Redis did not answer within {0:?}")]
+    TimedOut(Duration),
+}
+
+/// The shared store of caches, revocations, limits and idempotency records. Cheap to
+/// clone; clones share the pool.
+#[derive(Clone)]
+pub struct Redis {
+    pub(crate) pool: Pool,
+    prefix: Arc<str>,
+    pub(crate) cache_ttl: Duration,
+    pub(crate) probe_timeout: Duration,
+    pub(crate) scripts: Arc<Scripts>,
+}
+
+impl fmt::Debug for Redis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redis")
+            .field("pool", &self.pool)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Redis {
+    /// The full name of a key: the configured prefix, then `name`.
+    pub(crate) fn key(&self, name: fmt::Arguments<'_>) -> String {
+        format!("{}{name}", self.prefix)
+    }
+}
+
+/// Connects the pool and waits until every connection answers.
+///
+/// # Errors
+/// An invalid URL, or Redis not answering within the connect timeout. Once connected,
+/// later outages are not errors here: the pool reconnects on its own and commands fail
+/// with `Unavailable` in the meantime.
+pub async fn connect(config: &RedisConfig) -> Result<Redis, ConnectError> {
+    let settings =
+        Config::from_url(config.url.expose_secret()).map_err(ConnectError::InvalidConfig)?;
+    let command_timeout = config.command_timeout;
+    let pool = Builder::from_config(settings)
+        .with_connection_config(|connection| {
+            connection.connection_timeout = config.connect_timeout;
+            connection.internal_command_timeout = config.connect_timeout;
+            // A connection that stops answering (a host gone without closing its
+            // sockets) is dropped and reopened instead of timing out forever.
+            connection.unresponsive = UnresponsiveConfig {
+                max_timeout: Some(command_timeout * 4),
+                interval: (command_timeout / 2).max(Duration::from_millis(50)),
+            };
+        })
+        .with_performance_config(|performance| {
+            performance.default_command_timeout = command_timeout;
+        })
+        .set_policy(ReconnectPolicy::new_exponential(
+            0,
+            RECONNECT_MIN_MS,
+            RECONNECT_MAX_MS,
+            2,
+        ))
+        .build_pool(config.pool_size.max(1))
+        .map_err(ConnectError::InvalidConfig)?;
+    // `init` gives up after the connection timeout by itself; the outer timeout only
+    // guards against a handshake that never ends.
+    let deadline = config.connect_timeout * 2;
+    match tokio::time::timeout(deadline, pool.init()).await {
+        Ok(Ok(_connection_task)) => {}
+        Ok(Err(error)) => return Err(ConnectError::Unreachable(error)),
+        Err(_) => return Err(ConnectError::TimedOut(deadline)),
+    }
+    Ok(Redis {
+        pool,
+        prefix: Arc::from(config.key_prefix.as_str()),
+        cache_ttl: config.cache_ttl,
+        probe_timeout: config.probe_timeout,
+        scripts: Arc::new(Scripts::new()),
+    })
+}

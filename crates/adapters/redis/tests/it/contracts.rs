@@ -1,0 +1,35 @@
+//! The testkit's contract suites, run against the real adapter: the fakes the use
+//! cases are tested with behave like this.
+
+use std::time::Duration;
+
+use polychat_domain::ports::SystemClock;
+use polychat_testkit::cache::chat_cache_contract;
+use polychat_testkit::denylist::token_denylist_contract;
+use polychat_testkit::limits::{idempotency_contract, rate_limiter_contract};
+
+use crate::with_redis;
+
+async fn sleep(by: Duration) {
+    tokio::time::sleep(by).await;
+}
+
+#[tokio::test]
+async fn passes_the_chat_cache_contract() {
+    with_redis(async |redis, _| chat_cache_contract(&redis).await).await;
+}
+
+#[tokio::test]
+async fn passes_the_rate_limiter_contract() {
+    with_redis(async |redis, _| rate_limiter_contract(&redis, sleep).await).await;
+}
+
+#[tokio::test]
+async fn passes_the_idempotency_contract() {
+    with_redis(async |redis, _| idempotency_contract(&redis, sleep).await).await;
+}
+
+#[tokio::test]
+async fn passes_the_token_denylist_contract() {
+    with_redis(async |redis, _| token_denylist_contract(&redis, &SystemClock, sleep).await).await;
+}
