@@ -1,0 +1,304 @@
+//! Rule features of a prompt: accent folding, tokens, text outside quotes and code,
+//! and phrase counts over the lexicon the model was trained with.
+//!
+//! This is a line-by-line mirror of `train/features.py`; the model's weights are only
+//! meaningful if both compute the same numbers (checked by `python_fixture_agrees`).
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+/// How many rule features [`features`] returns (`feature_names` in the weights).
+pub const FEATURE_COUNT: usize = 26;
+
+/// Phrases already split into folded tokens by the training script, indexed by their
+/// first token so counting is linear in the prompt's length.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(from = "Vec<Vec<String>>")]
+pub(crate) struct Phrases {
+    by_first: HashMap<String, Vec<Vec<String>>>,
+}
+
+impl From<Vec<Vec<String>>> for Phrases {
+    fn from(phrases: Vec<Vec<String>>) -> Self {
+        let mut by_first: HashMap<String, Vec<Vec<String>>> = HashMap::new();
+        for phrase in phrases {
+            if let Some(first) = phrase.first() {
+                by_first.entry(first.clone()).or_default().push(phrase);
+            }
+        }
+        Self { by_first }
+    }
+}
+
+/// The phrase lists of every rule feature.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Lexicon {
+    pub(crate) be: Phrases,
+    pub(crate) be_negated: Phrases,
+    pub(crate) fp_fact: Phrases,
+    pub(crate) fp_taste: Phrases,
+    pub(crate) negated_fact: Phrases,
+    pub(crate) hypothetical: Phrases,
+    pub(crate) roleplay: Phrases,
+    pub(crate) wish: Phrases,
+    pub(crate) should: Phrases,
+    pub(crate) third_person: Phrases,
+    pub(crate) with_user: Phrases,
+    pub(crate) one_off: Phrases,
+    pub(crate) standing: Phrases,
+    pub(crate) answer_style: Phrases,
+    pub(crate) temporary: Phrases,
+    pub(crate) sarcasm: Phrases,
+    pub(crate) pasted_task: Phrases,
+    pub(crate) fiction: Phrases,
+    pub(crate) passing: Phrases,
+    pub(crate) duration: Phrases,
+    pub(crate) first_person_words: Phrases,
+}
+
+/// The prompt with quoted, pasted and code text set apart: only `outside` is the
+/// user's own voice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Split {
+    pub(crate) outside: String,
+    pub(crate) inside: String,
+    pub(crate) has_code: bool,
+    /// Per char of the prompt: inside quotes or code, delimiters included.
+    pub(crate) masked: Vec<bool>,
+}
+
+const FOLD_FROM: &str = "áàâãäéèêëíìîïóòôõöúùûüçñ";
+const FOLD_TO: &str = "aaaaaeeeeiiiiooooouuuucn";
+
+/// Lower-cases and strips the accents of pt/es letters, so "não" and "nao" match.
+pub(crate) fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| {
+            FOLD_FROM
+                .chars()
+                .position(|f| f == c)
+                .and_then(|i| FOLD_TO.chars().nth(i))
+                .unwrap_or(c)
+        })
+        .collect()
+}
+
+/// Folded alphanumeric runs; "I'm" gives "i", "m".
+pub(crate) fn tokens(text: &str) -> Vec<String> {
+    fold(text)
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn closer_of(c: char) -> Option<char> {
+    match c {
+        '"' => Some('"'),
+        '\u{201c}' => Some('\u{201d}'),
+        '\u{ab}' => Some('\u{bb}'),
+        '\'' => Some('\''),
+        _ => None,
+    }
+}
+
+/// Separates text in code (backticks) and quotes from the rest.
+pub(crate) fn split_outside(text: &str) -> Split {
+    let chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let (mut outside, mut inside, mut has_code) = (String::new(), String::new(), false);
+    let mut masked = vec![false; n];
+    let mut i = 0;
+    while i < n {
+        if chars[i] == '`' {
+            let fence = if chars[i..].starts_with(&['`'; 3]) {
+                3
+            } else {
+                1
+            };
+            let pattern = vec!['`'; fence];
+            if let Some(end) = find(&chars, &pattern, i + fence) {
+                has_code = has_code || fence == 3;
+                masked[i..end + fence].fill(true);
+                inside.extend(&chars[i + fence..end]);
+                inside.push(' ');
+                outside.push(' ');
+                i = end + fence;
+                continue;
+            }
+        }
+        if let Some(closer) = closer_of(chars[i]).filter(|_| opens(&chars, i))
+            && let Some(end) = find_closer(&chars, closer, i + 1)
+        {
+            masked[i..=end].fill(true);
+            inside.extend(&chars[i + 1..end]);
+            inside.push(' ');
+            outside.push(' ');
+            i = end + 1;
+            continue;
+        }
+        outside.push(chars[i]);
+        i += 1;
+    }
+    Split {
+        outside,
+        inside,
+        has_code,
+        masked,
+    }
+}
+
+// An apostrophe inside a word ("I'm", "don't") is not a quote.
+fn opens(chars: &[char], i: usize) -> bool {
+    chars[i] != '\'' || i == 0 || !chars[i - 1].is_alphanumeric()
+}
+
+fn find(chars: &[char], pattern: &[char], start: usize) -> Option<usize> {
+    let last = chars.len().checked_sub(pattern.len())?;
+    (start..=last).find(|&j| chars[j..].starts_with(pattern))
+}
+
+fn find_closer(chars: &[char], closer: char, start: usize) -> Option<usize> {
+    (start..chars.len()).find(|&j| {
+        chars[j] == closer
+            && !(closer == '\'' && chars.get(j + 1).is_some_and(|c| c.is_alphanumeric()))
+    })
+}
+
+/// Occurrences of every phrase as a contiguous run of tokens.
+pub(crate) fn count(tokens: &[String], phrases: &Phrases) -> usize {
+    (0..tokens.len())
+        .map(|j| {
+            phrases.by_first.get(&tokens[j]).map_or(0, |candidates| {
+                candidates
+                    .iter()
+                    .filter(|p| tokens[j..].starts_with(p))
+                    .count()
+            })
+        })
+        .sum()
+}
+
+fn flag(on: bool) -> f64 {
+    if on { 1.0 } else { 0.0 }
+}
+
+#[allow(clippy::cast_precision_loss)] // counts and lengths are far below 2^52
+fn ratio(part: usize, whole: usize) -> f64 {
+    part as f64 / whole.max(1) as f64
+}
+
+/// The rule feature vector, in the `feature_names` order of the weights.
+pub(crate) fn features(text: &str, lex: &Lexicon, sarcasm_raw: &[String]) -> [f64; FEATURE_COUNT] {
+    let split = split_outside(text);
+    let tok = tokens(&split.outside);
+    let qtok = tokens(&split.inside);
+    let has = |phrases: &Phrases| flag(count(&tok, phrases) > 0);
+    let sarcasm = count(&tok, &lex.sarcasm) > 0 || sarcasm_raw.iter().any(|s| text.contains(s));
+    let be_affirm = count(&tok, &lex.be) > count(&tok, &lex.be_negated);
+    let fp_quote = count(&qtok, &lex.first_person_words) + count(&qtok, &lex.be);
+    let question = split.outside.contains('?') || split.outside.contains('\u{bf}');
+    [
+        flag(be_affirm),
+        has(&lex.be_negated),
+        has(&lex.fp_fact),
+        has(&lex.fp_taste),
+        has(&lex.negated_fact),
+        has(&lex.hypothetical),
+        has(&lex.roleplay),
+        has(&lex.wish),
+        has(&lex.should),
+        has(&lex.third_person),
+        has(&lex.with_user),
+        has(&lex.one_off),
+        has(&lex.standing),
+        ratio(count(&tok, &lex.answer_style).min(3), 3),
+        has(&lex.temporary),
+        flag(sarcasm),
+        has(&lex.pasted_task),
+        has(&lex.fiction),
+        has(&lex.passing),
+        has(&lex.duration),
+        ratio(count(&tok, &lex.first_person_words).min(5), 5),
+        flag(fp_quote > 0),
+        ratio(split.inside.chars().count(), text.chars().count()),
+        flag(split.has_code),
+        flag(question),
+        (ln_1p_len(tok.len()) / 5.0).min(1.0),
+    ]
+}
+
+#[allow(clippy::cast_precision_loss)] // a token count
+fn ln_1p_len(n: usize) -> f64 {
+    (n as f64).ln_1p()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+
+    fn on(prompt: &str, index: usize) -> bool {
+        let model = Model::embedded().expect("weights load");
+        features(prompt, &model.lexicon, &model.sarcasm_raw)[index] > 0.5
+    }
+
+    #[test]
+    fn folding_and_tokens() {
+        assert_eq!(fold("NÃO Sou Ñandú"), "nao sou nandu");
+        assert_eq!(
+            tokens("I'm a nurse — não sou médica!"),
+            ["i", "m", "a", "nurse", "nao", "sou", "medica"]
+        );
+    }
+
+    #[test]
+    fn quotes_and_code_are_set_apart_but_apostrophes_are_not() {
+        let split = split_outside("Traduz: 'Sou médico' e `eu sou` ok\n```\nmoro\n```\nI'm done");
+        assert_eq!(
+            tokens(&split.outside),
+            ["traduz", "e", "ok", "i", "m", "done"]
+        );
+        assert_eq!(
+            tokens(&split.inside),
+            ["sou", "medico", "eu", "sou", "moro"]
+        );
+        assert!(split.has_code);
+        let unclosed = split_outside("rock 'n roll, I'm \"here");
+        assert_eq!(unclosed.outside, "rock 'n roll, I'm \"here");
+        assert!(unclosed.masked.iter().all(|m| !m));
+    }
+
+    #[test]
+    fn first_person_and_negation_in_three_languages() {
+        assert!(on("Sou dentista em Natal", 0));
+        assert!(on("Soy dentista en Lima", 0));
+        assert!(on("I'm a dentist in Leeds", 0));
+        assert!(!on("Não sou dentista, só curioso", 0));
+        assert!(on("Não sou dentista, só curioso", 1));
+        assert!(on("I'm not a dentist", 1));
+        // "No soy X, soy Y" keeps an affirmed label.
+        assert!(on("No soy médico, soy enfermero", 0));
+        // Inside quotes it is not the user's voice.
+        assert!(!on("Traduce: \"Soy dentista en Lima\"", 0));
+        assert!(on("Traduce: \"Soy dentista en Lima\"", 21));
+    }
+
+    #[test]
+    fn hypotheticals_third_persons_and_instruction_scope() {
+        assert!(on("Se eu fosse piloto, quanto ganharia?", 5));
+        assert!(on("Suppose I lived in Oslo", 5));
+        assert!(on("Si yo fuera rico, ¿qué compraría?", 5));
+        assert!(on("Minha irmã é médica", 9));
+        assert!(on("My boss prefers short reports", 9));
+        assert!(on("Mi jefa prefiere informes cortos", 9));
+        assert!(on("Responde só essa em tópicos", 11));
+        assert!(on("Only in this chat, talk like a pirate", 11));
+        assert!(on("A partir de agora fale comigo formalmente", 12));
+        assert!(on("From now on keep it short", 12));
+        assert!(on("De aquí en adelante háblame de tú", 12));
+        assert!(on("Claro, sou o papa 🙄", 15));
+    }
+}

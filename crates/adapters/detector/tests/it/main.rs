@@ -1,0 +1,5 @@
+//! Integration tests of polychat-detector against the real local embeddings server
+//! (`EMBEDDINGS_BASE_URL`, default `http://127.0.0.1:8001/v1`).
+
+mod embeddings;
+mod real_prompts;

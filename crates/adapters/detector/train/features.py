@@ -1,0 +1,157 @@
+"""Rule features of a prompt, computed exactly as crates/adapters/detector/src/features.rs.
+
+Any change here must be mirrored there; the Rust test `python_fixture_agrees` fails
+when the two disagree.
+"""
+
+import math
+
+FOLD = dict(zip("áàâãäéèêëíìîïóòôõöúùûüçñ", "aaaaaeeeeiiiiooooouuuucn"))
+QUOTES = {'"': '"', "\u201c": "\u201d", "\u00ab": "\u00bb", "'": "'"}
+
+FEATURE_NAMES = [
+    "be_affirm", "be_negated", "fp_fact", "fp_taste", "negated_fact", "hypothetical",
+    "roleplay", "wish", "should", "third_person", "with_user", "one_off", "standing",
+    "answer_style", "temporary", "sarcasm", "pasted_task", "fiction", "passing", "duration",
+    "fp_words", "fp_in_quote", "quoted_frac", "has_code", "question", "length",
+]
+
+
+def fold(text):
+    return "".join(FOLD.get(c, c) for c in text.lower())
+
+
+def tokens(text):
+    out, cur = [], []
+    for c in fold(text):
+        if c.isalnum():
+            cur.append(c)
+        elif cur:
+            out.append("".join(cur))
+            cur = []
+    if cur:
+        out.append("".join(cur))
+    return out
+
+
+def split_outside(text):
+    """(text outside code and quotes, text inside them, whether a code block was found)."""
+    chars = list(text)
+    n = len(chars)
+    outside, inside = [], []
+    has_code = False
+    i = 0
+    while i < n:
+        if chars[i] == "`":
+            fence = 3 if chars[i:i + 3] == ["`"] * 3 else 1
+            end = _find(chars, ["`"] * fence, i + fence)
+            if end is not None:
+                has_code = has_code or fence == 3
+                inside.extend(chars[i + fence:end])
+                inside.append(" ")
+                outside.append(" ")
+                i = end + fence
+                continue
+        closer = QUOTES.get(chars[i])
+        if closer is not None and _opens(chars, i):
+            end = _find_closer(chars, closer, i + 1)
+            if end is not None:
+                inside.extend(chars[i + 1:end])
+                inside.append(" ")
+                outside.append(" ")
+                i = end + 1
+                continue
+        outside.append(chars[i])
+        i += 1
+    return "".join(outside), "".join(inside), has_code
+
+
+def _opens(chars, i):
+    # An apostrophe inside a word ("I'm", "don't") is not a quote.
+    return chars[i] != "'" or i == 0 or not chars[i - 1].isalnum()
+
+
+def _find(chars, pattern, start):
+    m = len(pattern)
+    for j in range(start, len(chars) - m + 1):
+        if chars[j:j + m] == pattern:
+            return j
+    return None
+
+
+def _find_closer(chars, closer, start):
+    for j in range(start, len(chars)):
+        if chars[j] == closer:
+            if closer == "'" and j + 1 < len(chars) and chars[j + 1].isalnum():
+                continue
+            return j
+    return None
+
+
+def count(toks, phrases):
+    total = 0
+    for phrase in phrases:
+        m = len(phrase)
+        for j in range(len(toks) - m + 1):
+            if toks[j:j + m] == phrase:
+                total += 1
+    return total
+
+
+def features(text, lex):
+    """The rule feature vector, in FEATURE_NAMES order. `lex` maps names to token lists."""
+    outside, inside, has_code = split_outside(text)
+    tok = tokens(outside)
+    qtok = tokens(inside)
+
+    def has(name):
+        return 1.0 if count(tok, lex[name]) > 0 else 0.0
+
+    total_chars = max(len(text), 1)
+    sarcasm = has("sarcasm") or any(s in text for s in lex["sarcasm_raw"])
+    be_affirm = count(tok, lex["be"]) - count(tok, lex["be_negated"])
+    fp_quote = count(qtok, lex["first_person_words"]) + count(qtok, lex["be"])
+    return [
+        1.0 if be_affirm > 0 else 0.0,
+        has("be_negated"),
+        has("fp_fact"),
+        has("fp_taste"),
+        has("negated_fact"),
+        has("hypothetical"),
+        has("roleplay"),
+        has("wish"),
+        has("should"),
+        has("third_person"),
+        has("with_user"),
+        has("one_off"),
+        has("standing"),
+        min(count(tok, lex["answer_style"]), 3) / 3.0,
+        has("temporary"),
+        1.0 if sarcasm else 0.0,
+        has("pasted_task"),
+        has("fiction"),
+        has("passing"),
+        has("duration"),
+        min(count(tok, lex["first_person_words"]), 5) / 5.0,
+        1.0 if fp_quote > 0 else 0.0,
+        len(inside) / total_chars,
+        1.0 if has_code else 0.0,
+        1.0 if ("?" in outside or "\u00bf" in outside) else 0.0,
+        min(math.log1p(len(tok)) / 5.0, 1.0),
+    ]
+
+
+def lexicon_tokens(phrase_features, sarcasm_raw):
+    lex = {name: [tokens(p) for p in phrases] for name, phrases in phrase_features.items()}
+    lex = {name: _unique([p for p in phrases if p]) for name, phrases in lex.items()}
+    lex["sarcasm_raw"] = list(sarcasm_raw)
+    return lex
+
+
+def _unique(phrases):
+    seen, out = set(), []
+    for p in phrases:
+        if tuple(p) not in seen:
+            seen.add(tuple(p))
+            out.append(p)
+    return out

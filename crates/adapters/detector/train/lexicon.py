@@ -1,0 +1,171 @@
+"""Phrase lists behind the detector's rule features (pt-BR, en, es).
+
+The lists are exported into model/weights.json, so the Rust crate matches exactly
+the phrases the model was trained with. Phrases are matched on accent-folded,
+lower-cased word tokens (see features.py), so "não sou" and "nao sou" are the same
+and "I'm" is the two tokens "i m".
+"""
+
+from itertools import product
+
+BE = ["sou", "eu sou", "soy", "yo soy", "i m", "i am", "im"]
+BE_NEGATED = ["nao sou", "no soy", "i m not", "i am not", "im not", "nunca fui"]
+
+# Verbs and openers by which people state something lasting about themselves.
+FIRST_PERSON_FACT = [
+    "moro", "tenho", "trabalho", "estudo", "faco", "mudei", "me mudei", "falo", "cuido",
+    "meu nome", "me chamo", "pode me chamar", "me chama", "nasci", "sendo", "como bom",
+    "como boa", "estou aprendendo", "to aprendendo", "tô aprendendo", "estou gravida",
+    "i live", "i work", "i have", "i ve got", "i ve been", "i study", "i teach", "i run",
+    "i own", "i moved", "i speak", "my name", "call me", "as a", "being a", "i just started",
+    "vivo", "trabajo", "tengo", "estudio", "me llamo", "mi nombre", "llamame", "hablo",
+    "llevo", "me mude", "hago", "estoy casado", "estoy casada",
+]
+FIRST_PERSON_TASTE = [
+    "prefiro", "gosto", "adoro", "odeio", "detesto", "curto", "torco", "uso", "so uso",
+    "nao como", "nao bebo", "nao tomo", "nao uso", "jogo", "toco", "corro", "pedalo",
+    "i prefer", "i like", "i love", "i hate", "i use", "i only use", "i don t eat",
+    "i don t drink", "i don t do", "i play", "i eat", "i drink", "i ride", "i m into",
+    "i m a huge", "i m a big", "fan of", "fa de", "fan de",
+    "prefiero", "me gusta", "me encanta", "odio", "uso", "solo uso", "no como", "no tomo",
+    "no uso", "juego", "cocino", "soy hincha", "soy del", "hincha",
+]
+NEGATED_FACT = [
+    "nao moro", "nao trabalho", "i don t live", "i don t work", "no vivo", "no trabajo",
+]
+HYPOTHETICAL = [
+    "se eu fosse", "se eu tivesse", "se eu morasse", "se eu ganhasse", "se eu largasse",
+    "se eu trabalhasse", "e se eu", "supondo", "suponha", "suponhamos", "hipoteticamente",
+    "imagine", "imagina", "imagino", "if i were", "if i was", "if i had", "if i lived",
+    "if i moved", "what if i", "let s say", "suppose", "hypothetically", "si yo fuera",
+    "si fuera", "si tuviera", "si viviera", "supongamos", "imaginate", "en un mundo donde",
+    "um mundo onde", "a world where",
+]
+ROLEPLAY = [
+    "finja", "finge", "faz de conta", "faca de conta", "haz de cuenta", "pretend",
+    "role play", "roleplay", "act as", "actua como", "vamos brincar", "let s play",
+    "voce e um", "voce e uma", "you re a", "you are a", "eres un", "eres una",
+    "personagem", "character", "personaje", "interprete",
+]
+WISH = [
+    "quem me dera", "queria ser", "queria muito ser", "gostaria de ser", "sonho em ser",
+    "i wish", "i d love to be", "ojala", "me encantaria ser", "quisiera ser",
+]
+SHOULD = [
+    "sera que eu", "vale a pena eu", "eu deveria", "devo virar", "should i", "is it too late",
+    "deberia", "debo", "vale la pena", "estou pensando em", "to pensando em", "pensando em",
+    "i m thinking about", "i m considering", "estoy pensando en", "talvez eu", "maybe i ll",
+]
+OTHER_OWNERS = ["meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra"]
+OTHER_PEOPLE = [
+    "irmao", "irma", "mae", "pai", "pais", "chefe", "filho", "filha", "filhos", "esposa",
+    "marido", "namorado", "namorada", "amigo", "amiga", "avo", "tio", "tia", "primo", "prima",
+    "colega", "vizinho", "vizinha", "socio", "socia", "sogro", "sogra", "sogros", "cunhado",
+    "cunhada", "sobrinho", "sobrinha", "equipe", "aluno", "alunos", "cliente", "clientes",
+    "brother", "sister", "mom", "mother", "dad", "father", "boss", "manager", "wife",
+    "husband", "partner", "girlfriend", "boyfriend", "friend", "son", "daughter", "kids",
+    "coworker", "colleague", "neighbor", "roommate", "client", "team", "parents", "cousin",
+    "uncle", "aunt", "grandma", "grandmother", "grandpa",
+    "hermano", "hermana", "madre", "padre", "padres", "jefe", "jefa", "esposo", "mujer",
+    "novio", "novia", "hijo", "hija", "vecino", "vecina", "companero", "abuelo", "abuela",
+]
+THIRD_PERSON = [" ".join(p) for p in product(OTHER_OWNERS, OTHER_PEOPLE)] + [
+    "um cliente", "o cliente", "uma pessoa", "alguem", "a vizinha", "someone", "a client",
+    "the client", "un cliente", "un amigo", "una amiga", "alguien",
+]
+WITH_USER = [
+    "eu e meu", "eu e minha", "e eu sou", "e eu moro", "and i m", "and i am", "my wife and i",
+    "my husband and i", "my partner and i", "y yo soy", "mi esposa y yo", "mi marido y yo",
+    "disse que tenho", "disse que eu tenho", "falou que tenho", "diz que tenho", "says i have",
+    "said i have", "dice que tengo", "dijo que tengo",
+]
+ONE_OFF = [
+    "so essa", "so dessa", "dessa vez", "desta vez", "essa vez", "nessa resposta",
+    "nesta resposta", "essa resposta", "nesse chat", "neste chat", "nessa conversa",
+    "nesta conversa", "durante esta", "pra essa", "para essa", "para esta", "faz essa",
+    "responde essa", "me responde essa", "this one", "this time", "this answer", "this reply",
+    "just this", "for this", "only in this", "in this chat", "this conversation",
+    "esta vez", "solo esta", "esta respuesta", "en este chat", "para esta", "por esta vez",
+]
+STANDING = [
+    "sempre", "a partir de agora", "a partir de hoje", "daqui pra frente", "daqui em diante",
+    "de agora em diante", "em geral", "todas as respostas", "todas as vezes", "pra sempre",
+    "vale pra", "proximas conversas", "qualquer conversa", "nunca", "como regra",
+    "always", "from now on", "going forward", "in general", "every answer", "standing",
+    "never", "whenever", "every time",
+    "siempre", "de aqui en adelante", "de ahora en adelante", "a partir de ahora",
+    "a partir de hoy", "en general", "cada vez que", "nunca",
+]
+ANSWER_STYLE = [
+    "responde", "responda", "responder", "fala comigo", "fale comigo", "me trata", "me trate",
+    "me chama", "explica", "explique", "usa", "use", "cita", "emoji", "emojis", "formal",
+    "informal", "topicos", "resumo", "curtas", "curto", "breve", "direto", "resposta",
+    "respostas", "answer", "answers", "reply", "replies", "talk to me", "explain", "bullet",
+    "concise", "short", "tone", "units", "spelling", "respondeme", "hablame", "explicame",
+    "respuestas", "respuesta", "vinetas", "tuteame", "usted", "tu", "voce",
+]
+TEMPORARY = [
+    "hoje", "agora", "essa semana", "esta semana", "amanha", "semana que vem",
+    "mes que vem", "ontem", "estou com", "to com", "daqui a", "acordei",
+    "today", "right now", "this week", "tomorrow", "next week", "next month", "yesterday",
+    "in an hour", "tonight", "hoy", "ahora", "manana", "el mes que viene", "ayer",
+]
+SARCASM = [
+    "ah claro", "ah sim", "ah ta", "ta e eu sou", "obvio que", "claro que sou", "yeah right",
+    "oh sure", "sure i m", "yeah and i m", "totally a", "si claro", "y yo soy el",
+]
+SARCASM_RAW = ["🙄", "😒"]
+PASTED_TASK = [
+    "traduz", "traduza", "traduce", "translate", "revisa", "revise", "corrige", "corrija",
+    "proofread", "fix the grammar", "summarize", "resume esta", "resume essa", "resuma",
+    "melhora esse", "melhore", "edit this", "rewrite", "reescreve", "classifica", "classify",
+    "analisa", "analyze", "rellena", "fill in", "template", "plantilla", "mensagem de commit",
+    "commit message", "esse codigo", "this code", "este codigo", "bio",
+]
+FICTION = [
+    "primeira pessoa", "first person", "first-person", "primera persona", "monologo",
+    "monologue", "conto", "short story", "cuento", "historia", "story", "narrador",
+    "narrator", "poema", "poem", "dialogo", "dialogue",
+]
+PASSING = [
+    "sempre me perguntei", "sempre quis saber", "sempre tive curiosidade", "nunca lembro",
+    "to curioso", "estou curioso", "so curiosidade", "todo ouvidos", "gostei mais",
+    "gostei da", "prefiro a opcao", "opcao", "i ve always wondered", "i never remember",
+    "i m curious", "just curious", "all ears", "option", "sounds better", "i like option",
+    "siempre me he preguntado", "tengo curiosidad", "todo oidos", "opcion", "me gusto la",
+    "me gusta mas la", "sou pessimo", "sou muito", "i m such", "soy un desastre", "sou eu",
+]
+DURATION = [
+    "anos", "years", "meses", "months", "desde", "since", "faz tempo", "for years",
+    "every day", "every weekend", "todo dia", "todo fim de semana", "toda semana",
+    "todos os dias", "todos los dias", "cada semana", "por semana", "a week", "per week",
+    "de toda la vida", "desde crianca", "desde chico", "lifelong", "all my life",
+]
+FIRST_PERSON_WORDS = [
+    "eu", "me", "meu", "minha", "meus", "minhas", "comigo", "mim", "i", "my", "mine",
+    "myself", "yo", "mi", "mis", "conmigo",
+]
+
+PHRASE_FEATURES = {
+    "be": BE,
+    "be_negated": BE_NEGATED,
+    "fp_fact": FIRST_PERSON_FACT,
+    "fp_taste": FIRST_PERSON_TASTE,
+    "negated_fact": NEGATED_FACT,
+    "hypothetical": HYPOTHETICAL,
+    "roleplay": ROLEPLAY,
+    "wish": WISH,
+    "should": SHOULD,
+    "third_person": THIRD_PERSON,
+    "with_user": WITH_USER,
+    "one_off": ONE_OFF,
+    "standing": STANDING,
+    "answer_style": ANSWER_STYLE,
+    "temporary": TEMPORARY,
+    "sarcasm": SARCASM,
+    "pasted_task": PASTED_TASK,
+    "fiction": FICTION,
+    "passing": PASSING,
+    "duration": DURATION,
+    "first_person_words": FIRST_PERSON_WORDS,
+}

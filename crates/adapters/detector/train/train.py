@@ -1,0 +1,233 @@
+"""Trains the preference detector and writes model/weights.json.
+
+Run from the repository root (needs the local embeddings server, see docs/memory-detector.md):
+    make detector-train
+or  .local/venv-detector/bin/python crates/adapters/detector/train/train.py
+
+Two logistic regressions over [query embedding (384) + rule features]: `remember`
+(binary) and `kind` (multinomial, trained on the positives), plus the same pair over
+the rule features alone for when no embedding is available. Hyper-parameters and
+the decision thresholds are chosen by cross-validation on data/train.jsonl only.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import urllib.request
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import features as F  # noqa: E402
+import lexicon as L  # noqa: E402
+
+CRATE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KINDS = ["identity", "style", "preference", "fact"]
+C_GRID = [0.03, 0.1, 0.3, 1.0]
+BOOST_GRID = [1.0, 2.0, 4.0]
+FIXTURE_PROMPTS = [
+    "Sou desenvolvedor de software e queria entender o que é Kubernetes.",
+    "Traduza: 'Eu sou médico e moro em Recife.'",
+    "From now on, please answer in short bullet points.",
+    "Mi hermano es abogado, ¿qué estudió?",
+    "Se eu fosse piloto, quanto ganharia?",
+    "No como carne desde hace años, ¿qué ceno hoy?",
+    "Revisa: \u201cSou médica e moro em Natal\u201d e também `eu sou admin`, ok?",
+    "Ah claro, sou o rei da Espanha 🙄 me explica impostos",
+    "Por que falha?\n```python\nx = {'nome': 'Ana'}\n```\nI'm a teacher, don't judge",
+    "Always use a \u00abformal\u00bb tone; I'm not a lawyer, I'm a nurse.",
+    "rock 'n roll fan since forever, I'm into the 70s stuff",
+]
+
+
+def sig(x, digits=6):
+    return float(f"{x:.{digits}g}")
+
+
+def load(path):
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def embed(texts, base_url, cache_path):
+    cache = {}
+    if os.path.exists(cache_path):
+        with open(cache_path, encoding="utf-8") as fh:
+            cache = json.load(fh)
+    key = lambda t: hashlib.sha256(t.encode()).hexdigest()  # noqa: E731
+    missing = [t for t in dict.fromkeys(texts) if key(t) not in cache]
+    for start in range(0, len(missing), 32):
+        batch = missing[start:start + 32]
+        body = json.dumps({"model": "query", "input": batch}).encode()
+        req = urllib.request.Request(f"{base_url}/embeddings", body,
+                                     {"Content-Type": "application/json"})
+        with urllib.request.urlopen(req, timeout=120) as resp:
+            data = json.load(resp)["data"]
+        for item in data:
+            cache[key(batch[item["index"]])] = item["embedding"]
+    if missing:
+        os.makedirs(os.path.dirname(cache_path), exist_ok=True)
+        with open(cache_path, "w", encoding="utf-8") as fh:
+            json.dump(cache, fh)
+    return np.array([cache[key(t)] for t in texts], dtype=np.float64)
+
+
+def fit(x, y, c, multi=False, boost=(0, 1.0)):
+    """`boost` = (first rule column, factor): scaling the standardised rule features up
+    lets them carry more weight under the same L2 penalty as the embedding."""
+    mean, std = x.mean(axis=0), x.std(axis=0) + 1e-6
+    std[boost[0]:] /= boost[1]
+    model = LogisticRegression(C=c, max_iter=5000, class_weight="balanced")
+    model.fit((x - mean) / std, y)
+    # Fold the standardisation into the weights so the Rust side only needs a dot product.
+    w = model.coef_ / std
+    b = model.intercept_ - (w * mean).sum(axis=1)
+    if not multi:
+        return w[0], b[0]
+    return w, b
+
+
+def predict_binary(params, x):
+    w, b = params
+    return 1.0 / (1.0 + np.exp(-(x @ w + b)))
+
+
+def predict_kind(params, x):
+    w, b = params
+    z = x @ w.T + b
+    return np.argmax(z, axis=1)
+
+
+def f1_at(p, y, t):
+    pred = p >= t
+    tp = float((pred & y).sum())
+    prec = tp / max(pred.sum(), 1)
+    rec = tp / max(y.sum(), 1)
+    return (2 * prec * rec / (prec + rec) if tp else 0.0), prec, rec
+
+
+def best_threshold(p, y):
+    grid = np.arange(0.2, 0.81, 0.01)
+    scores = [f1_at(p, y, t)[0] for t in grid]
+    return float(grid[int(np.argmax(scores))])
+
+
+def oof(x, y, kinds, c, c_kind, boost, seeds=(0, 1, 2)):
+    """Out-of-fold remember probabilities and kind predictions, averaged over seeds."""
+    probs = np.zeros(len(y))
+    kind_hits, kind_total = 0, 0
+    for seed in seeds:
+        for tr, te in StratifiedKFold(5, shuffle=True, random_state=seed).split(x, y):
+            probs[te] += predict_binary(fit(x[tr], y[tr], c, boost=boost), x[te]) / len(seeds)
+            pos = tr[y[tr]]
+            kparams = fit(x[pos], kinds[pos], c_kind, multi=True, boost=boost)
+            te_pos = te[y[te]]
+            kind_hits += int((predict_kind(kparams, x[te_pos]) == kinds[te_pos]).sum())
+            kind_total += len(te_pos)
+    return probs, kind_hits / kind_total
+
+
+def train_pair(name, x, y, kinds, rule_start):
+    best = None
+    boosts = BOOST_GRID if rule_start > 0 else [1.0]
+    for c in C_GRID:
+        for factor in boosts:
+            probs, _ = oof(x, y, kinds, c, 1.0, (rule_start, factor), seeds=(0,))
+            t = best_threshold(probs, y)
+            score = f1_at(probs, y, t)[0]
+            print(f"  [{name}] C={c} boost={factor}: OOF F1 {score:.3f} at threshold {t:.2f}")
+            if best is None or score > best[0]:
+                best = (score, c, factor)
+    _, c, factor = best
+    boost = (rule_start, factor)
+    best_kind = max(C_GRID, key=lambda ck: oof(x, y, kinds, c, ck, boost, seeds=(0,))[1])
+    probs, kind_acc = oof(x, y, kinds, c, best_kind, boost)
+    t = best_threshold(probs, y)
+    f1, prec, rec = f1_at(probs, y, t)
+    cv = {"precision": round(float(prec), 4), "recall": round(float(rec), 4), "f1": round(float(f1), 4),
+          "kind_accuracy": round(kind_acc, 4), "c": c, "c_kind": best_kind,
+          "rule_boost": factor}
+    print(f"  [{name}] chosen {cv}, threshold {t:.2f}")
+    w, b = fit(x, y, c, boost=boost)
+    pos = np.where(y)[0]
+    kw, kb = fit(x[pos], kinds[pos], best_kind, multi=True, boost=boost)
+    model = {
+        "threshold": round(t, 2),
+        "remember": {"weights": [sig(v) for v in w], "bias": sig(b)},
+        "kind": {"weights": [[sig(v) for v in row] for row in kw], "bias": [sig(v) for v in kb]},
+        "cv": cv,
+    }
+    return model
+
+
+def rounded_params(model):
+    rw = np.array(model["remember"]["weights"]), model["remember"]["bias"]
+    kw = np.array(model["kind"]["weights"]), np.array(model["kind"]["bias"])
+    return rw, kw
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--train", default=os.path.join(CRATE, "data", "train.jsonl"))
+    ap.add_argument("--out", default=os.path.join(CRATE, "model", "weights.json"))
+    ap.add_argument("--fixture", default=os.path.join(CRATE, "tests", "fixtures", "python.json"))
+    ap.add_argument("--base-url", default=os.environ.get("EMBEDDINGS_BASE_URL",
+                                                         "http://127.0.0.1:8001/v1"))
+    ap.add_argument("--cache", default=os.path.join(".local", "detector-embeddings.json"))
+    args = ap.parse_args()
+
+    rows = load(args.train)
+    lex = F.lexicon_tokens(L.PHRASE_FEATURES, L.SARCASM_RAW)
+    emb = embed([r["prompt"] for r in rows], args.base_url, args.cache)
+    rules = np.array([F.features(r["prompt"], lex) for r in rows])
+    y = np.array([bool(r["remember"]) for r in rows])
+    kinds = np.array([KINDS.index(r["kind"]) if r["remember"] else -1 for r in rows])
+    print(f"{len(rows)} prompts, {int(y.sum())} to remember, {emb.shape[1]} dims")
+
+    full = train_pair("embedding+rules", np.hstack([emb, rules]), y, kinds, emb.shape[1])
+    rules_only = train_pair("rules only", rules, y, kinds, 0)
+    weights = {
+        "dimensions": int(emb.shape[1]),
+        "kinds": KINDS,
+        "feature_names": F.FEATURE_NAMES,
+        "lexicon": {k: v for k, v in lex.items() if k != "sarcasm_raw"},
+        "sarcasm_raw": lex["sarcasm_raw"],
+        "full": full,
+        "rules_only": rules_only,
+    }
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as fh:
+        json.dump(weights, fh, ensure_ascii=False, separators=(",", ":"))
+    print(f"wrote {args.out}")
+    write_fixture(args, lex, full, rules_only)
+
+
+def write_fixture(args, lex, full, rules_only):
+    """Probabilities from the rounded weights, for the Rust agreement test."""
+    emb = np.round(embed(FIXTURE_PROMPTS, args.base_url, args.cache), 6)
+    rules = np.array([F.features(p, lex) for p in FIXTURE_PROMPTS])
+    (rw, kw), (qw, qk) = rounded_params(full), rounded_params(rules_only)
+    x = np.hstack([emb, rules])
+    cases = []
+    for i, prompt in enumerate(FIXTURE_PROMPTS):
+        cases.append({
+            "prompt": prompt,
+            "embedding": [float(v) for v in emb[i]],
+            "features": [sig(v, 10) for v in rules[i]],
+            "p_remember": sig(float(predict_binary(rw, x[i:i + 1])[0]), 10),
+            "kind": KINDS[int(predict_kind(kw, x[i:i + 1])[0])],
+            "p_remember_rules": sig(float(predict_binary(qw, rules[i:i + 1])[0]), 10),
+            "kind_rules": KINDS[int(predict_kind(qk, rules[i:i + 1])[0])],
+        })
+    os.makedirs(os.path.dirname(args.fixture), exist_ok=True)
+    with open(args.fixture, "w", encoding="utf-8") as fh:
+        json.dump(cases, fh, ensure_ascii=False, separators=(",", ":"))
+    print(f"wrote {args.fixture}")
+
+
+if __name__ == "__main__":
+    main()
