@@ -167,6 +167,7 @@ pub(crate) fn statements(
 
 fn push(out: &mut Vec<DetectedPreference>, text: &str, kind: PreferenceKind) {
     let truncated: String = text
+        .trim_end_matches(['?', ' '])
         .trim()
         .chars()
         .take(PreferenceText::MAX_CHARS)
@@ -217,8 +218,10 @@ pub(crate) fn clauses(prompt: &str) -> Vec<String> {
     let mut start = 0;
     for i in 0..=chars.len() {
         if i == chars.len() || (!masked[i] && ends_piece(&chars, i)) {
-            let piece: String = chars[start..i].iter().collect();
-            let piece_mask = &masked[start..i];
+            // A question keeps its "?", so that its clause is scored as one.
+            let end = if chars.get(i) == Some(&'?') { i + 1 } else { i };
+            let piece: String = chars[start..end].iter().collect();
+            let piece_mask = &masked[start..end];
             out.extend(split_clauses(&piece, piece_mask));
             start = (i + 1).min(chars.len());
         }
@@ -284,13 +287,13 @@ mod tests {
             clauses("Sou nutricionista, me ajuda a montar um cardápio? Valeu!"),
             [
                 "Sou nutricionista",
-                "me ajuda a montar um cardápio",
+                "me ajuda a montar um cardápio?",
                 "Valeu"
             ]
         );
         assert_eq!(
             clauses("I'm a nurse. Any tips for R$ 1.234,56 budgets?"),
-            ["I'm a nurse", "Any tips for R$ 1.234,56 budgets"]
+            ["I'm a nurse", "Any tips for R$ 1.234,56 budgets?"]
         );
         // Never inside quotes.
         assert_eq!(
