@@ -1,0 +1,66 @@
+//! Tests of the rule features on crafted pt/en/es sentences.
+
+use super::*;
+use crate::model::Model;
+
+fn on(prompt: &str, index: usize) -> bool {
+    let model = Model::embedded().expect("weights load");
+    features(prompt, &model.lexicon, &model.sarcasm_raw)[index] > 0.5
+}
+
+#[test]
+fn folding_and_tokens() {
+    assert_eq!(fold("NÃO Sou Ñandú"), "nao sou nandu");
+    assert_eq!(
+        tokens("I'm a nurse — não sou médica!"),
+        ["i", "m", "a", "nurse", "nao", "sou", "medica"]
+    );
+}
+
+#[test]
+fn quotes_and_code_are_set_apart_but_apostrophes_are_not() {
+    let split = split_outside("Traduz: 'Sou médico' e `eu sou` ok\n```\nmoro\n```\nI'm done");
+    assert_eq!(
+        tokens(&split.outside),
+        ["traduz", "e", "ok", "i", "m", "done"]
+    );
+    assert_eq!(
+        tokens(&split.inside),
+        ["sou", "medico", "eu", "sou", "moro"]
+    );
+    assert!(split.has_code);
+    let unclosed = split_outside("rock 'n roll, I'm \"here");
+    assert_eq!(unclosed.outside, "rock 'n roll, I'm \"here");
+    assert!(unclosed.masked.iter().all(|m| !m));
+}
+
+#[test]
+fn first_person_and_negation_in_three_languages() {
+    assert!(on("Sou dentista em Natal", 0));
+    assert!(on("Soy dentista en Lima", 0));
+    assert!(on("I'm a dentist in Leeds", 0));
+    assert!(!on("Não sou dentista, só curioso", 0));
+    assert!(on("Não sou dentista, só curioso", 1));
+    assert!(on("I'm not a dentist", 1));
+    // "No soy X, soy Y" keeps an affirmed label.
+    assert!(on("No soy médico, soy enfermero", 0));
+    // Inside quotes it is not the user's voice.
+    assert!(!on("Traduce: \"Soy dentista en Lima\"", 0));
+    assert!(on("Traduce: \"Soy dentista en Lima\"", 21));
+}
+
+#[test]
+fn hypotheticals_third_persons_and_instruction_scope() {
+    assert!(on("Se eu fosse piloto, quanto ganharia?", 5));
+    assert!(on("Suppose I lived in Oslo", 5));
+    assert!(on("Si yo fuera rico, ¿qué compraría?", 5));
+    assert!(on("Minha irmã é médica", 9));
+    assert!(on("My boss prefers short reports", 9));
+    assert!(on("Mi jefa prefiere informes cortos", 9));
+    assert!(on("Responde só essa em tópicos", 11));
+    assert!(on("Only in this chat, talk like a pirate", 11));
+    assert!(on("A partir de agora fale comigo formalmente", 12));
+    assert!(on("From now on keep it short", 12));
+    assert!(on("De aquí en adelante háblame de tú", 12));
+    assert!(on("Claro, sou o papa 🙄", 15));
+}
