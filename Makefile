@@ -1,0 +1,56 @@
+# polychat — the front door. `make help` lists the targets.
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+WITH_ENV := bash deploy/local/with-env.sh
+DOMAIN_CRATE := polychat-domain
+INFRA_CRATES := diesel|mongodb|fred|actix|async-openai|reqwest|redis|sqlx|pgvector|hyper
+
+.PHONY: help services services-stop services-status migrate run build test lint fmt eval bench
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+services: ## Install (when missing) and start PostgreSQL+pgvector, FerretDB, Redis, embeddings; write .env
+	@bash deploy/local/services.sh up
+
+services-stop: ## Stop the local services this project started
+	@bash deploy/local/services.sh down
+
+services-status: ## Show which local services answer
+	@bash deploy/local/services.sh status
+
+build: ## Build the workspace (debug)
+	$(CARGO) build --workspace
+
+migrate: services ## Apply the database migrations
+	$(WITH_ENV) $(CARGO) run --quiet -p polychat-app -- migrate
+
+run: services ## Start services, migrate, and serve the API on HTTP_ADDR (127.0.0.1:8080)
+	$(CARGO) build --release -p polychat-app
+	$(WITH_ENV) target/release/polychat migrate
+	$(WITH_ENV) target/release/polychat serve
+
+test: services ## Start services, then run the whole test suite against them
+	$(WITH_ENV) $(CARGO) test --workspace --no-fail-fast
+
+lint: ## rustfmt, clippy (warnings are errors) and the dependency rule
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	@bad=$$($(CARGO) tree -p $(DOMAIN_CRATE) -e normal --prefix none | grep -E '^($(INFRA_CRATES))' || true); \
+	if [ -n "$$bad" ]; then echo "dependency rule broken: $(DOMAIN_CRATE) depends on:"; echo "$$bad"; exit 1; fi; \
+	echo "dependency rule: $(DOMAIN_CRATE) has no infrastructure dependency"
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+DATASET ?= ../shared/eval/preferences-dev.jsonl
+eval: services ## Score the preference detector (DATASET=file.jsonl PREDICTIONS=out.jsonl)
+	$(WITH_ENV) $(CARGO) run --quiet --release -p polychat-detector --bin detector-eval -- --dataset $(DATASET) $(if $(PREDICTIONS),--predictions $(PREDICTIONS),)
+
+DETECTOR_VENV := .local/venv-detector
+detector-train: services ## Retrain the preference detector (writes crates/adapters/detector/model/weights.json)
+	@[ -x $(DETECTOR_VENV)/bin/python ] || { python3 -m venv $(DETECTOR_VENV) && $(DETECTOR_VENV)/bin/pip install -q numpy scikit-learn; }
+	$(WITH_ENV) $(DETECTOR_VENV)/bin/python crates/adapters/detector/train/train.py

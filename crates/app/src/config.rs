@@ -1,0 +1,329 @@
+//! Typed configuration, read once at start-up from the environment and an optional
+//! `.env` file (a variable set in the environment always wins).
+//!
+//! Every value is checked here, so a bad deployment stops with one line naming the
+//! variable instead of failing later on the first request.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use base64::Engine as _;
+use polychat_domain::ModelName;
+use secrecy::SecretString;
+
+/// A configuration value that is missing or malformed.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {variable} {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        problem: problem.into(),
+    }
+}
+
+/// Everything the service needs to start.
+#[derive(Debug)]
+pub struct AppConfig {
+    pub http_addr: SocketAddr,
+    pub database_url: SecretString,
+    pub database_max_connections: usize,
+    pub mongodb_url: SecretString,
+    pub mongodb_database: String,
+    pub redis_url: SecretString,
+    pub redis_key_prefix: String,
+    pub openrouter_base_url: String,
+    pub openrouter_referer: Option<String>,
+    pub openrouter_title: Option<String>,
+    pub llm_timeout: Duration,
+    pub embeddings_base_url: String,
+    pub embeddings_api_key: Option<SecretString>,
+    pub embeddings_model: Option<String>,
+    pub embeddings_dimensions: usize,
+    pub master_key: SecretString,
+    /// Earlier master keys (comma-separated), still accepted for decryption until
+    /// `polychat rotate-keys` has re-encrypted everything.
+    pub previous_master_keys: Option<SecretString>,
+    pub jwt_secret: SecretString,
+    pub default_model: ModelName,
+    pub bcrypt_cost: u32,
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// Where variables come from: the process environment first, then `.env`.
+#[derive(Debug, Default)]
+pub struct Source {
+    env: HashMap<String, String>,
+    dotenv: HashMap<String, String>,
+}
+
+impl Source {
+    /// The real process environment plus `.env` in the working directory, if present.
+    pub fn from_process(dotenv_path: &Path) -> Result<Self, ConfigError> {
+        let dotenv = match dotenvy::from_path_iter(dotenv_path) {
+            Ok(iter) => iter
+                .collect::<Result<HashMap<_, _>, _>>()
+                .map_err(|e| invalid("(.env)", format!("cannot be parsed: {e}")))?,
+            Err(e) if e.not_found() => HashMap::new(),
+            Err(e) => return Err(invalid("(.env)", format!("cannot be read: {e}"))),
+        };
+        Ok(Self {
+            env: std::env::vars().collect(),
+            dotenv,
+        })
+    }
+
+    /// A source from explicit pairs, for tests.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        Self {
+            env: pairs
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            dotenv: HashMap::new(),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.env
+            .get(name)
+            .or_else(|| self.dotenv.get(name))
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn or(&self, name: &str, default: &str) -> String {
+        self.get(name).unwrap_or(default).to_owned()
+    }
+
+    fn parsed<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+    ) -> Result<T, ConfigError> {
+        self.get(name).map_or(Ok(default), |raw| {
+            raw.parse()
+                .map_err(|_| invalid(name, format!("has an unparsable value {raw:?}")))
+        })
+    }
+}
+
+impl AppConfig {
+    pub fn load(source: &Source) -> Result<Self, ConfigError> {
+        let http_addr = source.parsed("HTTP_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let database_url = source.or(
+            "DATABASE_URL",
+            "postgres://polychat:polychat@127.0.0.1:5432/polychat",
+        );
+        require_scheme("DATABASE_URL", &database_url, &["postgres", "postgresql"])?;
+        let mongodb_url = source.or("MONGODB_URL", "mongodb://127.0.0.1:27017");
+        require_scheme("MONGODB_URL", &mongodb_url, &["mongodb", "mongodb+srv"])?;
+        let redis_url = source.or("REDIS_URL", "redis://127.0.0.1:6379");
+        require_scheme("REDIS_URL", &redis_url, &["redis", "rediss"])?;
+        let openrouter_base_url = source.or("OPENROUTER_BASE_URL", "https://openrouter.ai/api/v1");
+        require_scheme(
+            "OPENROUTER_BASE_URL",
+            &openrouter_base_url,
+            &["http", "https"],
+        )?;
+        let embeddings_base_url = source.or("EMBEDDINGS_BASE_URL", "http://127.0.0.1:8001/v1");
+        require_scheme(
+            "EMBEDDINGS_BASE_URL",
+            &embeddings_base_url,
+            &["http", "https"],
+        )?;
+
+        let master_key = master_key(source, "APP_MASTER_KEY")?.ok_or_else(|| {
+            invalid(
+                "APP_MASTER_KEY",
+                "is missing (run `make services` to generate .env)",
+            )
+        })?;
+        let previous_master_keys = source
+            .get("APP_MASTER_KEY_PREVIOUS")
+            .map(|list| {
+                for key in list.split([',', ' ']).filter(|k| !k.is_empty()) {
+                    check_master_key("APP_MASTER_KEY_PREVIOUS", key)?;
+                }
+                Ok::<_, ConfigError>(SecretString::from(list))
+            })
+            .transpose()?;
+        let jwt_secret = source.get("JWT_SECRET").ok_or_else(|| {
+            invalid(
+                "JWT_SECRET",
+                "is missing (run `make services` to generate .env)",
+            )
+        })?;
+        if jwt_secret.len() < 32 {
+            return Err(invalid("JWT_SECRET", "must be at least 32 bytes"));
+        }
+        let default_model = ModelName::parse(&source.or("DEFAULT_MODEL", "openai/gpt-4o-mini"))
+            .map_err(|e| invalid("DEFAULT_MODEL", e.reason))?;
+        let bcrypt_cost = source.parsed("BCRYPT_COST", 12_u32)?;
+        if !(4..=31).contains(&bcrypt_cost) {
+            return Err(invalid("BCRYPT_COST", "must be between 4 and 31"));
+        }
+        let log_format = match source.or("LOG_FORMAT", "json").as_str() {
+            "json" => LogFormat::Json,
+            "pretty" => LogFormat::Pretty,
+            other => {
+                return Err(invalid(
+                    "LOG_FORMAT",
+                    format!("must be json or pretty, not {other:?}"),
+                ));
+            }
+        };
+
+        Ok(Self {
+            http_addr,
+            database_url: database_url.into(),
+            database_max_connections: source.parsed("DATABASE_MAX_CONNECTIONS", 16)?,
+            mongodb_url: mongodb_url.into(),
+            mongodb_database: source.or("MONGODB_DATABASE", "polychat"),
+            redis_url: redis_url.into(),
+            redis_key_prefix: source.or("REDIS_KEY_PREFIX", "polychat"),
+            openrouter_base_url,
+            openrouter_referer: source.get("OPENROUTER_REFERER").map(str::to_owned),
+            openrouter_title: Some(source.or("OPENROUTER_TITLE", "polychat")),
+            llm_timeout: Duration::from_secs(source.parsed("LLM_TIMEOUT_SECONDS", 120)?),
+            embeddings_base_url,
+            embeddings_api_key: source.get("EMBEDDINGS_API_KEY").map(SecretString::from),
+            embeddings_model: source.get("EMBEDDINGS_MODEL").map(str::to_owned),
+            embeddings_dimensions: source.parsed("EMBEDDINGS_DIMENSIONS", 384)?,
+            master_key,
+            previous_master_keys,
+            jwt_secret: SecretString::from(jwt_secret),
+            default_model,
+            bcrypt_cost,
+            log_format,
+        })
+    }
+}
+
+fn require_scheme(variable: &'static str, url: &str, schemes: &[&str]) -> Result<(), ConfigError> {
+    let scheme = url.split_once("://").map(|(scheme, _)| scheme);
+    match scheme {
+        Some(s) if schemes.contains(&s) => Ok(()),
+        _ => Err(invalid(
+            variable,
+            format!("must be a URL starting with {}://", schemes.join(":// or ")),
+        )),
+    }
+}
+
+fn master_key(
+    source: &Source,
+    variable: &'static str,
+) -> Result<Option<SecretString>, ConfigError> {
+    source
+        .get(variable)
+        .map(|value| check_master_key(variable, value))
+        .transpose()
+}
+
+fn check_master_key(variable: &'static str, value: &str) -> Result<SecretString, ConfigError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .map_err(|_| invalid(variable, "must be base64 of 32 random bytes"))?;
+    if bytes.len() != 32 {
+        return Err(invalid(
+            variable,
+            format!("must be base64 of exactly 32 bytes, got {}", bytes.len()),
+        ));
+    }
+    Ok(SecretString::from(value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    const JWT: &str = "0123456789abcdef0123456789abcdef";
+
+    fn load(pairs: &[(&str, &str)]) -> Result<AppConfig, ConfigError> {
+        AppConfig::load(&Source::from_pairs(pairs.iter().copied()))
+    }
+
+    #[test]
+    fn defaults_fill_everything_but_the_secrets() {
+        let config = load(&[("APP_MASTER_KEY", KEY), ("JWT_SECRET", JWT)]).unwrap();
+        assert_eq!(config.http_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.default_model.as_str(), "openai/gpt-4o-mini");
+        assert_eq!(config.bcrypt_cost, 12);
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[("JWT_SECRET", JWT)], "APP_MASTER_KEY"),
+            (
+                &[("APP_MASTER_KEY", "c2hvcnQ="), ("JWT_SECRET", JWT)],
+                "APP_MASTER_KEY",
+            ),
+            (
+                &[("APP_MASTER_KEY", "not base64!"), ("JWT_SECRET", JWT)],
+                "APP_MASTER_KEY",
+            ),
+            (&[("APP_MASTER_KEY", KEY)], "JWT_SECRET"),
+            (
+                &[("APP_MASTER_KEY", KEY), ("JWT_SECRET", "short")],
+                "JWT_SECRET",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                    ("DATABASE_URL", "mysql://x"),
+                ],
+                "DATABASE_URL",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                    ("HTTP_ADDR", "nowhere"),
+                ],
+                "HTTP_ADDR",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                    ("BCRYPT_COST", "99"),
+                ],
+                "BCRYPT_COST",
+            ),
+        ];
+        for (pairs, variable) in cases {
+            let err = load(pairs).unwrap_err();
+            assert_eq!(err.variable, *variable, "{err}");
+            assert!(err.to_string().starts_with("configuration error: "));
+        }
+    }
+
+    #[test]
+    fn the_environment_wins_over_dotenv() {
+        let mut source = Source::from_pairs([("HTTP_ADDR", "127.0.0.1:9000")]);
+        source
+            .dotenv
+            .insert("HTTP_ADDR".into(), "127.0.0.1:7000".into());
+        source.dotenv.insert("APP_MASTER_KEY".into(), KEY.into());
+        source.dotenv.insert("JWT_SECRET".into(), JWT.into());
+        let config = AppConfig::load(&source).unwrap();
+        assert_eq!(config.http_addr.port(), 9000);
+    }
+}

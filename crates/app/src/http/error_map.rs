@@ -1,0 +1,137 @@
+//! How use-case errors become HTTP answers, in the contract's codes.
+
+use actix_web::http::StatusCode;
+use polychat_domain::ports::LlmError;
+use polychat_domain::services::ServiceError;
+use polychat_domain::services::auth::AuthError;
+use polychat_domain::services::chat::ChatError;
+use polychat_domain::services::memory::MemoryError;
+
+use super::ApiError;
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Validation(error) => error.into(),
+            ServiceError::Unavailable(cause) => Self::unavailable("a required store", cause),
+            ServiceError::Unknown(cause) => Self::internal(cause),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(error: AuthError) -> Self {
+        match error {
+            AuthError::Validation(error) => error.into(),
+            AuthError::UsernameTaken => Self::new(
+                StatusCode::CONFLICT,
+                "username_taken",
+                "the username is taken",
+            ),
+            AuthError::InvalidCredentials => Self::new(
+                StatusCode::UNAUTHORIZED,
+                "invalid_credentials",
+                "invalid username or password",
+            ),
+            AuthError::TooManyAttempts { retry_after } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                "too many failed attempts, try again later",
+            )
+            .retry_after(retry_after),
+            AuthError::Unauthorized => Self::unauthorized(),
+            AuthError::KeyMissing => key_missing(),
+            AuthError::Service(error) => error.into(),
+        }
+    }
+}
+
+fn key_missing() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "openrouter_key_missing",
+        "add your OpenRouter API key to your profile (PUT /user/profile) first",
+    )
+}
+
+impl From<LlmError> for ApiError {
+    fn from(error: LlmError) -> Self {
+        match error {
+            LlmError::Unauthorized => Self::new(
+                StatusCode::BAD_GATEWAY,
+                "upstream_unauthorized",
+                "OpenRouter rejected your API key",
+            ),
+            LlmError::InsufficientCredits => Self::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "upstream_insufficient_credits",
+                "your OpenRouter key has no credits left",
+            ),
+            LlmError::RateLimited { retry_after } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "upstream_rate_limited",
+                "the model provider is rate limiting, try again later",
+            )
+            .retry_after(retry_after.unwrap_or(std::time::Duration::from_secs(1))),
+            LlmError::Timeout => Self::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "upstream_timeout",
+                "the model did not answer in time",
+            ),
+            LlmError::Upstream(message) => Self::new(
+                StatusCode::BAD_GATEWAY,
+                "upstream_error",
+                format!("the model provider failed: {message}"),
+            ),
+            LlmError::Unknown(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "model call failed");
+                Self::new(
+                    StatusCode::BAD_GATEWAY,
+                    "upstream_error",
+                    "the model provider failed",
+                )
+            }
+        }
+    }
+}
+
+impl From<ChatError> for ApiError {
+    fn from(error: ChatError) -> Self {
+        match error {
+            ChatError::Validation(error) => error.into(),
+            ChatError::NotFound => Self::not_found("chat"),
+            ChatError::KeyMissing => key_missing(),
+            ChatError::RateLimited { retry_after } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many chat requests, slow down",
+            )
+            .retry_after(retry_after),
+            ChatError::IdempotencyKeyReused => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "this Idempotency-Key was used with a different request",
+            ),
+            ChatError::IdempotencyInProgress => Self::new(
+                StatusCode::CONFLICT,
+                "idempotency_in_progress",
+                "a request with this Idempotency-Key is still running",
+            ),
+            ChatError::Upstream(error) => error.into(),
+            ChatError::Service(ServiceError::Unavailable(cause)) => {
+                Self::unavailable("the chat history store", cause)
+            }
+            ChatError::Service(error) => error.into(),
+        }
+    }
+}
+
+impl From<MemoryError> for ApiError {
+    fn from(error: MemoryError) -> Self {
+        match error {
+            MemoryError::NotFound => Self::not_found("preference"),
+            MemoryError::Validation(error) => error.into(),
+            MemoryError::Service(error) => error.into(),
+        }
+    }
+}

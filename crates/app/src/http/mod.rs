@@ -1,0 +1,11 @@
+//! HTTP plumbing shared by every route: the error type and how use-case errors map to
+//! it, request context middleware, extractor configuration and the authenticated user.
+
+pub mod auth;
+pub mod error;
+mod error_map;
+pub mod extract;
+pub mod request_context;
+
+pub use auth::AuthUser;
+pub use error::ApiError;

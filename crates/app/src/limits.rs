@@ -1,0 +1,116 @@
+//! A rate limiter that keeps limiting when the shared one is down: requests are
+//! counted in Redis (one budget for all replicas) and, while Redis cannot be reached,
+//! by a per-process GCRA with the same quotas, so throttling degrades instead of
+//! disappearing or failing requests.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use async_trait::async_trait;
+use polychat_domain::ports::{Quota, RateDecision, RateLimiter, StoreError};
+
+/// Keys kept by the local limiter before stale ones are swept.
+const SWEEP_AT: usize = 10_000;
+
+pub struct FallbackRateLimiter {
+    shared: Arc<dyn RateLimiter>,
+    /// Theoretical arrival time per key (GCRA).
+    local: Mutex<HashMap<String, Instant>>,
+}
+
+impl FallbackRateLimiter {
+    pub fn new(shared: Arc<dyn RateLimiter>) -> Self {
+        Self {
+            shared,
+            local: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn acquire_locally(&self, key: &str, quota: Quota, cost: u32) -> RateDecision {
+        let now = Instant::now();
+        let interval = quota.period / quota.burst.max(1);
+        let tolerance = quota.period;
+        let mut tats = self.local.lock().unwrap_or_else(PoisonError::into_inner);
+        if tats.len() >= SWEEP_AT {
+            tats.retain(|_, tat| *tat > now);
+        }
+        let tat = tats.get(key).copied().unwrap_or(now).max(now);
+        let probe = cost.max(1);
+        let new_tat = tat + interval * probe;
+        let allow_at = new_tat.checked_sub(tolerance).unwrap_or(now);
+        if allow_at > now {
+            return RateDecision::Limited {
+                retry_after: allow_at - now,
+            };
+        }
+        if cost > 0 {
+            tats.insert(key.to_owned(), new_tat);
+        }
+        RateDecision::Allowed
+    }
+}
+
+#[async_trait]
+impl RateLimiter for FallbackRateLimiter {
+    async fn acquire(
+        &self,
+        key: &str,
+        quota: Quota,
+        cost: u32,
+    ) -> Result<RateDecision, StoreError> {
+        match self.shared.acquire(key, quota, cost).await {
+            Err(StoreError::Unavailable(error)) => {
+                tracing::warn!(error = %error, "shared rate limiter down; limiting per process");
+                Ok(self.acquire_locally(key, quota, cost))
+            }
+            other => other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    struct Down;
+
+    #[async_trait]
+    impl RateLimiter for Down {
+        async fn acquire(&self, _: &str, _: Quota, _: u32) -> Result<RateDecision, StoreError> {
+            Err(StoreError::Unavailable(anyhow::anyhow!(
+                "connection refused"
+            )))
+        }
+    }
+
+    #[tokio::test]
+    async fn limits_per_process_while_the_shared_limiter_is_down() {
+        let limiter = FallbackRateLimiter::new(Arc::new(Down));
+        let quota = Quota {
+            burst: 3,
+            period: Duration::from_mins(1),
+        };
+        for _ in 0..3 {
+            assert_eq!(
+                limiter.acquire("k", quota, 1).await.unwrap(),
+                RateDecision::Allowed
+            );
+        }
+        let RateDecision::Limited { retry_after } = limiter.acquire("k", quota, 1).await.unwrap()
+        else {
+            panic!("the fourth request must be limited");
+        };
+        assert!(retry_after <= Duration::from_secs(20) && retry_after > Duration::from_secs(15));
+        assert!(matches!(
+            limiter.acquire("k", quota, 0).await.unwrap(),
+            RateDecision::Limited { .. }
+        ));
+        assert_eq!(
+            limiter.acquire("other", quota, 1).await.unwrap(),
+            RateDecision::Allowed
+        );
+    }
+}

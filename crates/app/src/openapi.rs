@@ -1,0 +1,61 @@
+//! The OpenAPI 3.1 document, generated from the handlers and DTOs by utoipa, and the
+//! Swagger UI that renders it (assets vendored into the binary: no download at build
+//! or run time).
+
+use actix_web::web;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::http::error::{ErrorBody, ErrorDetail};
+use crate::routes::{accounts, chat, chats, health, memory, profile};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "polychat",
+        description = "A chat backend in front of many LLMs (through OpenRouter) that remembers its users. \
+            Every error body is `{\"error\": {\"code\", \"message\"}}`; every response carries `X-Request-Id`.",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        health::health, health::ready,
+        accounts::register, accounts::login, accounts::refresh, accounts::logout,
+        profile::get_profile, profile::update_profile,
+        chat::post_chat, chat::get_chat,
+        chats::list_chats, chats::rename_chat, chats::delete_chat,
+        memory::list_preferences, memory::add_preference, memory::edit_preference,
+        memory::delete_preference, memory::search_messages,
+    ),
+    components(schemas(ErrorBody, ErrorDetail)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "accounts", description = "Registration, login, tokens and the profile"),
+        (name = "chat", description = "Prompts to any model, history, chats"),
+        (name = "memory", description = "What the service remembers about the user, and search"),
+        (name = "operations", description = "Liveness and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme the protected routes refer to.
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
+}

@@ -1,0 +1,150 @@
+//! Registration, login, token refresh and logout.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use polychat_domain::ports::TokenPair;
+use polychat_domain::services::auth::Registration;
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::profile::Profile;
+use crate::http::error::ErrorBody;
+use crate::http::extract::resource;
+use crate::http::{ApiError, AuthUser};
+use crate::state::AppState;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/register").route(web::post().to(register)))
+        .service(resource("/login").route(web::post().to(login)))
+        .service(resource("/token/refresh").route(web::post().to(refresh)))
+        .service(resource("/logout").route(web::post().to(logout)));
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RegisterRequest {
+    /// 3-32 of `[A-Za-z0-9_.-]`, unique case-insensitively.
+    #[schema(example = "ana.souza")]
+    username: String,
+    /// 8-72 bytes.
+    #[schema(example = "correct horse battery", value_type = String, format = Password)]
+    password: String,
+    /// Kept encrypted; never returned (only its last 4 characters as a hint).
+    #[schema(example = "sk-or-v1-0000000000000000a1b2", value_type = Option<String>, format = Password)]
+    openrouter_api_key: Option<String>,
+    #[schema(example = "Ana Souza")]
+    display_name: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[schema(example = "ana.souza")]
+    username: String,
+    #[schema(example = "correct horse battery", format = Password)]
+    password: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RefreshRequest {
+    refresh_token: String,
+}
+
+/// A token pair: a short-lived access token (15 minutes) and a refresh token (7 days,
+/// single use: each refresh returns a new one).
+#[derive(Serialize, ToSchema)]
+pub struct TokenResponse {
+    access_token: String,
+    refresh_token: String,
+    #[schema(example = "Bearer")]
+    token_type: &'static str,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    expires_in: u64,
+}
+
+impl From<TokenPair> for TokenResponse {
+    fn from(pair: TokenPair) -> Self {
+        Self {
+            access_token: pair.access_token.expose_secret().to_owned(),
+            refresh_token: pair.refresh_token.expose_secret().to_owned(),
+            token_type: "Bearer",
+            expires_in: pair.expires_in,
+        }
+    }
+}
+
+/// Creates an account.
+#[utoipa::path(post, path = "/register", tag = "accounts", request_body = RegisterRequest,
+    responses(
+        (status = 201, description = "Registered", body = Profile),
+        (status = 409, description = "`username_taken`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`", body = ErrorBody),
+    ))]
+pub async fn register(
+    state: web::Data<AppState>,
+    body: web::Json<RegisterRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let user = state
+        .auth
+        .register(Registration {
+            username: body.username,
+            password: SecretString::from(body.password),
+            display_name: body.display_name,
+            openrouter_api_key: body.openrouter_api_key.map(SecretString::from),
+        })
+        .await?;
+    Ok(HttpResponse::build(StatusCode::CREATED).json(Profile::from(user)))
+}
+
+/// Logs in with username and password.
+///
+/// Unknown users and wrong passwords get the same answer in about the same time.
+/// Repeated failures for a username or from an address are throttled.
+#[utoipa::path(post, path = "/login", tag = "accounts", request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "`invalid_credentials`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts`, with `Retry-After`", body = ErrorBody),
+    ))]
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<LoginRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    let address = req
+        .peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string());
+    let pair = state
+        .auth
+        .login(&body.username, &body.password, &address)
+        .await?;
+    Ok(web::Json(pair.into()))
+}
+
+/// Exchanges a refresh token for a new pair; the old refresh token stops working.
+/// Presenting a used refresh token again revokes its whole chain.
+#[utoipa::path(post, path = "/token/refresh", tag = "accounts", request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenResponse),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    ))]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    let pair = state.auth.refresh(&body.refresh_token).await?;
+    Ok(web::Json(pair.into()))
+}
+
+/// Logs out: this access token and its whole refresh chain stop working.
+#[utoipa::path(post, path = "/logout", tag = "accounts", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    ))]
+pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+    state.auth.logout(&user.claims).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,127 @@
+//! The user's chats: the list (newest first, cursor-paginated), renaming and deletion.
+
+use actix_web::{HttpResponse, web};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::DateTime;
+use polychat_domain::ChatId;
+use polychat_domain::ports::ChatCursor;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::chat::chat_id;
+use super::dto::ChatSummaryDto;
+use crate::http::error::ErrorBody;
+use crate::http::extract::resource;
+use crate::http::{ApiError, AuthUser};
+use crate::state::AppState;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/chats").route(web::get().to(list_chats)))
+        .service(
+            resource("/chats/{chat_id}")
+                .route(web::patch().to(rename_chat))
+                .route(web::delete().to(delete_chat)),
+        );
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Chats per page, 1-200 (default 50).
+    limit: Option<u32>,
+    /// The previous page's `next_cursor`.
+    cursor: Option<String>,
+}
+
+/// A page of chats.
+#[derive(Serialize, ToSchema)]
+pub struct ChatList {
+    items: Vec<ChatSummaryDto>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct RenameRequest {
+    #[schema(example = "Projeto em Rust")]
+    title: String,
+}
+
+fn encode_cursor(cursor: ChatCursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!(
+        "{}.{}",
+        cursor.updated_at.timestamp_millis(),
+        cursor.id
+    ))
+}
+
+fn decode_cursor(text: &str) -> Result<ChatCursor, ApiError> {
+    let invalid = || ApiError::validation("cursor: is not a cursor this API returned");
+    let raw = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
+    let raw = String::from_utf8(raw).map_err(|_| invalid())?;
+    let (millis, id) = raw.split_once('.').ok_or_else(invalid)?;
+    let millis: i64 = millis.parse().map_err(|_| invalid())?;
+    Ok(ChatCursor {
+        updated_at: DateTime::from_timestamp_millis(millis).ok_or_else(invalid)?,
+        id: ChatId::parse(id).map_err(|_| invalid())?,
+    })
+}
+
+/// The caller's chats, most recently updated first.
+#[utoipa::path(get, path = "/chats", tag = "chat", security(("bearer" = [])), params(ListQuery),
+    responses(
+        (status = 200, description = "A page of chats", body = ChatList),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`", body = ErrorBody),
+    ))]
+pub async fn list_chats(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    query: web::Query<ListQuery>,
+) -> Result<web::Json<ChatList>, ApiError> {
+    let cursor = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let (chats, next) = state.chats.list(user.id, query.limit, cursor).await?;
+    Ok(web::Json(ChatList {
+        items: chats.into_iter().map(Into::into).collect(),
+        next_cursor: next.map(encode_cursor),
+    }))
+}
+
+/// Renames a chat.
+#[utoipa::path(patch, path = "/chats/{chat_id}", tag = "chat", security(("bearer" = [])),
+    params(("chat_id" = String, Path)), request_body = RenameRequest,
+    responses(
+        (status = 200, description = "The renamed chat", body = ChatSummaryDto),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`", body = ErrorBody),
+    ))]
+pub async fn rename_chat(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    body: web::Json<RenameRequest>,
+) -> Result<web::Json<ChatSummaryDto>, ApiError> {
+    let id = chat_id(&path)?;
+    let chat = state.chats.rename(user.id, id, &body.title).await?;
+    Ok(web::Json(chat.into()))
+}
+
+/// Deletes a chat with its history, cached pages and search entries. Preferences
+/// learned from it stay (they are about the user; manage them under /user/preferences).
+#[utoipa::path(delete, path = "/chats/{chat_id}", tag = "chat", security(("bearer" = [])),
+    params(("chat_id" = String, Path)),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+    ))]
+pub async fn delete_chat(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    state.chats.delete(user.id, chat_id(&path)?).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

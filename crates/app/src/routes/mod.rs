@@ -1,0 +1,21 @@
+//! The HTTP routes, one module per area; each exposes `config` to register itself.
+
+pub mod accounts;
+pub mod chat;
+pub mod chats;
+pub mod dto;
+pub mod health;
+pub mod memory;
+pub mod profile;
+mod sse;
+
+use actix_web::web;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    health::config(cfg);
+    accounts::config(cfg);
+    profile::config(cfg);
+    chat::config(cfg);
+    chats::config(cfg);
+    memory::config(cfg);
+}

@@ -1,0 +1,124 @@
+//! The user's own profile.
+
+use actix_web::web;
+use chrono::{DateTime, Utc};
+use polychat_domain::User;
+use polychat_domain::services::auth::ProfileChanges;
+use secrecy::SecretString;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+
+use crate::http::error::ErrorBody;
+use crate::http::extract::resource;
+use crate::http::{ApiError, AuthUser};
+use crate::state::AppState;
+
+pub fn config(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        resource("/user/profile")
+            .route(web::get().to(get_profile))
+            .route(web::put().to(update_profile)),
+    );
+}
+
+/// A user as the user sees it. Never contains the password hash or the API key.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct Profile {
+    id: String,
+    #[schema(example = "ana.souza")]
+    username: String,
+    display_name: Option<String>,
+    #[schema(example = "anthropic/claude-3.5-sonnet")]
+    default_model: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    has_openrouter_key: bool,
+    /// At most the last 4 characters of the key.
+    #[schema(example = "…a1b2")]
+    openrouter_key_hint: Option<String>,
+}
+
+impl From<User> for Profile {
+    fn from(user: User) -> Self {
+        Self {
+            id: user.id.to_string(),
+            username: user.username.into(),
+            display_name: user.display_name.map(Into::into),
+            default_model: user.default_model.map(Into::into),
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+            has_openrouter_key: user.openrouter_key.is_some(),
+            openrouter_key_hint: user.openrouter_key.map(|key| key.hint),
+        }
+    }
+}
+
+/// Distinguishes an absent field (`None`: leave it) from `null` (`Some(None)`: clear it).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Profile changes. Absent fields stay as they are; `null` clears `display_name`,
+/// `default_model` or `openrouter_api_key`. Changing the password needs `current_password`.
+#[derive(Deserialize, ToSchema)]
+pub struct ProfileUpdate {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    display_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, example = "anthropic/claude-3.5-sonnet")]
+    default_model: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = Password)]
+    openrouter_api_key: Option<Option<String>>,
+    #[schema(format = Password)]
+    current_password: Option<String>,
+    #[schema(format = Password)]
+    new_password: Option<String>,
+}
+
+/// The caller's profile.
+#[utoipa::path(get, path = "/user/profile", tag = "accounts", security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The profile", body = Profile),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+    ))]
+pub async fn get_profile(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<web::Json<Profile>, ApiError> {
+    Ok(web::Json(state.auth.profile(user.id).await?.into()))
+}
+
+/// Changes the caller's profile.
+#[utoipa::path(put, path = "/user/profile", tag = "accounts", security(("bearer" = [])),
+    request_body = ProfileUpdate,
+    responses(
+        (status = 200, description = "The updated profile", body = Profile),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (including a wrong `current_password`)", body = ErrorBody),
+        (status = 429, description = "`too_many_attempts` after repeated wrong current passwords", body = ErrorBody),
+    ))]
+pub async fn update_profile(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<ProfileUpdate>,
+) -> Result<web::Json<Profile>, ApiError> {
+    let body = body.into_inner();
+    let changes = ProfileChanges {
+        display_name: body.display_name,
+        default_model: body.default_model,
+        openrouter_api_key: body
+            .openrouter_api_key
+            .map(|key| key.map(SecretString::from)),
+        current_password: body.current_password.map(SecretString::from),
+        new_password: body.new_password.map(SecretString::from),
+    };
+    Ok(web::Json(
+        state.auth.update_profile(user.id, changes).await?.into(),
+    ))
+}

@@ -1,0 +1,92 @@
+//! Server-sent events for streamed answers: `meta`, `delta`s, then `done` or `error`.
+
+use actix_web::{HttpResponse, ResponseError, web};
+use bytes::Bytes;
+use futures_util::stream::{self, StreamExt};
+use polychat_domain::UserId;
+use polychat_domain::services::chat::{TurnEvent, TurnStream};
+use serde::Serialize;
+use serde_json::json;
+
+use super::dto::ChatTurnDto;
+use crate::http::ApiError;
+use crate::state::AppState;
+
+fn event(name: &str, data: &impl Serialize) -> Bytes {
+    let data = serde_json::to_string(data).unwrap_or_else(|_| "{}".to_owned());
+    Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
+}
+
+fn error_event(error: &ApiError) -> Bytes {
+    // Rendering the response logs the failure like any other error answer.
+    let status = error.error_response().status();
+    event(
+        "error",
+        &json!({"code": error.code(), "message": error.message(), "status": status.as_u16()}),
+    )
+}
+
+fn sse_response(
+    body: impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> + 'static,
+) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(body)
+}
+
+/// Streams a started answer. The generation itself runs elsewhere: if the client goes
+/// away, this stream is dropped and the answer is still stored.
+pub(super) fn respond(
+    state: web::Data<AppState>,
+    owner: UserId,
+    started: TurnStream,
+    idempotency: Option<(String, String)>,
+) -> HttpResponse {
+    let meta = event(
+        "meta",
+        &json!({"chat_id": started.chat_id.to_string(), "message_id": started.message_id.to_string()}),
+    );
+    let events = started.events.then(move |turn_event| {
+        let state = state.clone();
+        let idempotency = idempotency.clone();
+        async move {
+            match turn_event {
+                TurnEvent::Delta(content) => event("delta", &json!({ "content": content })),
+                TurnEvent::Done(turn) => {
+                    let dto = ChatTurnDto::from(*turn);
+                    if let (Some((key, fingerprint)), Ok(body)) =
+                        (&idempotency, serde_json::to_vec(&dto))
+                    {
+                        state
+                            .chats
+                            .idempotency_complete(owner, key, fingerprint, &body)
+                            .await;
+                    }
+                    event("done", &dto)
+                }
+                TurnEvent::Failed(error) => {
+                    if let Some((key, _)) = &idempotency {
+                        state.chats.idempotency_release(owner, key).await;
+                    }
+                    error_event(&error.into())
+                }
+            }
+        }
+    });
+    sse_response(stream::once(async move { meta }).chain(events).map(Ok))
+}
+
+/// Replays a stored answer as a stream (an idempotent retry of a streamed request).
+pub(super) fn replay(turn: ChatTurnDto) -> HttpResponse {
+    let frames = vec![
+        event(
+            "meta",
+            &json!({"chat_id": turn.chat_id, "message_id": turn.message.id}),
+        ),
+        event("delta", &json!({"content": turn.message.content})),
+        event("done", &turn),
+    ];
+    sse_response(stream::iter(frames).map(Ok))
+}

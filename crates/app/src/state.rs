@@ -1,0 +1,19 @@
+//! The state every handler shares: the use cases and the readiness checks. Built once
+//! by the wiring, outside the HTTP server, and shared by every worker.
+
+use std::sync::Arc;
+
+use polychat_domain::services::auth::AuthService;
+use polychat_domain::services::chat::ChatService;
+use polychat_domain::services::memory::MemoryService;
+use polychat_domain::services::search::SearchService;
+
+use crate::readiness::Readiness;
+
+pub struct AppState {
+    pub auth: Arc<AuthService>,
+    pub chats: ChatService,
+    pub memory: Arc<MemoryService>,
+    pub search: SearchService,
+    pub readiness: Readiness,
+}

@@ -1,0 +1,211 @@
+//! Dependency injection: the only place that knows which adapter fills which port.
+//! Builds every adapter from the configuration, checks they fit together (the vector
+//! dimension of the embedder and the schema), and hands them to the use cases.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use futures_util::future::BoxFuture;
+use polychat_auth::{BcryptHasher, JwtConfig, JwtTokenService};
+use polychat_crypto::{MasterKeys, XChaChaCipher};
+use polychat_detector::Detector;
+use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock, TaskSpawner};
+use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy};
+use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService};
+use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
+use polychat_domain::services::search::SearchService;
+use polychat_openrouter::{
+    EmbeddingsClient, EmbeddingsConfig, EmbeddingsProbe, OpenRouterClient, OpenRouterConfig,
+};
+use polychat_postgres::{Postgres, PostgresConfig};
+use polychat_redis::RedisConfig;
+use secrecy::SecretString;
+
+use crate::config::AppConfig;
+use crate::limits::FallbackRateLimiter;
+use crate::readiness::{Dependency, Readiness};
+use crate::state::AppState;
+
+/// How long `/ready` waits for each dependency.
+const PROBE_DEADLINE: Duration = Duration::from_secs(2);
+/// Default minimum similarity of a semantic search hit.
+const SEARCH_THRESHOLD: f32 = 0.8;
+
+/// Runs background work on the tokio runtime serving the request.
+struct TokioSpawner;
+
+impl TaskSpawner for TokioSpawner {
+    fn spawn(&self, task: BoxFuture<'static, ()>) {
+        tokio::spawn(task);
+    }
+}
+
+fn postgres_config(config: &AppConfig) -> PostgresConfig {
+    let mut postgres = PostgresConfig::new(config.database_url.clone());
+    postgres.max_connections = config.database_max_connections;
+    postgres
+}
+
+/// Applies the database migrations.
+pub async fn migrate(config: &AppConfig) -> anyhow::Result<()> {
+    let applied = polychat_postgres::run_migrations(&postgres_config(config))
+        .await
+        .context("migrating PostgreSQL")?;
+    tracing::info!(applied = applied.len(), versions = ?applied, "migrations done");
+    Ok(())
+}
+
+fn cipher(config: &AppConfig) -> anyhow::Result<XChaChaCipher> {
+    let keys = MasterKeys::parse(&config.master_key, config.previous_master_keys.as_ref())?;
+    Ok(XChaChaCipher::new(keys))
+}
+
+fn auth_service(
+    config: &AppConfig,
+    postgres: &Postgres,
+    redis: &polychat_redis::Redis,
+    limiter: Arc<dyn RateLimiter>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<AuthService> {
+    let tokens = JwtTokenService::new(JwtConfig::new(SecretString::from(
+        secrecy::ExposeSecret::expose_secret(&config.jwt_secret).to_owned(),
+    )))?;
+    let policy = LoginPolicy::default();
+    Ok(AuthService::new(
+        AuthPorts {
+            users: Arc::new(postgres.clone()),
+            hasher: Arc::new(BcryptHasher::new(config.bcrypt_cost)?),
+            tokens: Arc::new(tokens),
+            denylist: Arc::new(redis.clone()),
+            cipher: Arc::new(cipher(config)?),
+            limiter,
+            clock,
+        },
+        policy,
+    ))
+}
+
+/// Re-encrypts every stored API key under the current master key.
+pub async fn rotate_keys(config: &AppConfig) -> anyhow::Result<()> {
+    let postgres = polychat_postgres::connect(&postgres_config(config)).await?;
+    let redis = connect_redis(config).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let limiter = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
+    let auth = auth_service(config, &postgres, &redis, limiter, clock)?;
+    let report = auth.rotate_keys().await?;
+    tracing::info!(
+        examined = report.examined,
+        rotated = report.rotated,
+        undecryptable = report.undecryptable,
+        "key rotation done"
+    );
+    println!(
+        "examined {}, rotated {}, undecryptable {}",
+        report.examined, report.rotated, report.undecryptable
+    );
+    if report.undecryptable > 0 {
+        anyhow::bail!(
+            "{} stored keys could not be decrypted with any configured master key",
+            report.undecryptable
+        );
+    }
+    Ok(())
+}
+
+async fn connect_redis(config: &AppConfig) -> anyhow::Result<polychat_redis::Redis> {
+    let mut redis = RedisConfig::new(config.redis_url.clone());
+    redis.key_prefix = format!("{}:", config.redis_key_prefix.trim_end_matches(':'));
+    polychat_redis::connect(&redis)
+        .await
+        .context("connecting to Redis")
+}
+
+/// Connects every adapter and builds the use cases.
+pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let postgres = polychat_postgres::connect(&postgres_config(config))
+        .await
+        .context("connecting to PostgreSQL")?;
+    let mongo = polychat_mongo::connect(&polychat_mongo::MongoConfig::new(
+        config.mongodb_url.clone(),
+        config.mongodb_database.clone(),
+    ))
+    .await
+    .context("connecting to MongoDB")?;
+    let redis = connect_redis(config).await?;
+
+    let mut embeddings = EmbeddingsConfig::new(config.embeddings_base_url.clone());
+    embeddings.api_key.clone_from(&config.embeddings_api_key);
+    embeddings.model.clone_from(&config.embeddings_model);
+    embeddings.dimensions = config.embeddings_dimensions;
+    let embedder = EmbeddingsClient::new(embeddings)?;
+    postgres
+        .verify_embedding_dimensions(config.embeddings_dimensions)
+        .await
+        .context("EMBEDDINGS_DIMENSIONS does not match the database schema")?;
+
+    let mut openrouter = OpenRouterConfig::new(config.openrouter_base_url.clone());
+    openrouter.referer.clone_from(&config.openrouter_referer);
+    openrouter.title.clone_from(&config.openrouter_title);
+    openrouter.total_timeout = config.llm_timeout;
+    let llm = OpenRouterClient::new(&openrouter)?;
+
+    let limiter: Arc<dyn RateLimiter> = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
+    let auth = Arc::new(auth_service(
+        config,
+        &postgres,
+        &redis,
+        limiter.clone(),
+        clock.clone(),
+    )?);
+    let memory = Arc::new(MemoryService::new(
+        MemoryPorts {
+            preferences: Arc::new(postgres.clone()),
+            messages: Arc::new(postgres.clone()),
+            embedder: Arc::new(embedder.clone()),
+            detector: Arc::new(Detector::new()?),
+            clock: clock.clone(),
+        },
+        MemoryPolicy::default(),
+    ));
+    let chats = ChatService::new(
+        ChatPorts {
+            chats: Arc::new(mongo.clone()),
+            cache: Arc::new(redis.clone()),
+            llm: Arc::new(llm),
+            idempotency: Arc::new(redis.clone()),
+            limiter,
+            spawner: Arc::new(TokioSpawner),
+            clock,
+        },
+        ChatPolicy::new(config.default_model.clone()),
+        auth.clone(),
+        memory.clone(),
+    );
+    let search = SearchService::new(
+        Arc::new(postgres.clone()),
+        Arc::new(embedder.clone()),
+        SEARCH_THRESHOLD,
+    );
+    let dependency = |probe: Arc<dyn HealthProbe>, required| Dependency { probe, required };
+    let readiness = Readiness::new(
+        vec![
+            dependency(Arc::new(postgres), true),
+            dependency(Arc::new(mongo), true),
+            dependency(Arc::new(redis), true),
+            dependency(
+                Arc::new(EmbeddingsProbe::new(embedder, PROBE_DEADLINE)),
+                false,
+            ),
+        ],
+        PROBE_DEADLINE,
+    );
+    Ok(AppState {
+        auth,
+        chats,
+        memory,
+        search,
+        readiness,
+    })
+}
