@@ -1,0 +1,252 @@
+//! A whole polychat per test: the real app on port 0, wired to the real PostgreSQL
+//! (a fresh database), MongoDB-compatible server (a fresh database), Redis (a fresh key
+//! prefix) and embeddings server, with the LLM upstream played by wiremock. Everything
+//! the app stored is removed when the `TestApp` goes, even if the test panicked.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use fred::prelude::*;
+use polychat_app::config::{AppConfig, Source};
+use polychat_app::server::Application;
+use polychat_app::wiring;
+use serde_json::{Value, json};
+use uuid::Uuid;
+use wiremock::MockServer;
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+fn database_url() -> String {
+    env_or(
+        "DATABASE_URL",
+        "postgres://polychat:polychat@127.0.0.1:5432/polychat",
+    )
+}
+
+/// `url` with its database name replaced.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let start = base.find("://").map_or(0, |i| i + 3);
+    let path = base[start..].find('/').map_or(base.len(), |i| start + i);
+    let mut out = format!("{}/{database}", &base[..path]);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    out
+}
+
+async fn admin_sql(sql: &str) {
+    let mut admin = AsyncPgConnection::establish(&database_url())
+        .await
+        .expect("connect to PostgreSQL");
+    admin.batch_execute(sql).await.expect(sql);
+}
+
+/// A running app and the outside world it talks to.
+pub(crate) struct TestApp {
+    pub(crate) address: String,
+    pub(crate) client: reqwest::Client,
+    /// Plays OpenRouter.
+    pub(crate) upstream: MockServer,
+    pub(crate) pg_database: String,
+    pub(crate) mongo_database: String,
+    pub(crate) redis_prefix: String,
+    /// The configuration the app was started with (secrets included, for tests only).
+    pub(crate) settings: Vec<(String, String)>,
+}
+
+/// Extra or replaced configuration for one test.
+pub(crate) type Overrides<'a> = &'a [(&'a str, &'a str)];
+
+impl TestApp {
+    pub(crate) async fn spawn() -> Self {
+        Self::spawn_with(&[]).await
+    }
+
+    pub(crate) async fn spawn_with(overrides: Overrides<'_>) -> Self {
+        let id = Uuid::new_v4().simple().to_string();
+        let pg_database = format!("polychat_apptest_{id}");
+        admin_sql(&format!("CREATE DATABASE {pg_database}")).await;
+        let upstream = MockServer::start().await;
+        let master_key = base64::engine::general_purpose::STANDARD.encode(rand_bytes());
+        let mut settings: Vec<(String, String)> = vec![
+            ("HTTP_ADDR".into(), "127.0.0.1:0".into()),
+            (
+                "DATABASE_URL".into(),
+                with_database(&database_url(), &pg_database),
+            ),
+            ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+            (
+                "MONGODB_URL".into(),
+                env_or("MONGODB_URL", "mongodb://127.0.0.1:27017"),
+            ),
+            ("MONGODB_DATABASE".into(), format!("polychat_apptest_{id}")),
+            (
+                "REDIS_URL".into(),
+                env_or("REDIS_URL", "redis://127.0.0.1:6379"),
+            ),
+            ("REDIS_KEY_PREFIX".into(), format!("apptest:{id}")),
+            (
+                "OPENROUTER_BASE_URL".into(),
+                format!("{}/api/v1", upstream.uri()),
+            ),
+            (
+                "EMBEDDINGS_BASE_URL".into(),
+                env_or("EMBEDDINGS_BASE_URL", "http://127.0.0.1:8001/v1"),
+            ),
+            ("APP_MASTER_KEY".into(), master_key),
+            ("JWT_SECRET".into(), format!("test-secret-{id}-{id}")),
+            ("BCRYPT_COST".into(), "4".into()),
+            ("LLM_TIMEOUT_SECONDS".into(), "5".into()),
+        ];
+        for (name, value) in overrides {
+            settings.retain(|(n, _)| n != name);
+            settings.push(((*name).to_owned(), (*value).to_owned()));
+        }
+        let mongo_database = format!("polychat_apptest_{id}");
+        let redis_prefix = format!("apptest:{id}:");
+        let mut app = Self {
+            address: String::new(),
+            client: reqwest::Client::builder()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("http client"),
+            upstream,
+            pg_database,
+            mongo_database,
+            redis_prefix,
+            settings,
+        };
+        let config = app.config();
+        wiring::migrate(&config).await.expect("migrate");
+        let state = wiring::build_state(&config).await.expect("wire the app");
+        let server = Application::build(config.http_addr, state).expect("bind");
+        let port = server.port();
+        tokio::spawn(server.run_until_stopped());
+        app.address = format!("http://127.0.0.1:{port}");
+        app
+    }
+
+    /// The configuration as the app parsed it.
+    pub(crate) fn config(&self) -> AppConfig {
+        AppConfig::load(&Source::from_pairs(
+            self.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        ))
+        .expect("test configuration")
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: &Value,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    pub(crate) async fn get(&self, path: &str, token: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Registers `username` (with an OpenRouter key when given) and logs in; returns
+    /// the access token.
+    pub(crate) async fn user(&self, username: &str, openrouter_key: Option<&str>) -> String {
+        let mut body = json!({"username": username, "password": "correct horse battery"});
+        if let Some(key) = openrouter_key {
+            body["openrouter_api_key"] = json!(key);
+        }
+        let registered = self.post("/register", None, &body).await;
+        assert_eq!(registered.status(), 201, "register {username}");
+        let login = self
+            .post(
+                "/login",
+                None,
+                &json!({"username": username, "password": "correct horse battery"}),
+            )
+            .await;
+        assert_eq!(login.status(), 200, "login {username}");
+        let tokens: Value = login.json().await.expect("token body");
+        tokens["access_token"]
+            .as_str()
+            .expect("access token")
+            .to_owned()
+    }
+}
+
+fn rand_bytes() -> [u8; 32] {
+    let mut bytes = [0_u8; 32];
+    for (i, chunk) in bytes.chunks_mut(16).enumerate() {
+        let id = Uuid::new_v4();
+        chunk.copy_from_slice(&id.as_bytes()[..16]);
+        chunk[0] ^= u8::try_from(i).unwrap_or(0);
+    }
+    bytes
+}
+
+async fn cleanup(pg_database: String, mongo_database: String, redis_prefix: String) {
+    admin_sql(&format!(
+        "DROP DATABASE IF EXISTS {pg_database} WITH (FORCE)"
+    ))
+    .await;
+    if let Ok(client) =
+        mongodb::Client::with_uri_str(env_or("MONGODB_URL", "mongodb://127.0.0.1:27017")).await
+    {
+        let _ = client.database(&mongo_database).drop().await;
+    }
+    let config =
+        Config::from_url(&env_or("REDIS_URL", "redis://127.0.0.1:6379")).expect("redis url");
+    let redis = Builder::from_config(config).build().expect("redis client");
+    if redis.init().await.is_ok() {
+        let keys: Vec<String> = redis
+            .custom(
+                fred::types::CustomCommand::new_static(
+                    "KEYS",
+                    fred::types::ClusterHash::FirstKey,
+                    false,
+                ),
+                vec![format!("{redis_prefix}*")],
+            )
+            .await
+            .unwrap_or_default();
+        for key in keys {
+            let _: Result<i64, _> = redis.del(key).await;
+        }
+        let _ = redis.quit().await;
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let names = (
+            self.pg_database.clone(),
+            self.mongo_database.clone(),
+            self.redis_prefix.clone(),
+        );
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(cleanup(names.0, names.1, names.2));
+        })
+        .join();
+    }
+}
