@@ -1,5 +1,8 @@
 //! Whole-app tests: HTTP requests against the real app wired to the real stores, with
 //! only the LLM upstream mocked.
 
+mod accounts;
+mod chat;
 mod harness;
+mod memory;
 mod operations;

@@ -1,0 +1,5 @@
+//! Use-case tests over the in-memory ports of the testkit: the whole flows, no I/O.
+
+mod auth;
+mod chat;
+mod memory;
