@@ -1,4 +1,4 @@
-//! The OpenAPI 3.1 document, generated from the handlers and DTOs by utoipa, and the
+//! The OpenAPI 3.1 document, generated from the handlers and DTOs by `utoipa`, and the
 //! Swagger UI that renders it (assets vendored into the binary: no download at build
 //! or run time).
 

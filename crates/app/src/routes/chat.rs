@@ -156,15 +156,12 @@ async fn release(state: &AppState, user: &AuthUser, idempotency: Option<&(String
 /// A stable digest of what the request asks for, to tell a retry from a new request.
 fn fingerprint(body: &ChatRequest) -> String {
     let canonical = serde_json::to_vec(body).unwrap_or_default();
-    Sha256::digest(&canonical)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", Sha256::digest(&canonical))
 }
 
 fn replay(stored: &[u8], stream: bool) -> HttpResponse {
     match serde_json::from_slice::<ChatTurnDto>(stored) {
-        Ok(turn) if stream => sse::replay(turn),
+        Ok(turn) if stream => sse::replay(&turn),
         _ => HttpResponse::Ok()
             .content_type("application/json")
             .body(stored.to_vec()),

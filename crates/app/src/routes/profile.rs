@@ -53,6 +53,10 @@ impl From<User> for Profile {
     }
 }
 
+#[allow(
+    clippy::option_option,
+    reason = "absent (leave), null (clear) and a value are three different requests"
+)]
 /// Distinguishes an absent field (`None`: leave it) from `null` (`Some(None)`: clear it).
 fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
@@ -65,6 +69,10 @@ where
 /// Profile changes. Absent fields stay as they are; `null` clears `display_name`,
 /// `default_model` or `openrouter_api_key`. Changing the password needs `current_password`.
 #[derive(Deserialize, ToSchema)]
+#[allow(
+    clippy::option_option,
+    reason = "absent (leave), null (clear) and a value are three different requests"
+)]
 pub struct ProfileUpdate {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]

@@ -79,14 +79,14 @@ pub(super) fn respond(
 }
 
 /// Replays a stored answer as a stream (an idempotent retry of a streamed request).
-pub(super) fn replay(turn: ChatTurnDto) -> HttpResponse {
+pub(super) fn replay(turn: &ChatTurnDto) -> HttpResponse {
     let frames = vec![
         event(
             "meta",
             &json!({"chat_id": turn.chat_id, "message_id": turn.message.id}),
         ),
         event("delta", &json!({"content": turn.message.content})),
-        event("done", &turn),
+        event("done", turn),
     ];
     sse_response(stream::iter(frames).map(Ok))
 }
