@@ -1,1 +1,8 @@
-//! Whole-app tests of the chat routes.
+//! Whole-app tests of the chat routes: prompts answered whole and streamed, history and
+//! its cache, the chat list, upstream failures, isolation between users, idempotency,
+//! rate limits and store outages.
+
+mod history;
+mod support;
+mod turns;
+mod upstream;
