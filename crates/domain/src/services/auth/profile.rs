@@ -44,6 +44,11 @@ fn parse_api_key(key: &SecretString) -> Result<&SecretString, ValidationError> {
     }
 }
 
+/// A model name under the profile's own field name, so a 422 names `default_model`.
+fn parse_default_model(text: &str) -> Result<ModelName, ValidationError> {
+    ModelName::parse(text).map_err(|error| ValidationError::new("default_model", error.reason))
+}
+
 impl AuthService {
     pub async fn register(&self, registration: Registration) -> Result<User, AuthError> {
         let username = Username::parse(&registration.username)?;
@@ -103,7 +108,7 @@ impl AuthService {
                 .transpose()?,
             default_model: changes
                 .default_model
-                .map(|model| model.as_deref().map(ModelName::parse).transpose())
+                .map(|model| model.as_deref().map(parse_default_model).transpose())
                 .transpose()?,
             ..UserUpdate::default()
         };
