@@ -2,7 +2,11 @@
 //! its cache, the chat list, upstream failures, isolation between users, idempotency,
 //! rate limits and store outages.
 
+mod guards;
 mod history;
+mod isolation;
+mod outages;
+mod streaming;
 mod support;
 mod turns;
 mod upstream;

@@ -1,1 +1,9 @@
-//! Use-case tests of the chat service.
+//! Use-case tests of the chat service over the testkit fakes: the prompt flow (the
+//! user's message stored before the model call, failures recorded), streams, history
+//! pages and their cache, idempotency, the rate limit and owner isolation.
+
+mod guards;
+mod reads;
+mod streams;
+mod turns;
+mod world;
