@@ -54,3 +54,6 @@ DETECTOR_VENV := .local/venv-detector
 detector-train: services ## Retrain the preference detector (writes crates/adapters/detector/model/weights.json)
 	@[ -x $(DETECTOR_VENV)/bin/python ] || { python3 -m venv $(DETECTOR_VENV) && $(DETECTOR_VENV)/bin/pip install -q numpy scikit-learn; }
 	$(WITH_ENV) $(DETECTOR_VENV)/bin/python crates/adapters/detector/train/train.py
+
+bench: services ## Benchmark the service on loopback; writes bench/results/<date>.md and .json
+	@bash bench/run.sh

@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+"""`make bench`: runs every scenario once against a fresh, isolated stack on loopback and
+writes bench/results/<date>.md and .json. Standard library only. See bench/README.md."""
+
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stack import RELEASE, ROOT, PASSWORD, Stack  # noqa: E402
+import report  # noqa: E402
+
+DURATION = float(os.environ.get("BENCH_DURATION", "10"))
+WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
+TICK = os.sysconf("SC_CLK_TCK")
+CHAT_BODY = {"prompt": "How should I structure a Rust project with several crates?", "model": "mock/fast"}
+UPSTREAM_BODY = {"model": "mock/fast", "messages": [{"role": "user", "content": CHAT_BODY["prompt"]}]}
+
+
+def proc_cpu_rss(pid):
+    """(CPU seconds used so far, RSS MiB, peak RSS MiB) of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    cpu = (int(fields[11]) + int(fields[12])) / TICK
+    status = dict(l.split(":", 1) for l in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in l)
+    kib = lambda k: int(status.get(k, "0 kB").split()[0]) / 1024
+    return cpu, round(kib("VmRSS"), 1), round(kib("VmHWM"), 1)
+
+
+class Bench:
+    def __init__(self, stack, workdir):
+        self.stack = stack
+        self.workdir = workdir
+        self.results = []
+
+    def write(self, name, content):
+        path = self.workdir / name
+        path.write_text(content if isinstance(content, str) else json.dumps(content))
+        return path
+
+    def load(self, key, title, group, base, path, rate, pid, method="GET", body=None, tokens=None,
+             targets=None, stream=False, connections=64, extra=None, background=None):
+        """One load-generator run; CPU and RSS of `pid` are read around the measured part."""
+        args = [str(RELEASE / "bench-load"), "--url", base, "--method", method, "--path", path,
+                "--rate", str(rate), "--duration", str(DURATION), "--warmup", str(WARMUP),
+                "--connections", str(connections)]
+        if body is not None:
+            args += ["--body-file", str(self.write(f"{key}.body.json", body))]
+        if tokens:
+            args += ["--tokens", str(self.write(f"{key}.tokens", "\n".join(tokens)))]
+        if targets:
+            args += ["--targets", str(self.write(f"{key}.targets", "\n".join(targets)))]
+        if stream:
+            args += ["--stream"]
+        print(f"bench: {key}: {title} at {rate}/s", flush=True)
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
+        time.sleep(WARMUP)
+        before = proc_cpu_rss(pid)
+        started = time.time()
+        out, _ = proc.communicate()
+        elapsed = time.time() - started
+        after = proc_cpu_rss(pid)
+        if proc.returncode != 0:
+            raise RuntimeError(f"bench-load failed for {key}")
+        result = json.loads(out)
+        cpu = after[0] - before[0]
+        result.update({
+            "key": key, "title": title, "group": group,
+            "server_cpu_s": round(cpu, 3),
+            "server_cpu_ms_per_req": round(1000 * cpu / max(result["ok"], 1), 3),
+            "server_cpu_util": round(cpu / max(elapsed, 1e-9), 3),
+            "rss_mb": after[1], "peak_rss_mb": after[2],
+        })
+        result.update(extra or {})
+        if background:
+            result["background"] = background
+        self.results.append(result)
+        print(f"bench:   p50 {result['latency_ms']['p50']} ms, p99 {result['latency_ms']['p99']} ms, "
+              f"{result['achieved_rps']}/s, errors {result['errors']}", flush=True)
+        return result
+
+
+def main():
+    run_id = "bench_" + datetime.datetime.now().strftime("%Y%m%d_%H%M%S")
+    workdir = Path(tempfile.mkdtemp(prefix="polychat-bench-"))
+    stack = Stack(run_id, workdir)
+    started = time.time()
+    try:
+        data = run(stack, workdir)
+    finally:
+        stack.teardown()
+    data["wall_s"] = round(time.time() - started, 1)
+    date = datetime.date.today().isoformat()
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{date}.json").write_text(json.dumps(data, indent=2) + "\n")
+    (out / f"{date}.md").write_text(report.markdown(data))
+    print(f"bench: wrote bench/results/{date}.md and .json in {data['wall_s']} s (work files in {workdir})")
+
+
+def run(stack, workdir):
+    stack.create()
+    stack.migrate()
+    stack.start_mock()
+    # Seeding with cheap password hashes (the cost is in the hash, so these accounts
+    # stay cheap), then the service runs with cost 12 for everything measured.
+    stack.start_app(bcrypt_cost=4)
+    print("bench: seeding users, chats and preferences", flush=True)
+    users = stack.users("load", 320)
+    group = lambda a, b: [token for _, token in users[a:b]]
+    small_chats = [(token, stack.new_chat(token)) for _, token in users[300:320]]
+    big_owner, big_token = stack.user("bigchat")
+    big_chat = stack.new_chat(big_token)
+    t = time.time()
+    big_ids = stack.seed_chat(big_owner, big_chat, 2000, workdir / "big-ids.txt")
+    seed_chat_s = round(time.time() - t, 1)
+    t = time.time()
+    memory_users, preferences = stack.seed_preferences(1000, 10)
+    seed_pref_s = round(time.time() - t, 1)
+    stack.start_app(bcrypt_cost=12)
+    login_user = "loginbench"
+    stack.user(login_user)
+
+    b = Bench(stack, workdir)
+    app, mock = stack.app.pid, stack.mock.pid
+    upstream = "/api/v1/chat/completions"
+    # 1 and 2: non-streamed chat, zero-delay upstream, then a 60 ms upstream.
+    b.load("s1_baseline", "mock upstream, non-stream", "1-2", stack.mock_base, upstream, 500, mock,
+           "POST", UPSTREAM_BODY)
+    b.load("s2_post_chat", "POST /chat non-stream", "1-2", stack.base, "/chat", 500, app, "POST",
+           CHAT_BODY, tokens=group(0, 120), extra={"baseline": "s1_baseline"})
+    slow = dict(UPSTREAM_BODY, model="mock/delay60")
+    b.load("s1_baseline_60ms", "mock upstream 60 ms, non-stream", "1-2", stack.mock_base, upstream,
+           200, mock, "POST", slow)
+    b.load("s2_post_chat_60ms", "POST /chat non-stream, 60 ms upstream", "1-2", stack.base, "/chat",
+           200, app, "POST", dict(CHAT_BODY, model="mock/delay60"), tokens=group(120, 180),
+           extra={"baseline": "s1_baseline_60ms"})
+    # 3: streamed, 20 chunks 10 ms apart.
+    paced = "mock/chunks20-gap10"
+    b.load("s3_baseline_stream", "mock upstream SSE 20x10 ms", "3", stack.mock_base, upstream, 100,
+           mock, "POST", dict(UPSTREAM_BODY, model=paced, stream=True), stream=True)
+    b.load("s3_post_chat_stream", "POST /chat stream, SSE 20x10 ms", "3", stack.base, "/chat", 100,
+           app, "POST", dict(CHAT_BODY, model=paced, stream=True), tokens=group(180, 220),
+           stream=True, extra={"baseline": "s3_baseline_stream"})
+    # 4: GET /chat served from the cache, and from MongoDB.
+    b.load("s4_baseline_5000", "mock upstream, non-stream", "4", stack.mock_base, upstream, 5000,
+           mock, "POST", UPSTREAM_BODY, connections=128)
+    token, chat = small_chats[0]
+    b.load("s4_get_chat_hit", "GET /chat cache hit", "4", stack.base, f"/chat?chat_id={chat}", 5000,
+           app, tokens=[token], connections=128, extra={"baseline": "s4_baseline_5000"})
+    misses = [f"{tok}\t/chat?chat_id={c}&limit={limit}" for limit in range(1, 201) for tok, c in small_chats]
+    b.load("s4_get_chat_miss", "GET /chat cache miss (MongoDB)", "4", stack.base, "/", 300, app,
+           targets=misses, extra={"baseline": "s1_baseline"})
+    # 5: the memory path, part by part.
+    memory = json.loads(subprocess.run(
+        [str(RELEASE / "bench-tool"), "memory", "--database-url", stack.pg_url,
+         "--embeddings-url", stack.env.get("EMBEDDINGS_BASE_URL", "http://127.0.0.1:8001/v1"),
+         "--users", str(memory_users), "--iterations", "2000", "--embed-iterations", "100"],
+        check=True, capture_output=True, text=True).stdout)
+    memory["preferences"] = preferences
+    # 6: a 2,000-message chat.
+    b.load("s6_big_chat_hit", "GET /chat?limit=50, 2,000-message chat, cache hit", "6", stack.base,
+           f"/chat?chat_id={big_chat}&limit=50", 2000, app, tokens=[big_token],
+           extra={"baseline": "s4_baseline_5000"})
+    pages = [f"{big_token}\t/chat?chat_id={big_chat}&limit={lim}&before={mid}"
+             for lim in (50, 49) for mid in big_ids[60:]]
+    b.load("s6_big_chat_miss", "GET /chat?limit=50&before=…, 2,000-message chat, miss", "6",
+           stack.base, "/", 200, app, targets=pages, extra={"baseline": "s1_baseline"})
+    b.load("s6_get_chats", "GET /chats?limit=50 (users with ~40 chats)", "6", stack.base,
+           "/chats?limit=50", 300, app, tokens=group(0, 120), extra={"baseline": "s1_baseline"})
+    b.load("s6_get_chats_big", "GET /chats, owner of the 2,000-message chat", "6", stack.base,
+           "/chats", 300, app, tokens=[big_token], extra={"baseline": "s1_baseline"})
+    # 7: logins (bcrypt cost 12) alone, and beside chat traffic.
+    login = {"username": login_user, "password": PASSWORD}
+    b.load("s7_login", "POST /login (bcrypt 12)", "7", stack.base, "/login", 5, app, "POST", login)
+    b.load("s7_chat_alone", "POST /chat at 100/s, no logins", "7", stack.base, "/chat", 100, app,
+           "POST", CHAT_BODY, tokens=group(220, 260))
+    login_proc = subprocess.Popen(
+        [str(RELEASE / "bench-load"), "--url", stack.base, "--method", "POST", "--path", "/login",
+         "--body", json.dumps(login), "--rate", "5", "--duration", str(DURATION + 1),
+         "--warmup", str(WARMUP)], stdout=subprocess.PIPE, text=True)
+    b.load("s7_chat_with_logins", "POST /chat at 100/s beside 5 logins/s", "7", stack.base, "/chat",
+           100, app, "POST", CHAT_BODY, tokens=group(260, 300), extra={"baseline": "s7_chat_alone"})
+    logins = json.loads(login_proc.communicate()[0])
+    b.results[-1]["background"] = {"logins": {k: logins[k] for k in ("achieved_rps", "errors", "latency_ms")}}
+
+    idle = proc_cpu_rss(app)
+    return {
+        "run_id": stack.run_id,
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "settings": {"duration_s": DURATION, "warmup_s": WARMUP, "bcrypt_cost": 12,
+                     "load_generator": "bench-load (open loop, latency from the intended start)"},
+        "seed": {"users": len(users) + 2, "big_chat_messages": len(big_ids) + 2,
+                 "big_chat_seed_s": seed_chat_s, "memory_users": 1000, "preferences": preferences,
+                 "preferences_seed_s": seed_pref_s},
+        "scenarios": b.results,
+        "memory": memory,
+        "final_rss_mb": idle[1], "peak_rss_mb": idle[2],
+    }
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), "unknown")
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
+    return {"cpus": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "commit": commit}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+"""Turns the bench's JSON into the markdown report: every scenario beside its baseline,
+the targets of issue 6 checked, and the hand-written notes (bench/NOTES.md) appended."""
+
+from pathlib import Path
+
+NOTES = Path(__file__).resolve().parent / "NOTES.md"
+
+
+def f(value, digits=2):
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def by_key(data):
+    return {s["key"]: s for s in data["scenarios"]}
+
+
+def added(s, base, field="latency_ms", q="p99"):
+    if not base or not s.get(field) or not base.get(field):
+        return None
+    return s[field][q] - base[field][q]
+
+
+def targets(data):
+    s = by_key(data)
+    rows = []
+    def check(name, value, ok, limit):
+        rows.append(f"| {name} | {value} | {limit} | {'met' if ok else '**not met**'} |")
+    a = added(s.get("s2_post_chat"), s.get("s1_baseline"))
+    if a is not None:
+        check("added p99, POST /chat non-stream at 500/s", f"{a:.2f} ms", a <= 5, "<= 5 ms")
+    hit = s.get("s4_get_chat_hit")
+    if hit:
+        check("GET /chat cache hit rate", f"{hit['achieved_rps']:.0f}/s", hit["achieved_rps"] >= 4950 and hit["error_rate"] < 0.001, ">= 5,000/s")
+        check("GET /chat cache hit p99", f"{hit['latency_ms']['p99']:.2f} ms", hit["latency_ms"]["p99"] <= 5, "<= 5 ms")
+    t = added(s.get("s3_post_chat_stream"), s.get("s3_baseline_stream"), "ttft_ms")
+    if t is not None:
+        check("added time to first token p99", f"{t:.2f} ms", t <= 2, "<= 2 ms")
+    app_rss = [x["peak_rss_mb"] for x in data["scenarios"] if x["key"][3:].startswith(("post", "get", "big", "login", "chat"))]
+    rss = max(app_rss + [data.get("peak_rss_mb", 0)])
+    check("service peak RSS over the run", f"{rss:.0f} MB", rss < 150, "< 150 MB")
+    return rows
+
+
+def markdown(data):
+    s = by_key(data)
+    m = data["machine"]
+    out = [
+        f"# Benchmark {data['date'][:10]}",
+        "",
+        f"`make bench`, run `{data['run_id']}`, commit `{m['commit']}`: {m['cpus']} × {m['cpu']}, "
+        f"Linux {m['kernel']}; everything on loopback on the same cores (service, mock upstream, "
+        f"load generator, PostgreSQL, FerretDB, Redis). Each run: {data['settings']['warmup_s']:.0f} s "
+        f"warm-up, then {data['settings']['duration_s']:.0f} s measured, open loop at a fixed rate, "
+        "latency from each request's intended start (no coordinated omission). Whole bench: "
+        f"{data['wall_s']:.0f} s.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | limit | |",
+        "|---|---|---|---|",
+        *targets(data),
+        "",
+        "## Scenarios",
+        "",
+        "Latencies in ms. *added* = this run minus its baseline (same rate, same machine). "
+        "CPU = the serving process's user+system CPU time per successful request; RSS = its "
+        "resident memory after the run (the service's, or the mock's for baselines).",
+        "",
+        "| scenario | rate /s | achieved /s | p50 | p99 | p99.9 | errors | CPU ms/req | RSS MB | baseline p50 / p99 | added p50 / p99 | server-timing p50 / p99 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for x in data["scenarios"]:
+        base = s.get(x.get("baseline"))
+        lat = x["latency_ms"]
+        st = x.get("server_ms") or {}
+        out.append(
+            f"| {x['title']} | {x['target_rps']:.0f} | {x['achieved_rps']:.0f} | {f(lat['p50'])} | "
+            f"{f(lat['p99'])} | {f(lat['p999'])} | {x['errors']} ({100 * x['error_rate']:.2f}%) | "
+            f"{f(x['server_cpu_ms_per_req'], 3)} | {x['rss_mb']:.0f} | "
+            + (f"{f(base['latency_ms']['p50'])} / {f(base['latency_ms']['p99'])} | "
+               f"{f(added(x, base, q='p50'))} / {f(added(x, base))} | " if base else "– | – | ")
+            + (f"{f(st.get('p50'))} / {f(st.get('p99'))} |" if st else "– |"))
+    stream, base = s.get("s3_post_chat_stream"), s.get("s3_baseline_stream")
+    if stream and base:
+        out += ["", "### Streaming (scenario 3): 20 chunks 10 ms apart", "",
+                "| | TTFT p50 | TTFT p99 | TTFT p99.9 | gap p50 | gap p99 | gap p99.9 |",
+                "|---|---|---|---|---|---|---|"]
+        for name, x in (("mock upstream", base), ("POST /chat stream", stream)):
+            t, g = x["ttft_ms"] or {}, x["gap_ms"] or {}
+            out.append(f"| {name} | {f(t.get('p50'))} | {f(t.get('p99'))} | {f(t.get('p999'))} | "
+                       f"{f(g.get('p50'))} | {f(g.get('p99'))} | {f(g.get('p999'))} |")
+        out.append(f"| **added** | {f(added(stream, base, 'ttft_ms', 'p50'))} | {f(added(stream, base, 'ttft_ms'))} | "
+                   f"{f(added(stream, base, 'ttft_ms', 'p999'))} | {f(added(stream, base, 'gap_ms', 'p50'))} | "
+                   f"{f(added(stream, base, 'gap_ms'))} | {f(added(stream, base, 'gap_ms', 'p999'))} |")
+    mem = data.get("memory")
+    if mem:
+        out += ["", f"### Memory path (scenario 5): {mem['preferences']:,} preferences of {mem['users']:,} users",
+                "", "| part | n | p50 | p99 | p99.9 |", "|---|---|---|---|---|"]
+        for label, k in (("embed the prompt (real embeddings server)", "embed_ms"),
+                         ("detect preferences (in process)", "detect_ms"),
+                         ("pgvector nearest (5, similarity >= 0.80)", "nearest_ms"),
+                         ("active preferences list", "list_active_ms"),
+                         ("both lookups together, as recall runs them", "lookup_ms")):
+            x = mem[k]
+            out.append(f"| {label} | {x['count']} | {f(x['p50'], 3)} | {f(x['p99'], 3)} | {f(x['p999'], 3)} |")
+    login = s.get("s7_chat_with_logins")
+    if login and login.get("background"):
+        l = login["background"]["logins"]
+        out += ["", f"Scenario 7: beside the chat load, logins ran at {l['achieved_rps']:.1f}/s "
+                f"(p50 {f(l['latency_ms']['p50'])} ms, p99 {f(l['latency_ms']['p99'])} ms, {l['errors']} errors)."]
+    sd = data["seed"]
+    out += ["", f"Seed: {sd['users']} accounts, a chat of {sd['big_chat_messages']:,} messages "
+            f"(inserted through the MongoDB adapter in {sd['big_chat_seed_s']} s), {sd['preferences']:,} "
+            f"preferences of {sd['memory_users']:,} users (SQL, {sd['preferences_seed_s']} s). "
+            f"Service RSS at the end: {data['final_rss_mb']:.0f} MB, peak {data['peak_rss_mb']:.0f} MB.", ""]
+    if NOTES.exists():
+        out += [NOTES.read_text().rstrip(), ""]
+    return "\n".join(out)

@@ -1,0 +1,285 @@
+//! An open-loop load generator: request `i` is due at `start + i / rate` whatever
+//! happened to the earlier ones, and its latency is measured from that due time, so
+//! time spent waiting for a free connection behind a slow response counts (the
+//! correction for coordinated omission). Requests rotate over a list of targets, each
+//! with its own bearer token, so per-user limits see many users.
+
+mod sse;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::{Client, Method};
+use serde::Serialize;
+use tokio::sync::Semaphore;
+
+use crate::stats::{Summary, summarize};
+pub use sse::TokenScanner;
+
+/// One request shape: a path (with query) and the token to send it with.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub token: Option<String>,
+    pub path: String,
+}
+
+/// What to send, how fast and for how long.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub base_url: String,
+    pub method: Method,
+    pub targets: Vec<Target>,
+    pub body: Option<Bytes>,
+    pub rate: f64,
+    pub duration: Duration,
+    /// Sent at the same rate before `duration`, not counted.
+    pub warmup: Duration,
+    /// At most this many requests in flight (connections in the pool).
+    pub connections: usize,
+    /// Read the body as server-sent events and time the tokens.
+    pub stream: bool,
+    pub timeout: Duration,
+}
+
+/// What one request saw, in microseconds.
+#[derive(Debug, Default)]
+struct Sample {
+    counted: bool,
+    done_after_start: Duration,
+    latency: u64,
+    status: Option<u16>,
+    error: Option<&'static str>,
+    ttft: Option<u64>,
+    gaps: Vec<u64>,
+    server: Option<u64>,
+    cache_hit: Option<bool>,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub target_rps: f64,
+    pub duration_s: f64,
+    pub requests: usize,
+    pub ok: usize,
+    pub errors: usize,
+    pub error_rate: f64,
+    pub achieved_rps: f64,
+    pub status: BTreeMap<String, usize>,
+    pub error_kinds: BTreeMap<String, usize>,
+    pub latency_ms: Summary,
+    pub ttft_ms: Option<Summary>,
+    pub gap_ms: Option<Summary>,
+    /// The service's own `Server-Timing` figure, when it sent one.
+    pub server_ms: Option<Summary>,
+    pub cache_hits: usize,
+    pub cache_misses: usize,
+}
+
+/// Runs the plan and summarises what was measured after the warm-up.
+pub async fn run(plan: Plan) -> Result<Report, reqwest::Error> {
+    let client = Client::builder()
+        .pool_max_idle_per_host(plan.connections)
+        .tcp_nodelay(true)
+        .timeout(plan.timeout)
+        .build()?;
+    let plan = Arc::new(plan);
+    let permits = Arc::new(Semaphore::new(plan.connections.max(1)));
+    let total_secs = (plan.warmup + plan.duration).as_secs_f64();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let total = (plan.rate * total_secs).round() as u64;
+    let start = Instant::now();
+    let mut handles = Vec::with_capacity(usize::try_from(total).unwrap_or(0));
+    for i in 0..total {
+        #[allow(clippy::cast_precision_loss)]
+        let offset = Duration::from_secs_f64(i as f64 / plan.rate);
+        let due = start + offset;
+        if due > Instant::now() {
+            tokio::time::sleep_until(due.into()).await;
+        }
+        let counted = offset >= plan.warmup;
+        let target = plan.targets[usize::try_from(i).unwrap_or(0) % plan.targets.len()].clone();
+        let (client, plan, permits) = (client.clone(), plan.clone(), permits.clone());
+        handles.push(tokio::spawn(async move {
+            let _permit = permits.acquire_owned().await.ok();
+            let mut sample = one(&client, &plan, &target, due).await;
+            sample.counted = counted;
+            sample.done_after_start = start.elapsed();
+            sample
+        }));
+    }
+    let mut samples = Vec::with_capacity(handles.len());
+    for handle in handles {
+        if let Ok(sample) = handle.await {
+            samples.push(sample);
+        }
+    }
+    Ok(report(&plan, samples))
+}
+
+async fn one(client: &Client, plan: &Plan, target: &Target, due: Instant) -> Sample {
+    let mut request = client.request(
+        plan.method.clone(),
+        format!("{}{}", plan.base_url, target.path),
+    );
+    if let Some(token) = &target.token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(body) = &plan.body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.clone());
+    }
+    let mut sample = Sample::default();
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(error) => {
+            sample.error = Some(if error.is_timeout() {
+                "timeout"
+            } else {
+                "connect"
+            });
+            sample.latency = micros(due.elapsed());
+            return sample;
+        }
+    };
+    sample.status = Some(response.status().as_u16());
+    sample.server = response
+        .headers()
+        .get("server-timing")
+        .and_then(|v| v.to_str().ok())
+        .and_then(server_timing_micros);
+    sample.cache_hit = response
+        .headers()
+        .get("x-cache")
+        .map(|v| v.as_bytes() == b"HIT");
+    if plan.stream {
+        read_stream(response, due, &mut sample).await;
+    } else if response.bytes().await.is_err() {
+        sample.error = Some("body");
+    }
+    sample.latency = micros(due.elapsed());
+    sample
+}
+
+async fn read_stream(mut response: reqwest::Response, due: Instant, sample: &mut Sample) {
+    let mut scanner = TokenScanner::default();
+    let mut last: Option<Instant> = None;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let now = Instant::now();
+                for _ in 0..scanner.feed(&chunk) {
+                    match last {
+                        None => sample.ttft = Some(micros(now - due)),
+                        Some(previous) => sample.gaps.push(micros(now - previous)),
+                    }
+                    last = Some(now);
+                }
+            }
+            Ok(None) => break,
+            Err(_) => {
+                sample.error = Some("stream");
+                return;
+            }
+        }
+    }
+    if scanner.failed {
+        sample.error = Some("error_event");
+    } else if last.is_none() {
+        sample.error = Some("no_tokens");
+    }
+}
+
+/// `app;dur=1.25` (any metric's `dur`) in microseconds.
+fn server_timing_micros(header: &str) -> Option<u64> {
+    let dur = header
+        .split([';', ','])
+        .find_map(|p| p.trim().strip_prefix("dur="))?;
+    let ms: f64 = dur.trim().parse().ok()?;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Some((ms * 1000.0).round() as u64)
+}
+
+fn micros(duration: Duration) -> u64 {
+    u64::try_from(duration.as_micros()).unwrap_or(u64::MAX)
+}
+
+fn report(plan: &Plan, samples: Vec<Sample>) -> Report {
+    let counted: Vec<Sample> = samples.into_iter().filter(|s| s.counted).collect();
+    let mut status = BTreeMap::new();
+    let mut error_kinds = BTreeMap::new();
+    let (mut latency, mut ttft, mut gaps, mut server) = (vec![], vec![], vec![], vec![]);
+    let (mut ok, mut hits, mut misses) = (0, 0, 0);
+    let mut last_done = Duration::ZERO;
+    for sample in &counted {
+        let code = sample
+            .status
+            .map_or_else(|| "none".to_owned(), |c| c.to_string());
+        *status.entry(code).or_insert(0) += 1;
+        let success =
+            sample.error.is_none() && sample.status.is_some_and(|c| (200..300).contains(&c));
+        if let Some(kind) = sample.error {
+            *error_kinds.entry(kind.to_owned()).or_insert(0) += 1;
+        }
+        latency.push(sample.latency);
+        if success {
+            ok += 1;
+            ttft.extend(sample.ttft);
+            gaps.extend_from_slice(&sample.gaps);
+            server.extend(sample.server);
+            match sample.cache_hit {
+                Some(true) => hits += 1,
+                Some(false) => misses += 1,
+                None => {}
+            }
+        }
+        last_done = last_done.max(sample.done_after_start);
+    }
+    let window = last_done
+        .saturating_sub(plan.warmup)
+        .as_secs_f64()
+        .max(1e-9);
+    let requests = counted.len();
+    let optional = |values: &mut Vec<u64>| (!values.is_empty()).then(|| summarize(values));
+    #[allow(clippy::cast_precision_loss)]
+    let (achieved_rps, error_rate) = (
+        ok as f64 / window,
+        if requests == 0 {
+            0.0
+        } else {
+            (requests - ok) as f64 / requests as f64
+        },
+    );
+    Report {
+        target_rps: plan.rate,
+        duration_s: plan.duration.as_secs_f64(),
+        requests,
+        ok,
+        errors: requests - ok,
+        error_rate,
+        achieved_rps: (achieved_rps * 10.0).round() / 10.0,
+        status,
+        error_kinds,
+        latency_ms: summarize(&mut latency),
+        ttft_ms: optional(&mut ttft),
+        gap_ms: optional(&mut gaps),
+        server_ms: optional(&mut server),
+        cache_hits: hits,
+        cache_misses: misses,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_timing_reads_any_dur() {
+        assert_eq!(server_timing_micros("app;dur=1.25"), Some(1250));
+        assert_eq!(server_timing_micros("app;desc=\"x\";dur=0.5"), Some(500));
+        assert_eq!(server_timing_micros("app"), None);
+    }
+}
