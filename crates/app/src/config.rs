@@ -46,6 +46,12 @@ pub struct AppConfig {
     pub embeddings_api_key: Option<SecretString>,
     pub embeddings_model: Option<String>,
     pub embeddings_dimensions: usize,
+    /// Cosine similarity a preference needs to be recalled for a prompt.
+    pub memory_recall_min_similarity: f32,
+    /// Cosine similarity at which a new statement replaces a remembered one.
+    pub memory_supersede_similarity: f32,
+    /// Default minimum similarity of a `/messages/search` hit.
+    pub search_min_similarity: f32,
     pub master_key: SecretString,
     /// Earlier master keys (comma-separated), still accepted for decryption until
     /// `polychat rotate-keys` has re-encrypted everything.
@@ -203,6 +209,10 @@ impl AppConfig {
             embeddings_api_key: source.get("EMBEDDINGS_API_KEY").map(SecretString::from),
             embeddings_model: source.get("EMBEDDINGS_MODEL").map(str::to_owned),
             embeddings_dimensions: source.parsed("EMBEDDINGS_DIMENSIONS", 384)?,
+            // Defaults measured for multilingual-e5-small: docs/memory-detector.md.
+            memory_recall_min_similarity: similarity(source, "MEMORY_RECALL_MIN_SIMILARITY", 0.81)?,
+            memory_supersede_similarity: similarity(source, "MEMORY_SUPERSEDE_SIMILARITY", 0.97)?,
+            search_min_similarity: similarity(source, "SEARCH_MIN_SIMILARITY", 0.80)?,
             master_key,
             previous_master_keys,
             jwt_secret: SecretString::from(jwt_secret),
@@ -210,6 +220,18 @@ impl AppConfig {
             bcrypt_cost,
             log_format,
         })
+    }
+}
+
+fn similarity(source: &Source, variable: &'static str, default: f32) -> Result<f32, ConfigError> {
+    let value = source.parsed(variable, default)?;
+    if (-1.0..=1.0).contains(&value) {
+        Ok(value)
+    } else {
+        Err(invalid(
+            variable,
+            "must be a cosine similarity between -1 and 1",
+        ))
     }
 }
 
@@ -306,6 +328,14 @@ mod tests {
                     ("BCRYPT_COST", "99"),
                 ],
                 "BCRYPT_COST",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                    ("SEARCH_MIN_SIMILARITY", "1.5"),
+                ],
+                "SEARCH_MIN_SIMILARITY",
             ),
         ];
         for (pairs, variable) in cases {

@@ -29,8 +29,6 @@ use crate::state::AppState;
 
 /// How long `/ready` waits for each dependency.
 const PROBE_DEADLINE: Duration = Duration::from_secs(2);
-/// Default minimum similarity of a semantic search hit.
-const SEARCH_THRESHOLD: f32 = 0.8;
 
 /// Runs background work on the tokio runtime serving the request.
 struct TokioSpawner;
@@ -167,7 +165,11 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
             detector: Arc::new(Detector::new()?),
             clock: clock.clone(),
         },
-        MemoryPolicy::default(),
+        MemoryPolicy {
+            recall_min_similarity: config.memory_recall_min_similarity,
+            supersede_similarity: config.memory_supersede_similarity,
+            ..MemoryPolicy::default()
+        },
     ));
     let chats = ChatService::new(
         ChatPorts {
@@ -186,7 +188,7 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
     let search = SearchService::new(
         Arc::new(postgres.clone()),
         Arc::new(embedder.clone()),
-        SEARCH_THRESHOLD,
+        config.search_min_similarity,
     );
     let dependency = |probe: Arc<dyn HealthProbe>, required| Dependency { probe, required };
     let readiness = Readiness::new(

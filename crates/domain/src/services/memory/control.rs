@@ -1,5 +1,6 @@
 //! The user's control over what is remembered: list, add, edit, delete.
 
+use super::supersede::Stored;
 use super::{MemoryError, MemoryService};
 use crate::ports::{DetectedPreference, EmbeddingPurpose};
 use crate::{ChatId, PreferenceId, PreferenceKind, PreferenceText, UserId, UserPreference};
@@ -19,24 +20,15 @@ impl MemoryService {
         kind: Option<&str>,
     ) -> Result<UserPreference, MemoryError> {
         let text = PreferenceText::parse(text)?;
-        let embedding = self.embed_passage(&text).await?;
+        let embedding = self.embed_statement(&text).await?;
         let kind = match kind {
             Some(kind) => PreferenceKind::parse(kind)?,
             None => self.kind_of(&text),
         };
         let statement = DetectedPreference { text, kind };
-        let stored = self
-            .store(owner, None, statement.clone(), embedding)
-            .await?;
-        match stored {
-            Some(preference) => Ok(preference),
-            // The same statement is already remembered: answer with it.
-            None => self
-                .list(owner)
-                .await?
-                .into_iter()
-                .find(|p| p.kind == statement.kind && p.text == statement.text)
-                .ok_or(MemoryError::NotFound),
+        // The same statement already remembered is answered with as it is.
+        match self.store(owner, None, statement, embedding).await? {
+            Stored::New(preference) | Stored::Existing(preference) => Ok(preference),
         }
     }
 
@@ -60,7 +52,7 @@ impl MemoryService {
             Some(kind) => PreferenceKind::parse(kind)?,
             None => existing.kind,
         };
-        let embedding = self.embed_passage(&text).await?;
+        let embedding = self.embed_statement(&text).await?;
         let now = self.ports.clock.now();
         self.ports
             .preferences
@@ -92,11 +84,15 @@ impl MemoryService {
             .map_or(PreferenceKind::Preference, |d| d.kind)
     }
 
-    async fn embed_passage(&self, text: &PreferenceText) -> Result<crate::Embedding, MemoryError> {
+    /// In query form, like `remember` (see there why).
+    async fn embed_statement(
+        &self,
+        text: &PreferenceText,
+    ) -> Result<crate::Embedding, MemoryError> {
         let mut vectors = self
             .ports
             .embedder
-            .embed(&[text.as_str().to_owned()], EmbeddingPurpose::Passage)
+            .embed(&[text.as_str().to_owned()], EmbeddingPurpose::Query)
             .await?;
         vectors.pop().ok_or_else(|| {
             MemoryError::Service(crate::services::ServiceError::Unknown(anyhow::anyhow!(

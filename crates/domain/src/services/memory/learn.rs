@@ -4,10 +4,9 @@
 use futures_util::future::join;
 
 use super::MemoryService;
+use super::supersede::Stored;
 use crate::ports::{DetectedPreference, EmbeddingPurpose, IndexedMessage};
-use crate::{
-    ChatId, Embedding, Message, PreferenceId, PreferenceKind, Prompt, UserId, UserPreference,
-};
+use crate::{ChatId, Message, PreferenceKind, Prompt, UserId, UserPreference};
 
 /// What memory contributes to one prompt.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -80,8 +79,12 @@ impl MemoryService {
         Recall { used, detected }
     }
 
-    /// Stores detected statements. A statement very close to an active preference of the
-    /// same kind supersedes it; an identical one is left as it is. Returns what was saved.
+    /// Stores detected statements (see `supersede` for what a new statement replaces;
+    /// one already remembered is left as it is). Returns what was saved.
+    ///
+    /// Statements are embedded in query form, like the prompts they are matched with:
+    /// both are short user utterances, and e5 separates related from unrelated pairs
+    /// better that way (docs/memory-detector.md, "Similarity thresholds").
     pub async fn remember(
         &self,
         owner: UserId,
@@ -98,7 +101,7 @@ impl MemoryService {
         let embeddings = match self
             .ports
             .embedder
-            .embed(&texts, EmbeddingPurpose::Passage)
+            .embed(&texts, EmbeddingPurpose::Query)
             .await
         {
             Ok(embeddings) => embeddings,
@@ -110,58 +113,12 @@ impl MemoryService {
         let mut saved = Vec::new();
         for (statement, embedding) in detected.into_iter().zip(embeddings) {
             match self.store(owner, source_chat, statement, embedding).await {
-                Ok(Some(preference)) => saved.push(preference),
-                Ok(None) => {}
+                Ok(Stored::New(preference)) => saved.push(preference),
+                Ok(Stored::Existing(_)) => {}
                 Err(error) => tracing::warn!(error = %error, "preference not saved"),
             }
         }
         saved
-    }
-
-    /// Inserts one statement, superseding near-duplicates and contradictions of its kind.
-    pub(super) async fn store(
-        &self,
-        owner: UserId,
-        source_chat: Option<ChatId>,
-        statement: DetectedPreference,
-        embedding: Embedding,
-    ) -> Result<Option<UserPreference>, crate::ports::StoreError> {
-        let similar = self
-            .ports
-            .preferences
-            .nearest(owner, &embedding, 5, self.policy.supersede_similarity)
-            .await?;
-        let same_kind: Vec<_> = similar
-            .into_iter()
-            .filter(|hit| hit.preference.kind == statement.kind)
-            .collect();
-        let normalized = normalize(statement.text.as_str());
-        if same_kind
-            .iter()
-            .any(|hit| normalize(hit.preference.text.as_str()) == normalized)
-        {
-            return Ok(None);
-        }
-        let now = self.ports.clock.now();
-        let preference = UserPreference {
-            id: PreferenceId::generate(),
-            owner,
-            text: statement.text,
-            kind: statement.kind,
-            embedding,
-            source_chat_id: source_chat,
-            superseded_by: None,
-            created_at: now,
-            updated_at: now,
-        };
-        self.ports.preferences.insert(&preference).await?;
-        for old in same_kind {
-            self.ports
-                .preferences
-                .supersede(owner, old.preference.id, preference.id, now)
-                .await?;
-        }
-        Ok(Some(preference))
     }
 
     /// Embeds and indexes messages for semantic search. Runs after the response.
@@ -203,13 +160,4 @@ impl MemoryService {
             tracing::warn!(error = %error, "message index unavailable; messages not indexed");
         }
     }
-}
-
-fn normalize(text: &str) -> String {
-    text.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
-        .trim_end_matches(['.', '!'])
-        .to_owned()
 }

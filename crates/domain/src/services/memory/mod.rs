@@ -5,8 +5,10 @@
 //! Memory never breaks a chat: when the embeddings server or the vector store is down,
 //! recall and remember log a warning and return nothing.
 
+mod aspect;
 mod control;
 mod learn;
+mod supersede;
 
 use std::sync::Arc;
 
@@ -21,19 +23,23 @@ pub use learn::Recall;
 pub struct MemoryPolicy {
     /// At most this many preferences recalled by similarity (style ones come on top).
     pub recall_limit: u32,
-    /// Minimum cosine similarity between prompt and preference to recall it.
+    /// Minimum cosine similarity between prompt and preference (both embedded in query
+    /// form) to recall it.
     pub recall_min_similarity: f32,
-    /// A new statement this similar to an active one of the same kind replaces it
-    /// (a duplicate or a contradiction: the newest statement wins).
+    /// A new statement this similar to an active one is a
+    /// rewording of it and replaces it: the newest statement wins. Contradictions that
+    /// score lower are caught by rules (`aspect`).
     pub supersede_similarity: f32,
 }
 
 impl Default for MemoryPolicy {
+    /// Measured with multilingual-e5-small on pt/en/es examples
+    /// (`docs/memory-detector.md`, "Similarity thresholds").
     fn default() -> Self {
         Self {
             recall_limit: 5,
-            recall_min_similarity: 0.80,
-            supersede_similarity: 0.90,
+            recall_min_similarity: 0.81,
+            supersede_similarity: 0.97,
         }
     }
 }
