@@ -51,10 +51,18 @@ impl BcryptHasher {
 }
 
 /// Runs `work` on the blocking pool with a copy of the password that is wiped on drop.
+///
+/// bcrypt reads at most 72 bytes, and the bcrypt crate's `non_truncating_*` functions
+/// count the NUL terminator they append, so they refuse a password of exactly 72 bytes
+/// (which the contract accepts). The truncating `hash`/`verify` are used instead, with
+/// the length checked here: at most 72 bytes, so all that can be dropped is the NUL.
 async fn off_the_workers<T: Send + 'static>(
     password: &Password,
     work: impl FnOnce(&str) -> Result<T, bcrypt::BcryptError> + Send + 'static,
 ) -> Result<T, anyhow::Error> {
+    if password.expose().len() > Password::MAX_BYTES {
+        anyhow::bail!("password longer than bcrypt reads");
+    }
     let password = SecretString::from(password.expose());
     let result = tokio::task::spawn_blocking(move || work(password.expose_secret())).await?;
     Ok(result?)
@@ -64,9 +72,7 @@ async fn off_the_workers<T: Send + 'static>(
 impl PasswordHasher for BcryptHasher {
     async fn hash(&self, password: &Password) -> Result<PasswordHash, anyhow::Error> {
         let cost = self.cost;
-        // Non-truncating: bcrypt ignores bytes past 72, and `Password` already refuses them.
-        let encoded =
-            off_the_workers(password, move |pw| bcrypt::non_truncating_hash(pw, cost)).await?;
+        let encoded = off_the_workers(password, move |pw| bcrypt::hash(pw, cost)).await?;
         Ok(PasswordHash::new(encoded))
     }
 
@@ -77,10 +83,7 @@ impl PasswordHasher for BcryptHasher {
     ) -> Result<bool, anyhow::Error> {
         let known = hash.is_some();
         let encoded = hash.unwrap_or(&self.dummy).as_str().to_owned();
-        let matches = off_the_workers(password, move |pw| {
-            bcrypt::non_truncating_verify(pw, &encoded)
-        })
-        .await?;
+        let matches = off_the_workers(password, move |pw| bcrypt::verify(pw, &encoded)).await?;
         Ok(known && matches)
     }
 }
@@ -106,6 +109,30 @@ mod tests {
         assert!(
             !hasher
                 .verify(&password("wrong horse battery"), Some(&first))
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn every_one_of_72_bytes_counts() {
+        let hasher = BcryptHasher::new(4).unwrap();
+        let longest = "é".repeat(36);
+        assert_eq!(longest.len(), Password::MAX_BYTES);
+        let hash = hasher.hash(&password(&longest)).await.unwrap();
+        assert!(
+            hasher
+                .verify(&password(&longest), Some(&hash))
+                .await
+                .unwrap()
+        );
+        // Differing only in the last byte: a truncation would let this one in.
+        // ("é" is C3 A9, "è" is C3 A8.)
+        let last_differs = "é".repeat(35) + "è";
+        assert_eq!(last_differs.len(), Password::MAX_BYTES);
+        assert!(
+            !hasher
+                .verify(&password(&last_differs), Some(&hash))
                 .await
                 .unwrap()
         );

@@ -1,1 +1,13 @@
-//! Whole-app tests of the accounts routes.
+//! Whole-app tests of the accounts routes: registration, login with throttling, token
+//! refresh and logout, forged tokens, the profile, the encrypted OpenRouter key (at
+//! rest in the real PostgreSQL, through a master-key rotation) and that no secret
+//! ever shows up in a response or a log line.
+
+mod flood;
+mod forged;
+mod keys;
+mod leaks;
+mod profile;
+mod register;
+mod sessions;
+mod support;
