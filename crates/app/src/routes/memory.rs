@@ -138,7 +138,7 @@ pub struct SearchBody {
     chat_id: Option<String>,
     /// 1-100, default 10.
     limit: Option<u32>,
-    /// Minimum cosine similarity, -1 to 1 (default 0.8).
+    /// Minimum cosine similarity, -1 to 1 (default `SEARCH_MIN_SIMILARITY`, 0.8).
     similarity_threshold: Option<f32>,
 }
 
