@@ -147,13 +147,16 @@ pub struct StoredSecret {
 }
 
 impl StoredSecret {
-    /// The hint shown to the user for a plaintext key: an ellipsis and its last 4 characters.
+    /// The hint shown to the user for a plaintext key: an ellipsis and its last 4
+    /// characters, fewer for a key under 16 characters, so that a hint never gives away
+    /// more than a quarter of a key (a 4-character "key" would otherwise be shown whole).
     pub fn hint_for(plaintext: &SecretString) -> String {
         let key = plaintext.expose_secret();
+        let shown = (key.chars().count() / 4).min(4);
         let tail: String = key
             .chars()
             .rev()
-            .take(4)
+            .take(shown)
             .collect::<Vec<_>>()
             .into_iter()
             .rev()
@@ -211,6 +214,10 @@ mod tests {
     fn hint_shows_only_the_last_four_characters() {
         let key = SecretString::from("sk-or-v1-abcdefa1b2");
         assert_eq!(StoredSecret::hint_for(&key), "…a1b2");
+        // A short key never shows more than a quarter of itself.
+        assert_eq!(StoredSecret::hint_for(&SecretString::from("sk-short")), "…rt");
+        assert_eq!(StoredSecret::hint_for(&SecretString::from("abcd")), "…d");
+        assert_eq!(StoredSecret::hint_for(&SecretString::from("abc")), "…");
         let secret = StoredSecret {
             ciphertext: "v1:secret".into(),
             hint: "…a1b2".into(),

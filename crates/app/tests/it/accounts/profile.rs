@@ -193,3 +193,18 @@ async fn mass_assignment_of_id_role_and_username_is_ignored() {
     // The password was not touched either.
     assert_eq!(login(&app, &username, PASSWORD).await.status(), 200);
 }
+
+#[tokio::test]
+async fn a_short_key_shows_at_most_a_quarter_of_itself() {
+    let app = TestApp::spawn().await;
+    let username = unique("short");
+    register(&app, &username, None).await;
+    let token = tokens(&app, &username).await.access;
+    let profile: Value = put_profile(&app, &token, &json!({"openrouter_api_key": "k3y-wxyz"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(profile["has_openrouter_key"], json!(true));
+    assert_eq!(profile["openrouter_key_hint"], json!("…yz"));
+}
