@@ -215,7 +215,10 @@ mod tests {
         let key = SecretString::from("sk-or-v1-abcdefa1b2");
         assert_eq!(StoredSecret::hint_for(&key), "…a1b2");
         // A short key never shows more than a quarter of itself.
-        assert_eq!(StoredSecret::hint_for(&SecretString::from("sk-short")), "…rt");
+        assert_eq!(
+            StoredSecret::hint_for(&SecretString::from("sk-short")),
+            "…rt"
+        );
         assert_eq!(StoredSecret::hint_for(&SecretString::from("abcd")), "…d");
         assert_eq!(StoredSecret::hint_for(&SecretString::from("abc")), "…");
         let secret = StoredSecret {
