@@ -127,24 +127,32 @@ pub async fn post_chat(
             }
         };
     }
-    match state.chats.send(turn).await {
-        Ok(turn) => {
-            let body = serde_json::to_vec(&ChatTurnDto::from(turn)).map_err(ApiError::internal)?;
-            if let Some((key, fingerprint)) = &idempotency {
-                state
-                    .chats
-                    .idempotency_complete(user.id, key, fingerprint, &body)
-                    .await;
+    // The answer runs as a task of its own: a client that gives up drops this handler,
+    // not the model call, so the answer is still stored and the idempotency key is
+    // completed (or released) for the retry.
+    let task = tokio::spawn(async move {
+        match state.chats.send(turn).await {
+            Ok(turn) => {
+                let body =
+                    serde_json::to_vec(&ChatTurnDto::from(turn)).map_err(ApiError::internal)?;
+                if let Some((key, fingerprint)) = &idempotency {
+                    state
+                        .chats
+                        .idempotency_complete(user.id, key, fingerprint, &body)
+                        .await;
+                }
+                Ok(body)
             }
-            Ok(HttpResponse::Ok()
-                .content_type("application/json")
-                .body(body))
+            Err(error) => {
+                release(&state, &user, idempotency.as_ref()).await;
+                Err(ApiError::from(error))
+            }
         }
-        Err(error) => {
-            release(&state, &user, idempotency.as_ref()).await;
-            Err(error.into())
-        }
-    }
+    });
+    let body = task.await.map_err(ApiError::internal)??;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(body))
 }
 
 async fn release(state: &AppState, user: &AuthUser, idempotency: Option<&(String, String)>) {

@@ -36,8 +36,10 @@ fn sse_response(
         .streaming(body)
 }
 
-/// Streams a started answer. The generation itself runs elsewhere: if the client goes
-/// away, this stream is dropped and the answer is still stored.
+/// Streams a started answer. The events are followed by a task of their own, not by
+/// the response: if the client goes away the response is dropped, but the answer is
+/// still stored by the generation and its idempotency key is still completed (or
+/// released), so a retry replays the answer instead of finding the key stuck.
 pub(super) fn respond(
     state: web::Data<AppState>,
     owner: UserId,
@@ -48,11 +50,11 @@ pub(super) fn respond(
         "meta",
         &json!({"chat_id": started.chat_id.to_string(), "message_id": started.message_id.to_string()}),
     );
-    let events = started.events.then(move |turn_event| {
-        let state = state.clone();
-        let idempotency = idempotency.clone();
-        async move {
-            match turn_event {
+    let (frames, received) = tokio::sync::mpsc::unbounded_channel();
+    let mut events = started.events;
+    tokio::spawn(async move {
+        while let Some(turn_event) = events.next().await {
+            let frame = match turn_event {
                 TurnEvent::Delta(content) => event("delta", &json!({ "content": content })),
                 TurnEvent::Done(turn) => {
                     let dto = ChatTurnDto::from(*turn);
@@ -72,10 +74,15 @@ pub(super) fn respond(
                     }
                     error_event(&error.into())
                 }
-            }
+            };
+            // A client that left no longer reads; the events are still followed to the end.
+            let _ = frames.send(frame);
         }
     });
-    sse_response(stream::once(async move { meta }).chain(events).map(Ok))
+    let body = stream::unfold(received, |mut received| async move {
+        received.recv().await.map(|frame| (frame, received))
+    });
+    sse_response(stream::once(async move { meta }).chain(body).map(Ok))
 }
 
 /// Replays a stored answer as a stream (an idempotent retry of a streamed request).

@@ -14,7 +14,7 @@ async fn keyed(app: &TestApp, token: &str, key: &str, body: &Value) -> (u16, Val
         .json(body)
         .send()
         .await
-        .unwrap();
+        .expect("POST /chat");
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }

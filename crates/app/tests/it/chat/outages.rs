@@ -19,8 +19,8 @@ struct Proxy {
 
 impl Proxy {
     async fn start(target: String) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("address").port();
         let (stop, stopped) = watch::channel(false);
         let mut accept_stopped = stopped.clone();
         tokio::spawn(async move {

@@ -4,8 +4,6 @@
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -157,55 +155,11 @@ async fn a_stream_error_midway_keeps_what_arrived_as_incomplete() {
     assert_eq!(stored["messages"][1]["status"], "incomplete");
 }
 
-/// A tiny OpenAI-style server that streams `deltas` one every `pace`, so a client can
-/// leave in the middle. Answers every connection; returns its base URL.
-async fn paced_upstream(deltas: Vec<String>, pace: Duration) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let deltas = deltas.clone();
-            tokio::spawn(async move {
-                // Read the request head and body (the body is small, one or two reads).
-                let mut request = Vec::new();
-                let mut buffer = [0_u8; 8192];
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    let Ok(n) = socket.read(&mut buffer).await else {
-                        return;
-                    };
-                    if n == 0 {
-                        return;
-                    }
-                    request.extend_from_slice(&buffer[..n]);
-                }
-                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\
-                            transfer-encoding: chunked\r\nconnection: close\r\n\r\n";
-                if socket.write_all(head.as_bytes()).await.is_err() {
-                    return;
-                }
-                let frames = deltas
-                    .iter()
-                    .map(|d| chunk(d))
-                    .chain([final_chunk((5, 5)), "data: [DONE]\n\n".to_owned()]);
-                for frame in frames {
-                    let framed = format!("{:x}\r\n{frame}\r\n", frame.len());
-                    if socket.write_all(framed.as_bytes()).await.is_err() {
-                        return;
-                    }
-                    tokio::time::sleep(pace).await;
-                }
-                let _ = socket.write_all(b"0\r\n\r\n").await;
-            });
-        }
-    });
-    format!("http://{address}/api/v1")
-}
-
 #[tokio::test]
 async fn a_client_that_leaves_midway_still_gets_the_whole_answer_stored() {
     let deltas: Vec<String> = (0..10).map(|i| format!("part{i} ")).collect();
     let expected: String = deltas.concat();
-    let base = paced_upstream(deltas, Duration::from_millis(200)).await;
+    let (base, _) = super::support::paced_upstream(deltas, Duration::from_millis(200)).await;
     let app = TestApp::spawn_with(&[("OPENROUTER_BASE_URL", base.as_str())]).await;
     let token = user(&app).await;
 

@@ -1,8 +1,14 @@
 //! Shared helpers of the chat tests: upstream replies in OpenRouter's shapes, prompts,
 //! the requests the upstream received, and reading server-sent events.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -192,4 +198,55 @@ pub(crate) async fn redis_has(app: &TestApp, key: &str) -> bool {
         .expect("EXISTS");
     let _ = redis.quit().await;
     found == 1
+}
+
+/// A tiny OpenAI-style server that streams `deltas` one every `pace`, so a client can
+/// leave in the middle. Answers every connection; returns its base URL and the count
+/// of requests it received.
+pub(crate) async fn paced_upstream(
+    deltas: Vec<String>,
+    pace: Duration,
+) -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let address = listener.local_addr().expect("address");
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counted = calls.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counted.fetch_add(1, Ordering::SeqCst);
+            let deltas = deltas.clone();
+            tokio::spawn(async move {
+                // Read the request head and body (the body is small, one or two reads).
+                let mut request = Vec::new();
+                let mut buffer = [0_u8; 8192];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    let Ok(n) = socket.read(&mut buffer).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buffer[..n]);
+                }
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\
+                            transfer-encoding: chunked\r\nconnection: close\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let pieces = deltas
+                    .iter()
+                    .map(|d| chunk(d))
+                    .chain([final_chunk((5, 5)), "data: [DONE]\n\n".to_owned()]);
+                for frame in pieces {
+                    let framed = format!("{:x}\r\n{frame}\r\n", frame.len());
+                    if socket.write_all(framed.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(pace).await;
+                }
+                let _ = socket.write_all(b"0\r\n\r\n").await;
+            });
+        }
+    });
+    (format!("http://{address}/api/v1"), calls)
 }

@@ -46,9 +46,9 @@ async fn a_prompt_without_chat_id_creates_a_chat_and_returns_the_turn() {
     let sent = upstream_bodies(&app.upstream).await;
     assert_eq!(sent.len(), 3);
     let messages = sent[0]["messages"].as_array().unwrap();
-    let last = messages.last().unwrap();
-    assert_eq!(last["role"], "user");
-    assert_eq!(last["content"], "How do I structure a Rust project?");
+    let prompt_sent = messages.last().unwrap();
+    assert_eq!(prompt_sent["role"], "user");
+    assert_eq!(prompt_sent["content"], "How do I structure a Rust project?");
 }
 
 #[tokio::test]
@@ -113,7 +113,7 @@ async fn set_default_model(app: &TestApp, token: &str, model: &str) {
         .json(&json!({"default_model": model}))
         .send()
         .await
-        .unwrap();
+        .expect("PUT /user/profile");
     assert_eq!(response.status(), 200);
 }
 

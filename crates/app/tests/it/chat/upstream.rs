@@ -14,7 +14,7 @@ use crate::harness::TestApp;
 async fn assert_failure_recorded(app: &TestApp, token: &str, chat: &str, text: &str) {
     let (status, _, body) = history(app, token, &format!("chat_id={chat}")).await;
     assert_eq!(status, 200, "{body}");
-    let messages = body["messages"].as_array().unwrap();
+    let messages = body["messages"].as_array().expect("messages");
     let [.., asked, answered] = messages.as_slice() else {
         panic!("too few messages: {body}");
     };
@@ -38,7 +38,12 @@ async fn fail_with(
     let token = user(app).await;
     let text = "Will this fail?";
     let (status, headers, body) = prompt(app, &token, &json!({"prompt": text})).await;
-    let list: Value = app.get("/chats", Some(&token)).await.json().await.unwrap();
+    let list: Value = app
+        .get("/chats", Some(&token))
+        .await
+        .json()
+        .await
+        .expect("chat list");
     let chat = list["items"][0]["chat_id"]
         .as_str()
         .expect("the chat exists after a failed first prompt")

@@ -62,8 +62,8 @@ async fn an_idempotency_key_replays_its_result_and_refuses_another_request() {
     assert_eq!(again, IdempotencyOutcome::Proceed);
 
     for bad in ["", "with space", &"x".repeat(256)] {
-        let refused = world.chat.idempotency_begin(user.id, bad, "fp").await;
-        assert!(matches!(refused, Err(ChatError::Validation(_))), "{bad:?}");
+        let invalid = world.chat.idempotency_begin(user.id, bad, "fp").await;
+        assert!(matches!(invalid, Err(ChatError::Validation(_))), "{bad:?}");
     }
 
     // With the store down requests still run (without the guarantee).

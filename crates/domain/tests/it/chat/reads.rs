@@ -29,7 +29,7 @@ async fn read(
     chat: ChatId,
 ) -> Result<(String, CacheStatus), ChatError> {
     let (body, status) = world.chat.page(owner, page(chat), render).await?;
-    Ok((String::from_utf8(body).unwrap(), status))
+    Ok((String::from_utf8(body).expect("utf-8"), status))
 }
 
 #[tokio::test]

@@ -15,7 +15,7 @@ async fn stored(
     owner: polychat_domain::UserId,
     chat: polychat_domain::ChatId,
 ) -> Vec<Message> {
-    world.chats.messages(owner, chat, 10, None).await.unwrap()
+    world.chats.messages(owner, chat, 10, None).await.expect("messages")
 }
 
 #[tokio::test]

@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 use futures_util::future::BoxFuture;
 use polychat_domain::ports::{
-    Clock, Completion, CompletionRequest, DetectedPreference, LlmError, LlmProvider,
-    LlmStream, PreferenceDetector, TaskSpawner, UserRepository, UserUpdate,
+    Clock, Completion, CompletionRequest, DetectedPreference, LlmError, LlmProvider, LlmStream,
+    PreferenceDetector, TaskSpawner, UserRepository, UserUpdate,
 };
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy, Registration};
 use polychat_domain::services::chat::{
