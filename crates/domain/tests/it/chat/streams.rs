@@ -15,7 +15,11 @@ async fn stored(
     owner: polychat_domain::UserId,
     chat: polychat_domain::ChatId,
 ) -> Vec<Message> {
-    world.chats.messages(owner, chat, 10, None).await.expect("messages")
+    world
+        .chats
+        .messages(owner, chat, 10, None)
+        .await
+        .expect("messages")
 }
 
 #[tokio::test]
