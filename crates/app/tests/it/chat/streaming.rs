@@ -203,3 +203,26 @@ async fn a_client_that_leaves_midway_still_gets_the_whole_answer_stored() {
     assert_eq!(last["content"], expected);
     assert_eq!(last["usage"]["total_tokens"], 10);
 }
+
+#[tokio::test]
+async fn a_stream_that_never_starts_is_an_upstream_timeout_event() {
+    let app = TestApp::spawn_with(&[("LLM_TIMEOUT_SECONDS", "1")]).await;
+    let token = user(&app).await;
+    Mock::given(method("POST"))
+        .and(path(COMPLETIONS))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(sse_body(&["too late"], (1, 1)), "text/event-stream")
+                .set_delay(Duration::from_secs(4)),
+        )
+        .mount(&app.upstream)
+        .await;
+
+    let events = stream_prompt(&app, &token, &json!({"prompt": "Hurry", "stream": true})).await;
+    assert_eq!(names(&events), ["meta", "error"]);
+    assert_eq!(events[1].data["code"], "upstream_timeout");
+    let chat = events[0].data["chat_id"].as_str().unwrap();
+    let (_, _, stored) = history(&app, &token, &format!("chat_id={chat}")).await;
+    assert_eq!(stored["messages"][0]["content"], "Hurry");
+    assert_eq!(stored["messages"][1]["status"], "error");
+}
