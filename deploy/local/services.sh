@@ -27,7 +27,11 @@ PG_LOG="$PG_DIR/postgres.log"
 VECTOR_CONTROL="/usr/share/postgresql/$PG_VERSION/extension/vector.control"
 
 FERRET_VERSION=v1.24.2
+# Makes lookups by _id use the _id index (see the patch's header). The build stamp
+# names the version and the patch, so a changed patch rebuilds FerretDB.
+FERRET_PATCH="$ROOT/deploy/local/ferretdb/sqlite-id-index.patch"
 FERRET_BIN="$BIN/ferretdb"
+FERRET_STAMP="$BIN/ferretdb.build"
 FERRET_DIR="$SVC/ferretdb"
 FERRET_PORT=27017
 # FerretDB's default debug port 8088 clashes easily; 27018 is next to the wire port.
@@ -379,15 +383,26 @@ ferret_build() {
   mkdir -p "$LOCAL/build"
   cp -r "$dir" "$src"
   chmod -R u+w "$src"
+  (cd "$src" && patch -p1 --quiet) <"$FERRET_PATCH"
   echo "$FERRET_VERSION" >"$src/build/version/version.txt"
   # -buildvcs=false: the copy sits inside this repo's git tree.
   (cd "$src" && "$go" build -buildvcs=false -trimpath -o "$FERRET_BIN.tmp" ./cmd/ferretdb)
   mv "$FERRET_BIN.tmp" "$FERRET_BIN"
+  ferret_build_id >"$FERRET_STAMP"
   rm -rf "$src"
 }
 
+ferret_build_id() {
+  printf '%s %s\n' "$FERRET_VERSION" "$(sha256sum <"$FERRET_PATCH" | cut -c1-16)"
+}
+
+# The installed binary is this version with this patch.
+ferret_current() {
+  [[ -x $FERRET_BIN && -f $FERRET_STAMP && $(<"$FERRET_STAMP") == "$(ferret_build_id)" ]]
+}
+
 ferret_install_bg() {
-  [[ -x $FERRET_BIN ]] && return 0
+  ferret_current && return 0
   local go
   go=$(go_cmd) || die "ferretdb: needs Go to build $FERRET_VERSION (go not found)"
   mkdir -p "$BIN" "$FERRET_DIR"
@@ -472,11 +487,19 @@ cmd_up() {
   local pg_up=0 ferret_up=0 redis_up=0 emb_up=0
   pg_answering && pg_up=1
   ferret_answering && ferret_up=1
+  if ((ferret_up)) && ! ferret_current; then
+    log "ferretdb: the running build is outdated; restarting it after the rebuild"
+    stop_pidfile ferretdb "$FERRET_DIR/ferretdb.pid" ferretdb >/dev/null
+    ferret_up=0
+  fi
   redis_answering && redis_up=1
   emb_answering && emb_up=1
 
   # Slow, apt-independent installs run in the background while apt works.
   FERRET_INSTALL_PID='' EMB_INSTALL_PID=''
+  if ((!ferret_up)) && ! ferret_current; then
+    command -v patch >/dev/null || apt_install patch
+  fi
   ((ferret_up)) || ferret_install_bg
   ((emb_up)) || emb_install_bg
 
