@@ -167,6 +167,11 @@ impl ChatRepository for InMemoryChats {
         if state.owned_chat(owner, chat).is_none() {
             return Ok(Vec::new());
         }
+        if let Some(before) = before
+            && !state.messages.contains_key(&(chat, before))
+        {
+            return Ok(Vec::new());
+        }
         let lower = Bound::Included((chat, MessageId::from_uuid(Uuid::nil())));
         let upper = before.map_or(
             Bound::Included((chat, MessageId::from_uuid(Uuid::max()))),

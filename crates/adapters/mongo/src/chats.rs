@@ -3,27 +3,33 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt;
 use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
 use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreError};
-use polychat_domain::{Chat, ChatId, ChatTitle, Message, MessageId, UserId};
+use polychat_domain::{Chat, ChatId, ChatTitle, Message, MessageId, Usage, UserId};
 
 use crate::connect::Mongo;
 use crate::documents::{
-    ChatDocument, MessageDocument, UsageDocument, bson_time, to_bson, usage_increments,
+    ChatDocument, PositionDocument, UsageDocument, bson_time, message_key, to_bson,
+    usage_increments,
 };
 use crate::error::store_error;
-
-fn owned(owner: UserId, id: ChatId) -> Document {
-    doc! { "_id": id.to_string(), "owner": owner.to_string() }
-}
+use crate::history::owned;
 
 #[async_trait]
 impl ChatRepository for Mongo {
     async fn create_chat(&self, chat: &Chat) -> Result<(), StoreError> {
         let document = ChatDocument::from(chat);
         self.chats.insert_one(document).await.map_err(store_error)?;
+        // Stored first, registered second: a chat that cannot be registered would
+        // never be listed, so it is taken back and the error returned.
+        if let Err(error) = self.register_chat(chat).await {
+            if let Err(undo) = self.chats.delete_one(owned(chat.owner, chat.id)).await {
+                tracing::warn!(error = %undo, chat_id = %chat.id,
+                    "could not remove a chat that failed to register");
+            }
+            return Err(error);
+        }
         Ok(())
     }
 
@@ -38,30 +44,16 @@ impl ChatRepository for Mongo {
         limit: u32,
         cursor: Option<ChatCursor>,
     ) -> Result<Vec<Chat>, StoreError> {
-        // MongoDB reads a limit of 0 as "no limit".
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut filter = doc! { "owner": owner.to_string() };
+        let mut chats = self.registered_chats(owner).await?;
         if let Some(cursor) = cursor {
-            let at = bson_time(cursor.updated_at);
-            let after = vec![
-                doc! { "updated_at": { "$lt": at } },
-                doc! { "updated_at": at, "_id": { "$lt": cursor.id.to_string() } },
-            ];
-            filter.insert("$or", after);
+            chats.retain(|chat| (chat.updated_at, chat.id) < (cursor.updated_at, cursor.id));
         }
-        let found: Vec<ChatDocument> = self
-            .chats
-            .find(filter)
-            .sort(doc! { "updated_at": -1, "_id": -1 })
-            .limit(i64::from(limit))
-            .await
-            .map_err(store_error)?
-            .try_collect()
-            .await
-            .map_err(store_error)?;
-        found.into_iter().map(Chat::try_from).collect()
+        chats.sort_unstable_by_key(|chat| std::cmp::Reverse((chat.updated_at, chat.id)));
+        chats.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(chats)
     }
 
     async fn rename_chat(
@@ -86,15 +78,16 @@ impl ChatRepository for Mongo {
         // messages. Once the chat document is gone, no append can match it any more and
         // every read through the API stops at "chat not found". If the second step fails,
         // what remains is the owner's own messages, reachable by no other user, and a
-        // retry removes them: messages are deleted whether or not the chat still existed.
-        let deleted = self.chats.delete_one(owned(owner, id)).await;
-        let existed = deleted.map_err(store_error)?.deleted_count > 0;
-        let messages = doc! { "chat_id": id.to_string(), "owner": owner.to_string() };
-        self.messages
-            .delete_many(messages)
-            .await
-            .map_err(store_error)?;
-        Ok(existed)
+        // retry removes them: the sweep runs whenever the chat is already gone.
+        let deleted = self.chats.find_one_and_delete(owned(owner, id)).await;
+        if let Some(chat) = deleted.map_err(store_error)? {
+            let count = Chat::try_from(chat)?.message_count;
+            self.delete_history(owner, id, count).await?;
+            Ok(true)
+        } else {
+            self.sweep_history(owner, id).await?;
+            Ok(false)
+        }
     }
 
     async fn append_message(&self, owner: UserId, message: &Message) -> Result<bool, StoreError> {
@@ -106,8 +99,9 @@ impl ChatRepository for Mongo {
             "$inc": increments,
             "$set": { "updated_at": bson_time(message.created_at) },
         };
-        // The chat is updated first, filtered by owner: the message is inserted only if
-        // the chat is this owner's, so a message for another user's chat is never stored.
+        // The chat is updated first, filtered by owner: the message is stored only if
+        // the chat is this owner's, so a message for another user's chat is never
+        // stored. The count before the update is the new message's position.
         let before = self
             .chats
             .find_one_and_update(chat.clone(), update)
@@ -117,24 +111,25 @@ impl ChatRepository for Mongo {
         let Some(before) = before else {
             return Ok(false);
         };
-        let inserted = self
-            .messages
-            .insert_one(MessageDocument::new(owner, message))
-            .await;
-        if let Err(error) = inserted {
-            // Give the totals back, so a refused message (a replayed id) leaves no trace.
-            let mut decrements = usage_increments(usage, -1);
-            decrements.insert("message_count", -1_i64);
-            let before = Chat::try_from(before)?;
-            let undo = doc! {
-                "$inc": decrements,
-                "$set": { "updated_at": bson_time(before.updated_at) },
-            };
-            if let Err(undo_error) = self.chats.update_one(chat, undo).await {
-                tracing::warn!(error = %undo_error, chat_id = %message.chat_id,
-                    "could not undo chat totals after a failed message insert");
+        let before = Chat::try_from(before)?;
+        // The id is claimed before the message is written: a replayed id stops here.
+        let position = PositionDocument::new(owner, message, before.message_count);
+        let stored = match self.positions.insert_one(position).await {
+            Ok(_) => {
+                let inserted = self.insert_at_free_position(owner, message, before.message_count);
+                let inserted = inserted.await;
+                if inserted.is_err() {
+                    self.release_position(owner, message).await;
+                }
+                inserted
             }
-            return Err(store_error(error));
+            Err(error) => Err(store_error(error)),
+        };
+        if let Err(error) = stored {
+            // Give the totals back, so a refused message leaves no trace.
+            self.undo_append(&chat, &before, usage, message.chat_id)
+                .await;
+            return Err(error);
         }
         Ok(true)
     }
@@ -147,9 +142,12 @@ impl ChatRepository for Mongo {
         update: &MessageUpdate,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        let Some(position) = self.position(owner, chat, id).await? else {
+            return Ok(false);
+        };
         let message = doc! {
-            "_id": id.to_string(),
-            "chat_id": chat.to_string(),
+            "_id": message_key(chat, position),
+            "message_id": id.to_string(),
             "owner": owner.to_string(),
         };
         let set = doc! {
@@ -184,22 +182,43 @@ impl ChatRepository for Mongo {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut filter = doc! { "chat_id": chat.to_string(), "owner": owner.to_string() };
-        if let Some(before) = before {
-            filter.insert("_id", doc! { "$lt": before.to_string() });
+        // The page ends at `before`'s position, or after the newest message. A `before`
+        // that is not a message of this chat has nothing before it.
+        let end = match before {
+            Some(before) => self.position(owner, chat, before).await?,
+            None => self
+                .find_chat(owner, chat)
+                .await?
+                .map(|chat| chat.message_count),
+        };
+        match end {
+            Some(end) => self.page(owner, chat, limit, end, before.is_none()).await,
+            None => Ok(Vec::new()),
         }
-        // Newest first to take the page next to `before`, then turned oldest first.
-        let mut found: Vec<MessageDocument> = self
-            .messages
-            .find(filter)
-            .sort(doc! { "_id": -1 })
-            .limit(i64::from(limit))
-            .await
-            .map_err(store_error)?
-            .try_collect()
-            .await
-            .map_err(store_error)?;
-        found.reverse();
-        found.into_iter().map(Message::try_from).collect()
+    }
+}
+
+impl Mongo {
+    /// Takes back what a failed append added to the chat's totals.
+    async fn undo_append(&self, chat: &Document, before: &Chat, usage: Usage, id: ChatId) {
+        let mut decrements = usage_increments(usage, -1);
+        decrements.insert("message_count", -1_i64);
+        let undo = doc! {
+            "$inc": decrements,
+            "$set": { "updated_at": bson_time(before.updated_at) },
+        };
+        if let Err(error) = self.chats.update_one(chat.clone(), undo).await {
+            tracing::warn!(error = %error, chat_id = %id,
+                "could not undo chat totals after a failed message insert");
+        }
+    }
+
+    /// Frees the id of a message that could not be stored, so a retry can use it.
+    async fn release_position(&self, owner: UserId, message: &Message) {
+        let filter = doc! { "_id": message.id.to_string(), "owner": owner.to_string() };
+        if let Err(error) = self.positions.delete_one(filter).await {
+            tracing::warn!(error = %error, chat_id = %message.chat_id,
+                "could not release the position of a message that was not stored");
+        }
     }
 }

@@ -8,7 +8,9 @@ use mongodb::{Client, Collection, Database, IndexModel};
 use secrecy::ExposeSecret;
 
 use crate::config::MongoConfig;
-use crate::documents::{ChatDocument, MessageDocument};
+use crate::documents::{
+    ChatDocument, CounterDocument, MessageDocument, PositionDocument, SlotDocument,
+};
 
 /// Why [`connect`] failed.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +28,9 @@ pub struct Mongo {
     pub(crate) database: Database,
     pub(crate) chats: Collection<ChatDocument>,
     pub(crate) messages: Collection<MessageDocument>,
+    pub(crate) positions: Collection<PositionDocument>,
+    pub(crate) chat_counters: Collection<CounterDocument>,
+    pub(crate) chat_slots: Collection<SlotDocument>,
     pub(crate) probe_timeout: Duration,
 }
 
@@ -48,6 +53,9 @@ pub async fn connect(config: &MongoConfig) -> Result<Mongo, ConnectError> {
     let mongo = Mongo {
         chats: database.collection("chats"),
         messages: database.collection("messages"),
+        positions: database.collection("message_positions"),
+        chat_counters: database.collection("chat_counters"),
+        chat_slots: database.collection("chat_slots"),
         database,
         probe_timeout: config.probe_timeout,
     };
@@ -65,14 +73,11 @@ fn index(keys: mongodb::bson::Document, name: &str) -> IndexModel {
 }
 
 async fn create_indexes(mongo: &Mongo) -> Result<(), mongodb::error::Error> {
-    // Serves list_chats: the owner's chats, newest update first, with the cursor's tie-break.
-    let listing = index(
-        doc! { "owner": 1, "updated_at": -1, "_id": -1 },
-        "owner_updated",
-    );
-    mongo.chats.create_index(listing).await?;
-    // Serves the history pages (range on _id within a chat) and delete_chat.
-    let paging = index(doc! { "chat_id": 1, "_id": 1 }, "chat_messages");
-    mongo.messages.create_index(paging).await?;
+    // History pages and single messages are read by _id. These serve the sweep that
+    // finishes a chat deletion which failed half-way.
+    let sweep = index(doc! { "chat_id": 1, "_id": 1 }, "chat_messages");
+    mongo.messages.create_index(sweep).await?;
+    let sweep = index(doc! { "chat_id": 1 }, "chat_positions");
+    mongo.positions.create_index(sweep).await?;
     Ok(())
 }

@@ -1,7 +1,12 @@
 //! The stored shape of chats and messages, and its translation to and from the domain.
 //!
-//! Ids are UUID strings (their byte order is creation order for UUID v7, which paging
-//! relies on); times are BSON dates; token counts are `i64`, BSON's widest integer.
+//! Ids are UUID strings; times are BSON dates; token counts and positions are `i64`,
+//! BSON's widest integer.
+//!
+//! A message is stored under the key `<chat id>:<position>` (the position zero-padded),
+//! so a page of history is a set of keys computed from the chat's message count and
+//! read by `_id` alone, the one lookup every MongoDB-compatible server serves from an
+//! index. Its own id leads to that key through a [`PositionDocument`].
 
 use chrono::{DateTime, Utc};
 use mongodb::bson::{self, Bson, DateTime as BsonDateTime, Document, doc};
@@ -29,15 +34,27 @@ pub(crate) struct ChatDocument {
 #[derive(Debug, Serialize, Deserialize)]
 pub(crate) struct MessageDocument {
     #[serde(rename = "_id")]
-    id: String,
+    key: String,
+    message_id: String,
     chat_id: String,
     owner: String,
+    position: i64,
     role: Role,
     content: String,
     model: Option<ModelName>,
     usage: Option<UsageDocument>,
     status: MessageStatus,
     created_at: BsonDateTime,
+}
+
+/// Where a message sits in its chat, found by the message's id.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct PositionDocument {
+    #[serde(rename = "_id")]
+    message_id: String,
+    chat_id: String,
+    owner: String,
+    position: i64,
 }
 
 /// Token counts; the field names are the domain's, as API clients know them.
@@ -53,12 +70,18 @@ pub(crate) struct UsageDocument {
 }
 
 /// Counts never come near `i64::MAX`; saturating keeps a corrupt input from wrapping.
-fn to_i64(count: u64) -> i64 {
+pub(crate) fn to_i64(count: u64) -> i64 {
     i64::try_from(count).unwrap_or(i64::MAX)
 }
 
-fn to_u64(count: i64) -> u64 {
+pub(crate) fn to_u64(count: i64) -> u64 {
     u64::try_from(count).unwrap_or(0)
+}
+
+/// The `_id` of the message at `position` in `chat`. Zero-padded to 20 digits (any
+/// `u64`), so keys sort in position order too.
+pub(crate) fn message_key(chat: ChatId, position: u64) -> String {
+    format!("{chat}:{position:020}")
 }
 
 pub(crate) fn bson_time(at: DateTime<Utc>) -> BsonDateTime {
@@ -141,11 +164,13 @@ impl TryFrom<ChatDocument> for Chat {
 }
 
 impl MessageDocument {
-    pub(crate) fn new(owner: UserId, message: &Message) -> Self {
+    pub(crate) fn new(owner: UserId, message: &Message, position: u64) -> Self {
         Self {
-            id: message.id.to_string(),
+            key: message_key(message.chat_id, position),
+            message_id: message.id.to_string(),
             chat_id: message.chat_id.to_string(),
             owner: owner.to_string(),
+            position: to_i64(position),
             role: message.role,
             content: message.content.clone(),
             model: message.model.clone(),
@@ -154,6 +179,25 @@ impl MessageDocument {
             created_at: bson_time(message.created_at),
         }
     }
+
+    pub(crate) fn position(&self) -> u64 {
+        to_u64(self.position)
+    }
+}
+
+impl PositionDocument {
+    pub(crate) fn new(owner: UserId, message: &Message, position: u64) -> Self {
+        Self {
+            message_id: message.id.to_string(),
+            chat_id: message.chat_id.to_string(),
+            owner: owner.to_string(),
+            position: to_i64(position),
+        }
+    }
+
+    pub(crate) fn position(&self) -> u64 {
+        to_u64(self.position)
+    }
 }
 
 impl TryFrom<MessageDocument> for Message {
@@ -161,7 +205,7 @@ impl TryFrom<MessageDocument> for Message {
 
     fn try_from(stored: MessageDocument) -> Result<Self, StoreError> {
         Ok(Self {
-            id: MessageId::parse(&stored.id).map_err(corrupt)?,
+            id: MessageId::parse(&stored.message_id).map_err(corrupt)?,
             chat_id: ChatId::parse(&stored.chat_id).map_err(corrupt)?,
             role: stored.role,
             content: stored.content,
@@ -170,5 +214,53 @@ impl TryFrom<MessageDocument> for Message {
             status: stored.status,
             created_at: chrono_time(stored.created_at)?,
         })
+    }
+}
+
+/// How many chats an owner has registered (slots taken, deleted chats included).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct CounterDocument {
+    #[serde(rename = "_id")]
+    owner: String,
+    count: i64,
+}
+
+/// One slot of an owner's chat register: `_id` is `<owner>:<slot>`.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct SlotDocument {
+    #[serde(rename = "_id")]
+    key: String,
+    owner: String,
+    slot: i64,
+    pub(crate) chat_id: String,
+}
+
+/// The `_id` of an owner's chat slot, zero-padded like [`message_key`].
+pub(crate) fn slot_key(owner: UserId, slot: u64) -> String {
+    format!("{owner}:{slot:020}")
+}
+
+impl CounterDocument {
+    pub(crate) fn count(&self) -> u64 {
+        to_u64(self.count)
+    }
+}
+
+impl SlotDocument {
+    pub(crate) fn new(owner: UserId, slot: u64, chat: ChatId) -> Self {
+        Self {
+            key: slot_key(owner, slot),
+            owner: owner.to_string(),
+            slot: to_i64(slot),
+            chat_id: chat.to_string(),
+        }
+    }
+
+    pub(crate) fn slot(&self) -> u64 {
+        to_u64(self.slot)
+    }
+
+    pub(crate) fn key(&self) -> &str {
+        &self.key
     }
 }

@@ -5,11 +5,14 @@
 //! [`Mongo`] implements [`ChatRepository`](polychat_domain::ports::ChatRepository) and
 //! [`HealthProbe`](polychat_domain::ports::HealthProbe).
 //!
-//! Layout: a `chats` collection (one document per chat, with its running totals) and a
-//! `messages` collection (one document per message, never an unbounded array inside the
-//! chat). Both carry `owner`, and every query filters by it. Ids are the domain's UUID
-//! v7 in their text form, whose byte order is their creation order; times are BSON
-//! dates (milliseconds, the precision the domain keeps).
+//! Layout: a `chats` collection (one document per chat, with its running totals), a
+//! `messages` collection (one document per message, keyed by chat and position, never
+//! an unbounded array inside the chat) and `message_positions` (a message's id to its
+//! position). All carry `owner`, and every query filters by it. Reads and writes of
+//! single chats and messages, and of history pages, address documents by `_id`, which
+//! every MongoDB-compatible server serves from an index, and so does listing a user's
+//! chats, through the register in `chat_counters` and `chat_slots`. Times are BSON dates (milliseconds, the precision the
+//! domain keeps).
 //!
 //! Neither transactions nor TTL indexes are used: FerretDB has neither. Where two
 //! documents change together, the order of the writes is chosen so that a crash in
@@ -21,6 +24,8 @@ mod connect;
 mod documents;
 mod error;
 mod health;
+mod history;
+mod register;
 
 pub use config::MongoConfig;
 pub use connect::{ConnectError, Mongo, connect};

@@ -94,9 +94,10 @@ pub async fn message_paging_contract(repo: &dyn ChatRepository, total: usize, pa
             .messages(chat.owner, chat.id, page, before)
             .await
             .expect("messages");
+        let limit = usize::try_from(page).expect("small");
         assert!(
-            batch.len() <= usize::try_from(page).expect("small"),
-            "at most `limit`"
+            batch.len() == limit || seen.len() + batch.len() == total,
+            "a page is full unless it reaches the first message"
         );
         let ids: Vec<MessageId> = batch.iter().map(|m| m.id).collect();
         assert!(ids.is_sorted(), "a page is oldest first");
@@ -107,6 +108,13 @@ pub async fn message_paging_contract(repo: &dyn ChatRepository, total: usize, pa
         before = Some(first);
     }
     assert_eq!(seen, written, "the walk sees every message once, in order");
+    let unknown = repo
+        .messages(chat.owner, chat.id, page, Some(MessageId::generate()))
+        .await;
+    assert!(
+        unknown.expect("messages").is_empty(),
+        "nothing is before a message the chat does not have"
+    );
     assert_eq!(
         stored(repo, &chat).await.message_count,
         u64::try_from(total).expect("small")

@@ -61,7 +61,11 @@ async fn indexes_exist_and_connect_is_idempotent() {
             let collection = raw.collection::<Document>(collection);
             async move { collection.list_index_names().await.unwrap() }
         };
-        assert!(names("chats").await.contains(&"owner_updated".to_owned()));
+        assert!(
+            names("message_positions")
+                .await
+                .contains(&"chat_positions".to_owned())
+        );
         assert!(
             names("messages")
                 .await
@@ -73,6 +77,134 @@ async fn indexes_exist_and_connect_is_idempotent() {
                 .await
                 .unwrap()
                 .is_empty()
+        );
+    })
+    .await;
+}
+
+fn chat_of(owner: polychat_domain::UserId) -> polychat_domain::Chat {
+    let now = chrono::Utc::now();
+    polychat_domain::Chat {
+        id: polychat_domain::ChatId::generate(),
+        owner,
+        title: polychat_domain::ChatTitle::parse("Busy chat").expect("title"),
+        model: polychat_domain::ModelName::parse("openai/gpt-4o-mini").expect("model"),
+        usage_total: polychat_domain::Usage::default(),
+        message_count: 0,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+fn message_in(chat: polychat_domain::ChatId, n: usize) -> polychat_domain::Message {
+    polychat_domain::Message {
+        id: polychat_domain::MessageId::generate(),
+        chat_id: chat,
+        role: polychat_domain::Role::User,
+        content: format!("message {n}"),
+        model: None,
+        usage: None,
+        status: polychat_domain::MessageStatus::Complete,
+        created_at: chrono::Utc::now(),
+    }
+}
+
+/// Forty appends at once to one chat: each takes its own position, and reads and
+/// finishes find every one of them.
+#[tokio::test]
+async fn concurrent_appends_to_one_chat_keep_every_message() {
+    with_mongo(async |mongo, _| {
+        let owner = polychat_domain::UserId::generate();
+        let chat = chat_of(owner);
+        mongo.create_chat(&chat).await.unwrap();
+        let messages: Vec<_> = (0..40).map(|n| message_in(chat.id, n)).collect();
+        let appends = messages.iter().map(|m| mongo.append_message(owner, m));
+        for appended in futures_util::future::join_all(appends).await {
+            assert!(appended.expect("append"), "every append is stored");
+        }
+        let page = mongo.messages(owner, chat.id, 200, None).await.unwrap();
+        let mut read: Vec<_> = page.iter().map(|m| m.id).collect();
+        let mut written: Vec<_> = messages.iter().map(|m| m.id).collect();
+        read.sort_unstable();
+        written.sort_unstable();
+        assert_eq!(read, written, "the newest page holds every message once");
+        // Not checked here: the chat's count. MongoDB keeps it exact; FerretDB v1's
+        // find-and-modify is not atomic and can lose concurrent increments, which is
+        // why the newest page looks past the count (and finds everything above).
+        // Finishing any of them reaches that message and no other.
+        let target = &messages[7];
+        let update = polychat_domain::ports::MessageUpdate {
+            content: "finished".to_owned(),
+            status: polychat_domain::MessageStatus::Complete,
+            model: None,
+            usage: None,
+        };
+        let finished = mongo.finish_message(owner, chat.id, target.id, &update, chrono::Utc::now());
+        assert!(finished.await.unwrap());
+        let page = mongo.messages(owner, chat.id, 200, None).await.unwrap();
+        let changed: Vec<_> = page.iter().filter(|m| m.content == "finished").collect();
+        assert_eq!(changed.len(), 1);
+        assert_eq!(changed[0].id, target.id);
+        assert!(mongo.delete_chat(owner, chat.id).await.unwrap());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_deleted_chat_leaves_no_message_or_position_behind() {
+    with_mongo(async |mongo, raw| {
+        let owner = polychat_domain::UserId::generate();
+        let chat = chat_of(owner);
+        mongo.create_chat(&chat).await.unwrap();
+        for n in 0..1_100 {
+            assert!(
+                mongo
+                    .append_message(owner, &message_in(chat.id, n))
+                    .await
+                    .unwrap()
+            );
+        }
+        assert!(mongo.delete_chat(owner, chat.id).await.unwrap());
+        for collection in ["messages", "message_positions"] {
+            let left = raw
+                .collection::<Document>(collection)
+                .count_documents(doc! {})
+                .await;
+            assert_eq!(left.unwrap(), 0, "{collection} is empty after the delete");
+        }
+    })
+    .await;
+}
+
+/// Twenty chats created at once are all listed, and a deleted chat's slot leaves the
+/// register the next time it is read.
+#[tokio::test]
+async fn the_register_lists_concurrent_creations_and_forgets_deleted_chats() {
+    with_mongo(async |mongo, raw| {
+        let owner = polychat_domain::UserId::generate();
+        let chats: Vec<_> = (0..20).map(|_| chat_of(owner)).collect();
+        let creations = chats.iter().map(|chat| mongo.create_chat(chat));
+        for created in futures_util::future::join_all(creations).await {
+            created.expect("create_chat");
+        }
+        let listed = mongo.list_chats(owner, 100, None).await.unwrap();
+        let mut listed: Vec<_> = listed.iter().map(|chat| chat.id).collect();
+        let mut created: Vec<_> = chats.iter().map(|chat| chat.id).collect();
+        listed.sort_unstable();
+        created.sort_unstable();
+        assert_eq!(listed, created, "every chat is listed once");
+
+        let slots = raw.collection::<Document>("chat_slots");
+        let by_owner = doc! { "owner": owner.to_string() };
+        assert_eq!(slots.count_documents(by_owner.clone()).await.unwrap(), 20);
+        assert!(mongo.delete_chat(owner, chats[3].id).await.unwrap());
+        let listed = mongo.list_chats(owner, 100, None).await.unwrap();
+        assert_eq!(listed.len(), 19);
+        assert!(listed.iter().all(|chat| chat.id != chats[3].id));
+        assert_eq!(
+            slots.count_documents(by_owner).await.unwrap(),
+            19,
+            "the deleted chat's slot is gone after a read"
         );
     })
     .await;
