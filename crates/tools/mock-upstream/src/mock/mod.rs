@@ -73,6 +73,12 @@ pub fn serve(config: MockConfig) -> std::io::Result<(Server, u16)> {
             .route("/api/v1/embeddings", web::post().to(handlers::embeddings))
             .route("/v1/embeddings", web::post().to(handlers::embeddings))
     })
+    // Paced SSE chunks go out when written (no Nagle delay), as a real upstream's do.
+    .on_connect(|connection, _| {
+        if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            tcp.set_nodelay(true).ok();
+        }
+    })
     .workers(config.workers.max(1))
     .backlog(4096)
     .listen(listener)?
