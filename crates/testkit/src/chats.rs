@@ -77,17 +77,8 @@ impl ChatRepository for InMemoryChats {
         cursor: Option<ChatCursor>,
     ) -> Result<Vec<Chat>, StoreError> {
         let state = self.state()?;
-        let newest_first = |chat: &Chat| std::cmp::Reverse((chat.updated_at, chat.id));
-        let mut chats: Vec<Chat> = state
-            .chats
-            .values()
-            .filter(|chat| chat.owner == owner)
-            .filter(|chat| cursor.is_none_or(|c| (chat.updated_at, chat.id) < (c.updated_at, c.id)))
-            .cloned()
-            .collect();
-        chats.sort_by_key(newest_first);
-        chats.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok(chats)
+        let of_owner = state.chats.values().filter(|chat| chat.owner == owner);
+        Ok(ChatCursor::page(of_owner.cloned().collect(), limit, cursor))
     }
 
     async fn rename_chat(

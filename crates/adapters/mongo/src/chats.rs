@@ -47,13 +47,8 @@ impl ChatRepository for Mongo {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut chats = self.registered_chats(owner).await?;
-        if let Some(cursor) = cursor {
-            chats.retain(|chat| (chat.updated_at, chat.id) < (cursor.updated_at, cursor.id));
-        }
-        chats.sort_unstable_by_key(|chat| std::cmp::Reverse((chat.updated_at, chat.id)));
-        chats.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        Ok(chats)
+        let chats = self.registered_chats(owner).await?;
+        Ok(ChatCursor::page(chats, limit, cursor))
     }
 
     async fn rename_chat(

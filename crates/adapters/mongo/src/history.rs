@@ -1,8 +1,7 @@
 //! A chat's messages by position: claiming a free position for a new message, reading
 //! a page of positions, finding a message's position by its id, removing a history.
 //!
-//! Positions come from the chat's `message_count`, taken with `$inc` when the message
-//! is appended; every read and write here addresses documents by `_id` (one key, or
+//! Positions are numbered by the chat's `message_count` (see `numbering`); every read and write here addresses documents by `_id` (one key, or
 //! `$in` a page of keys), so their cost does not grow with the store.
 
 use futures_util::TryStreamExt;
@@ -13,14 +12,7 @@ use polychat_domain::{ChatId, Message, MessageId, UserId};
 use crate::connect::Mongo;
 use crate::documents::{MessageDocument, message_key, to_i64};
 use crate::error::store_error;
-
-/// How many positions past its first an append tries. On MongoDB the first one is
-/// always free; on a server whose find-and-modify is not atomic (FerretDB v1) two
-/// concurrent appends can get the same count, and the later one takes the next free
-/// position instead. The same servers can also lose an update of the count, so the
-/// newest page looks past the count for messages, `PROBE` positions at a time.
-const POSITION_ATTEMPTS: u64 = 64;
-const PROBE: u64 = 16;
+use crate::numbering;
 
 /// Histories are removed this many messages at a time.
 const DELETE_BATCH: u64 = 500;
@@ -48,21 +40,16 @@ impl Mongo {
         message: &Message,
         first: u64,
     ) -> Result<(), StoreError> {
-        for position in first..first + POSITION_ATTEMPTS {
-            let inserted = self
-                .messages
-                .insert_one(MessageDocument::new(owner, message, position))
-                .await;
-            match inserted.map_err(store_error) {
-                Ok(_) if position == first => return Ok(()),
-                Ok(_) => return self.moved(owner, message, position).await,
-                Err(StoreError::Duplicate) => {}
-                Err(error) => return Err(error),
-            }
+        let position = numbering::claim(first, async |position| {
+            let document = MessageDocument::new(owner, message, position);
+            let inserted = self.messages.insert_one(document).await;
+            inserted.map(drop).map_err(store_error)
+        })
+        .await?;
+        if position == first {
+            return Ok(());
         }
-        Err(StoreError::Unknown(anyhow::anyhow!(
-            "no free message position after {POSITION_ATTEMPTS} attempts"
-        )))
+        self.moved(owner, message, position).await
     }
 
     /// Points the message's position document at `position` and makes the chat's
@@ -129,15 +116,12 @@ impl Mongo {
     ) -> Result<Vec<Message>, StoreError> {
         let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
         let mut start = end.saturating_sub(u64::from(limit));
-        let mut stop = if newest { end + PROBE } else { end };
-        let mut found = self.read(owner, chat, start..stop).await?;
-        let mut past_end = found.iter().any(|message| message.position() >= end);
-        while past_end {
-            let further = self.read(owner, chat, stop..stop + PROBE).await?;
-            past_end = !further.is_empty();
-            found.extend(further);
-            stop += PROBE;
-        }
+        let read = async |positions| self.read(owner, chat, positions).await;
+        let mut found = if newest {
+            numbering::read_from(start, end, MessageDocument::position, read).await?
+        } else {
+            read(start..end).await?
+        };
         found.sort_unstable_by_key(MessageDocument::position);
         if found.len() > wanted {
             found.drain(..found.len() - wanted);

@@ -25,6 +25,7 @@ mod documents;
 mod error;
 mod health;
 mod history;
+mod numbering;
 mod register;
 
 pub use config::MongoConfig;

@@ -4,7 +4,8 @@
 //! taken; `chat_slots` holds one document per chat (`_id` = `<owner>:<slot>`) naming it.
 //! Listing a user's chats is then two reads by `_id` (the slots, then their chats),
 //! served from the `_id` index by every MongoDB-compatible server, whatever the size of
-//! the store. Slots of deleted chats are removed the next time the register is read.
+//! the store. Slots are numbered by the counter (see `numbering`); slots of deleted
+//! chats are removed the next time the register is read.
 
 use std::collections::HashSet;
 
@@ -17,37 +18,25 @@ use polychat_domain::{Chat, UserId};
 use crate::connect::Mongo;
 use crate::documents::{ChatDocument, SlotDocument, slot_key, to_i64};
 use crate::error::store_error;
-
-/// Slots past its first a registration tries; see `history` for why the first can be
-/// taken (a find-and-modify that is not atomic) and why reads look past the count.
-const SLOT_ATTEMPTS: u64 = 64;
-const PROBE: u64 = 16;
+use crate::numbering;
 
 impl Mongo {
     /// Gives `chat` (already stored) a slot in its owner's register.
     pub(crate) async fn register_chat(&self, chat: &Chat) -> Result<(), StoreError> {
         let owner = chat.owner.to_string();
         let first = self.take_count(&owner).await?;
-        for slot in first..first + SLOT_ATTEMPTS {
-            let inserted = self
-                .chat_slots
-                .insert_one(SlotDocument::new(chat.owner, slot, chat.id))
-                .await;
-            match inserted.map_err(store_error) {
-                Ok(_) if slot == first => return Ok(()),
-                Ok(_) => {
-                    let cover = doc! { "$max": { "count": to_i64(slot + 1) } };
-                    let covered = self.chat_counters.update_one(doc! { "_id": &owner }, cover);
-                    covered.await.map_err(store_error)?;
-                    return Ok(());
-                }
-                Err(StoreError::Duplicate) => {}
-                Err(error) => return Err(error),
-            }
+        let slot = numbering::claim(first, async |slot| {
+            let document = SlotDocument::new(chat.owner, slot, chat.id);
+            let inserted = self.chat_slots.insert_one(document).await;
+            inserted.map(drop).map_err(store_error)
+        })
+        .await?;
+        if slot != first {
+            let cover = doc! { "$max": { "count": to_i64(slot + 1) } };
+            let covered = self.chat_counters.update_one(doc! { "_id": &owner }, cover);
+            covered.await.map_err(store_error)?;
         }
-        Err(StoreError::Unknown(anyhow::anyhow!(
-            "no free chat slot after {SLOT_ATTEMPTS} attempts"
-        )))
+        Ok(())
     }
 
     /// Adds one to the owner's counter, creating it at zero, and returns its value
@@ -81,15 +70,8 @@ impl Mongo {
         let Some(count) = counter.map(|counter| counter.count()) else {
             return Ok(Vec::new());
         };
-        let mut stop = count + PROBE;
-        let mut slots = self.slots(owner, 0..stop).await?;
-        let mut past_end = slots.iter().any(|slot| slot.slot() >= count);
-        while past_end {
-            let further = self.slots(owner, stop..stop + PROBE).await?;
-            past_end = !further.is_empty();
-            slots.extend(further);
-            stop += PROBE;
-        }
+        let read = async |slots| self.slots(owner, slots).await;
+        let slots = numbering::read_from(0, count, SlotDocument::slot, read).await?;
         if slots.is_empty() {
             return Ok(Vec::new());
         }

@@ -14,6 +14,21 @@ pub struct ChatCursor {
     pub id: ChatId,
 }
 
+impl ChatCursor {
+    /// The page [`ChatRepository::list_chats`] answers out of `chats` (one owner's, in
+    /// any order): the chats after `cursor`, most recently updated first with ties
+    /// broken by id, at most `limit` of them.
+    #[must_use]
+    pub fn page(mut chats: Vec<Chat>, limit: u32, cursor: Option<Self>) -> Vec<Chat> {
+        if let Some(cursor) = cursor {
+            chats.retain(|chat| (chat.updated_at, chat.id) < (cursor.updated_at, cursor.id));
+        }
+        chats.sort_unstable_by_key(|chat| std::cmp::Reverse((chat.updated_at, chat.id)));
+        chats.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        chats
+    }
+}
+
 /// The final state of a message whose content was streamed or failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageUpdate {
