@@ -9,7 +9,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use base64::Engine as _;
+use polychat_auth::{MIN_SECRET_BYTES, VALID_COSTS};
+use polychat_crypto::MasterKeys;
 use polychat_domain::ModelName;
 use secrecy::SecretString;
 
@@ -152,35 +153,38 @@ impl AppConfig {
             &["http", "https"],
         )?;
 
-        let master_key = master_key(source, "APP_MASTER_KEY")?.ok_or_else(|| {
+        let master_key = SecretString::from(source.get("APP_MASTER_KEY").ok_or_else(|| {
             invalid(
                 "APP_MASTER_KEY",
                 "is missing (run `make services` to generate .env)",
             )
-        })?;
+        })?);
         let previous_master_keys = source
             .get("APP_MASTER_KEY_PREVIOUS")
-            .map(|list| {
-                for key in list.split([',', ' ']).filter(|k| !k.is_empty()) {
-                    check_master_key("APP_MASTER_KEY_PREVIOUS", key)?;
-                }
-                Ok::<_, ConfigError>(SecretString::from(list))
-            })
-            .transpose()?;
+            .map(SecretString::from);
+        MasterKeys::parse(&master_key, previous_master_keys.as_ref())
+            .map_err(|error| invalid(error.variable(), error.problem()))?;
         let jwt_secret = source.get("JWT_SECRET").ok_or_else(|| {
             invalid(
                 "JWT_SECRET",
                 "is missing (run `make services` to generate .env)",
             )
         })?;
-        if jwt_secret.len() < 32 {
-            return Err(invalid("JWT_SECRET", "must be at least 32 bytes"));
+        if jwt_secret.len() < MIN_SECRET_BYTES {
+            return Err(invalid(
+                "JWT_SECRET",
+                format!("must be at least {MIN_SECRET_BYTES} bytes"),
+            ));
         }
         let default_model = ModelName::parse(&source.or("DEFAULT_MODEL", "openai/gpt-4o-mini"))
             .map_err(|e| invalid("DEFAULT_MODEL", e.reason))?;
         let bcrypt_cost = source.parsed("BCRYPT_COST", 12_u32)?;
-        if !(4..=31).contains(&bcrypt_cost) {
-            return Err(invalid("BCRYPT_COST", "must be between 4 and 31"));
+        if !VALID_COSTS.contains(&bcrypt_cost) {
+            let (low, high) = VALID_COSTS.into_inner();
+            return Err(invalid(
+                "BCRYPT_COST",
+                format!("must be between {low} and {high}"),
+            ));
         }
         let log_format = match source.or("LOG_FORMAT", "json").as_str() {
             "json" => LogFormat::Json,
@@ -244,29 +248,6 @@ fn require_scheme(variable: &'static str, url: &str, schemes: &[&str]) -> Result
             format!("must be a URL starting with {}://", schemes.join(":// or ")),
         )),
     }
-}
-
-fn master_key(
-    source: &Source,
-    variable: &'static str,
-) -> Result<Option<SecretString>, ConfigError> {
-    source
-        .get(variable)
-        .map(|value| check_master_key(variable, value))
-        .transpose()
-}
-
-fn check_master_key(variable: &'static str, value: &str) -> Result<SecretString, ConfigError> {
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(value)
-        .map_err(|_| invalid(variable, "must be base64 of 32 random bytes"))?;
-    if bytes.len() != 32 {
-        return Err(invalid(
-            variable,
-            format!("must be base64 of exactly 32 bytes, got {}", bytes.len()),
-        ));
-    }
-    Ok(SecretString::from(value))
 }
 
 #[cfg(test)]

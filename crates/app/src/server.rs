@@ -43,7 +43,6 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(extract::json_config())
-                .app_data(extract::payload_config())
                 .app_data(extract::query_config())
                 .wrap(from_fn(request_context))
                 .configure(routes::config)

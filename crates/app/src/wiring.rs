@@ -20,7 +20,6 @@ use polychat_openrouter::{
 };
 use polychat_postgres::{Postgres, PostgresConfig};
 use polychat_redis::RedisConfig;
-use secrecy::SecretString;
 
 use crate::config::AppConfig;
 use crate::limits::FallbackRateLimiter;
@@ -66,9 +65,7 @@ fn auth_service(
     limiter: Arc<dyn RateLimiter>,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<AuthService> {
-    let tokens = JwtTokenService::new(JwtConfig::new(SecretString::from(
-        secrecy::ExposeSecret::expose_secret(&config.jwt_secret).to_owned(),
-    )))?;
+    let tokens = JwtTokenService::new(JwtConfig::new(config.jwt_secret.clone()))?;
     let policy = LoginPolicy::default();
     Ok(AuthService::new(
         AuthPorts {

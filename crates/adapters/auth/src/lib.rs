@@ -6,5 +6,5 @@
 mod password;
 mod tokens;
 
-pub use password::{BcryptHasher, CostError, PRODUCTION_MIN_COST};
+pub use password::{BcryptHasher, CostError, PRODUCTION_MIN_COST, VALID_COSTS};
 pub use tokens::{JwtConfig, JwtConfigError, JwtTokenService, MAX_LEEWAY, MIN_SECRET_BYTES};

@@ -10,7 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 pub const PRODUCTION_MIN_COST: u32 = 12;
 
 /// The range of costs bcrypt accepts.
-const VALID_COSTS: std::ops::RangeInclusive<u32> = 4..=31;
+pub const VALID_COSTS: std::ops::RangeInclusive<u32> = 4..=31;
 
 /// The cost was outside what bcrypt accepts.
 #[derive(Debug, thiserror::Error)]

@@ -26,13 +26,35 @@ const KEY_ID_CONTEXT: &[u8] = b"polychat master key id v1\0";
 
 /// A master key was missing, malformed or repeated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} {}", self.variable(), self.problem())]
 pub enum KeyError {
-    #[error("{which} is not valid base64")]
     NotBase64 { which: &'static str },
-    #[error("{which} must decode to exactly {MASTER_KEY_BYTES} bytes, got {got}")]
     WrongLength { which: &'static str, got: usize },
-    #[error("{which} repeats a key that is already configured")]
     Duplicate { which: &'static str },
+}
+
+impl KeyError {
+    /// The configuration variable holding the bad key.
+    #[must_use]
+    pub fn variable(&self) -> &'static str {
+        match self {
+            Self::NotBase64 { which }
+            | Self::WrongLength { which, .. }
+            | Self::Duplicate { which } => which,
+        }
+    }
+
+    /// What is wrong with it.
+    #[must_use]
+    pub fn problem(&self) -> String {
+        match self {
+            Self::NotBase64 { .. } => "is not valid base64".to_owned(),
+            Self::WrongLength { got, .. } => {
+                format!("must decode to exactly {MASTER_KEY_BYTES} bytes, got {got}")
+            }
+            Self::Duplicate { .. } => "repeats a key that is already configured".to_owned(),
+        }
+    }
 }
 
 /// One master key with its id. Its `Debug` shows the id only.

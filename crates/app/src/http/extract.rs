@@ -17,10 +17,6 @@ pub fn json_config() -> web::JsonConfig {
         .error_handler(|err, _req| json_error(&err).into())
 }
 
-pub fn payload_config() -> web::PayloadConfig {
-    web::PayloadConfig::new(MAX_BODY_BYTES)
-}
-
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _req| query_error(&err).into())
 }

@@ -8,20 +8,16 @@
 
 use std::time::Instant;
 
+use actix_web::Error;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
 use tracing::Instrument;
 use uuid::Uuid;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
-
-/// The id of the request being served, available to handlers as an extension.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
 
 fn client_request_id(req: &ServiceRequest) -> Option<String> {
     let value = req.headers().get(&REQUEST_ID)?.to_str().ok()?;
@@ -45,7 +41,6 @@ pub async fn request_context(
         route = %req.match_pattern().unwrap_or_else(|| "unmatched".to_owned()),
         user_id = tracing::field::Empty,
     );
-    req.extensions_mut().insert(RequestId(id.clone()));
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
