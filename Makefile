@@ -8,7 +8,7 @@ WITH_ENV := bash deploy/local/with-env.sh
 DOMAIN_CRATE := polychat-domain
 INFRA_CRATES := diesel|mongodb|fred|actix|async-openai|reqwest|redis|sqlx|pgvector|hyper
 
-.PHONY: help services services-stop services-status migrate run build test lint fmt eval bench
+.PHONY: help services services-stop services-status migrate run build test lint fmt eval detector-train bench
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'

@@ -37,7 +37,7 @@ def targets(data):
               probe["achieved_rps"] >= 495 and probe["error_rate"] < 0.001, "500/s")
     hit = s.get("s4_get_chat_hit")
     if hit:
-        check("GET /chat cache hit rate", f"{hit['achieved_rps']:.0f}/s", hit["achieved_rps"] >= 4950 and hit["error_rate"] < 0.001, ">= 5,000/s")
+        check("GET /chat cache hit rate", f"{hit['achieved_rps']:.0f}/s", hit["achieved_rps"] >= 4950 and hit["error_rate"] < 0.001, ">= 5,000/s offered, served within 1 %")
         check("GET /chat cache hit p99", f"{hit['latency_ms']['p99']:.2f} ms", hit["latency_ms"]["p99"] <= 5, "<= 5 ms")
     t = added(s.get("s3_post_chat_stream"), s.get("s3_baseline_stream"), "ttft_ms")
     if t is not None:

@@ -57,5 +57,7 @@ impl Modify for BearerAuth {
 }
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
+    // The UI lives under `/docs/`; `/docs` as people type it leads there.
+    cfg.service(web::redirect("/docs", "/docs/"))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
 }

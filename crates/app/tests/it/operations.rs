@@ -21,6 +21,13 @@ async fn health_ready_and_docs() {
     let docs = app.get("/docs/", None).await;
     assert_eq!(docs.status(), 200);
     assert!(docs.text().await.unwrap().contains("swagger"));
+    let typed = app.get("/docs", None).await;
+    assert_eq!(
+        typed.status(),
+        200,
+        "/docs without the slash leads to the UI"
+    );
+    assert!(typed.text().await.unwrap().contains("swagger"));
     let spec: Value = app.get("/openapi.json", None).await.json().await.unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
     for path in [
