@@ -158,13 +158,7 @@ impl LlmProvider for ScriptedLlm {
 
     async fn stream(&self, request: CompletionRequest) -> Result<LlmStream, LlmError> {
         let events = match self.take(&request, true) {
-            Script::Reply(completion) => vec![
-                Ok(StreamEvent::Delta(completion.content)),
-                Ok(StreamEvent::Finished {
-                    model: completion.model,
-                    usage: Some(completion.usage),
-                }),
-            ],
+            Script::Reply(completion) => completion.into_events().into_iter().map(Ok).collect(),
             Script::Fail(error) => return Err(error),
             Script::Stream(events) => events,
         };

@@ -7,8 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
-use polychat_domain::ports::{StoreError, UserRepository, UserUpdate};
+use polychat_domain::ports::{Clock, StoreError, SystemClock, UserRepository, UserUpdate};
 use polychat_domain::{StoredSecret, User, UserId, Username};
 
 pub use contract::{contract, sample_user};
@@ -28,13 +27,6 @@ impl InMemoryUsers {
     fn users(&self) -> MutexGuard<'_, BTreeMap<UserId, User>> {
         self.users.lock().unwrap_or_else(PoisonError::into_inner)
     }
-}
-
-/// Now, at the millisecond precision the real stores keep.
-fn now_millis() -> DateTime<Utc> {
-    let now = Utc::now();
-    now.duration_trunc(TimeDelta::milliseconds(1))
-        .unwrap_or(now)
 }
 
 #[async_trait]
@@ -69,16 +61,15 @@ impl UserRepository for InMemoryUsers {
         let Some(user) = users.get_mut(&id) else {
             return Ok(None);
         };
+        if update.is_empty() {
+            return Ok(Some(user.clone()));
+        }
         let UserUpdate {
             display_name,
             default_model,
             password_hash,
             openrouter_key,
         } = update;
-        let changes = display_name.is_some()
-            || default_model.is_some()
-            || password_hash.is_some()
-            || openrouter_key.is_some();
         if let Some(value) = display_name {
             user.display_name = value;
         }
@@ -91,9 +82,7 @@ impl UserRepository for InMemoryUsers {
         if let Some(value) = openrouter_key {
             user.openrouter_key = value;
         }
-        if changes {
-            user.updated_at = now_millis();
-        }
+        user.updated_at = SystemClock.now();
         Ok(Some(user.clone()))
     }
 

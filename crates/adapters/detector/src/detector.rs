@@ -10,7 +10,7 @@ use crate::model::{Model, ModelError};
 
 /// The model's verdict on one prompt.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Assessment {
+pub(crate) struct Assessment {
     pub remember: bool,
     /// Probability of `remember`, compared with the model's cross-validated threshold.
     pub probability: f64,
@@ -44,11 +44,11 @@ impl Detector {
     }
 
     /// The rule features of a prompt, as the model sees them.
-    pub fn rule_features(&self, prompt: &str) -> [f64; FEATURE_COUNT] {
+    pub(crate) fn rule_features(&self, prompt: &str) -> [f64; FEATURE_COUNT] {
         features(prompt, &self.model.lexicon, &self.model.sarcasm_raw)
     }
 
-    pub fn assess(&self, prompt: &str, embedding: Option<&Embedding>) -> Assessment {
+    pub(crate) fn assess(&self, prompt: &str, embedding: Option<&Embedding>) -> Assessment {
         let rules = self.rule_features(prompt);
         let embedding = embedding.filter(|e| e.dimensions() == self.model.dimensions);
         let (pair, input) = match embedding {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 /// How many rule features [`features`] returns (`feature_names` in the weights).
-pub const FEATURE_COUNT: usize = 26;
+pub(crate) const FEATURE_COUNT: usize = 26;
 
 /// Phrases already split into folded tokens by the training script, indexed by their
 /// first token so counting is linear in the prompt's length.

@@ -12,6 +12,5 @@ mod extract;
 mod features;
 mod model;
 
-pub use detector::{Assessment, Detector};
-pub use features::FEATURE_COUNT;
+pub use detector::Detector;
 pub use model::ModelError;

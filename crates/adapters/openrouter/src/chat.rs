@@ -3,9 +3,7 @@
 
 use async_trait::async_trait;
 use futures_util::stream;
-use polychat_domain::ports::{
-    Completion, CompletionRequest, LlmError, LlmProvider, LlmStream, StreamEvent,
-};
+use polychat_domain::ports::{Completion, CompletionRequest, LlmError, LlmProvider, LlmStream};
 use reqwest::Response;
 use reqwest::header::CONTENT_TYPE;
 use tokio::time::Instant;
@@ -94,13 +92,7 @@ impl LlmProvider for OpenRouterClient {
         // whole and hand it on in stream form.
         let body = read_body(&mut response, self.transport.limits, deadline).await?;
         let completion = decode::completion(&body, &request.api_key)?;
-        let delta =
-            (!completion.content.is_empty()).then_some(StreamEvent::Delta(completion.content));
-        let finished = StreamEvent::Finished {
-            model: completion.model,
-            usage: Some(completion.usage),
-        };
-        let events = delta.into_iter().chain([finished]).map(Ok);
+        let events = completion.into_events().into_iter().map(Ok);
         Ok(Box::pin(stream::iter(events.collect::<Vec<_>>())))
     }
 }

@@ -5,7 +5,6 @@
 //! `query` or `passage` and `input_type` says the same. With models configured it sends
 //! exactly those names and a plain OpenAI request, which any compatible server accepts.
 
-use std::fmt;
 use std::time::Duration;
 
 use async_openai::types::{CreateEmbeddingRequest, EmbeddingInput};
@@ -18,8 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{ConfigError, endpoint};
 
-/// Settings of [`EmbeddingsClient`].
-#[derive(Clone)]
+/// Settings of [`EmbeddingsClient`]. `Debug` shows no key (`SecretString` redacts).
+#[derive(Debug, Clone)]
 pub struct EmbeddingsConfig {
     /// E.g. `http://127.0.0.1:8001/v1`; `/embeddings` is appended.
     pub base_url: String,
@@ -63,21 +62,6 @@ impl EmbeddingsConfig {
             Some(model) => (model.clone(), None),
             None => (convention.to_owned(), Some(convention)),
         }
-    }
-}
-
-impl fmt::Debug for EmbeddingsConfig {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EmbeddingsConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field("model", &self.model)
-            .field("query_model", &self.query_model)
-            .field("passage_model", &self.passage_model)
-            .field("dimensions", &self.dimensions)
-            .field("timeout", &self.timeout)
-            .field("batch_size", &self.batch_size)
-            .finish()
     }
 }
 

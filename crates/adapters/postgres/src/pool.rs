@@ -122,11 +122,6 @@ impl Postgres {
             ))),
         }
     }
-
-    /// Closes the pool: connections are dropped as they come back.
-    pub fn close(&self) {
-        self.pool.close();
-    }
 }
 
 #[async_trait]

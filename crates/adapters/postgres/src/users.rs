@@ -1,10 +1,10 @@
 //! [`UserRepository`] on the `users` table.
 
 use async_trait::async_trait;
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use polychat_domain::ports::{StoreError, UserRepository, UserUpdate};
+use polychat_domain::ports::{Clock, StoreError, SystemClock, UserRepository, UserUpdate};
 use polychat_domain::{DisplayName, ModelName, PasswordHash, StoredSecret, User, UserId, Username};
 use uuid::Uuid;
 
@@ -99,19 +99,15 @@ struct UserChanges {
 impl UserChanges {
     /// `None` when the update changes nothing.
     fn from_update(update: UserUpdate, at: DateTime<Utc>) -> Option<Self> {
+        if update.is_empty() {
+            return None;
+        }
         let UserUpdate {
             display_name,
             default_model,
             password_hash,
             openrouter_key,
         } = update;
-        if display_name.is_none()
-            && default_model.is_none()
-            && password_hash.is_none()
-            && openrouter_key.is_none()
-        {
-            return None;
-        }
         let key = openrouter_key.map(|key| split_key(key.as_ref()));
         Some(Self {
             display_name: display_name.map(|n| n.map(String::from)),
@@ -122,13 +118,6 @@ impl UserChanges {
             updated_at: at,
         })
     }
-}
-
-/// Now, at the millisecond precision every store of the service keeps.
-fn now_millis() -> DateTime<Utc> {
-    let now = Utc::now();
-    now.duration_trunc(TimeDelta::milliseconds(1))
-        .unwrap_or(now)
 }
 
 #[async_trait]
@@ -170,7 +159,7 @@ impl UserRepository for Postgres {
     }
 
     async fn update(&self, id: UserId, update: UserUpdate) -> Result<Option<User>, StoreError> {
-        let Some(changes) = UserChanges::from_update(update, now_millis()) else {
+        let Some(changes) = UserChanges::from_update(update, SystemClock.now()) else {
             return self.find_by_id(id).await;
         };
         let mut conn = self.conn().await?;

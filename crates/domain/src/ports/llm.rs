@@ -33,6 +33,20 @@ pub struct Completion {
     pub usage: Usage,
 }
 
+impl Completion {
+    /// The whole answer as a stream would have sent it: its content in one delta (none
+    /// when empty), then `Finished` with the usage.
+    #[must_use]
+    pub fn into_events(self) -> Vec<StreamEvent> {
+        let delta = (!self.content.is_empty()).then_some(StreamEvent::Delta(self.content));
+        let finished = StreamEvent::Finished {
+            model: self.model,
+            usage: Some(self.usage),
+        };
+        delta.into_iter().chain([finished]).collect()
+    }
+}
+
 /// One event of a streamed answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StreamEvent {

@@ -14,6 +14,17 @@ pub struct UserUpdate {
     pub openrouter_key: Option<Option<StoredSecret>>,
 }
 
+impl UserUpdate {
+    /// Whether the update changes nothing (and so must not move `updated_at`).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.display_name.is_none()
+            && self.default_model.is_none()
+            && self.password_hash.is_none()
+            && self.openrouter_key.is_none()
+    }
+}
+
 /// Where users live.
 #[async_trait]
 pub trait UserRepository: Send + Sync {
