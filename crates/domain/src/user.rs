@@ -152,15 +152,8 @@ impl StoredSecret {
     /// more than a quarter of a key (a 4-character "key" would otherwise be shown whole).
     pub fn hint_for(plaintext: &SecretString) -> String {
         let key = plaintext.expose_secret();
-        let shown = (key.chars().count() / 4).min(4);
-        let tail: String = key
-            .chars()
-            .rev()
-            .take(shown)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect();
+        let length = key.chars().count();
+        let tail: String = key.chars().skip(length - (length / 4).min(4)).collect();
         format!("…{tail}")
     }
 }

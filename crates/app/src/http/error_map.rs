@@ -118,9 +118,6 @@ impl From<ChatError> for ApiError {
                 "a request with this Idempotency-Key is still running",
             ),
             ChatError::Upstream(error) => error.into(),
-            ChatError::Service(ServiceError::Unavailable(cause)) => {
-                Self::unavailable("the chat history store", cause)
-            }
             ChatError::Service(error) => error.into(),
         }
     }

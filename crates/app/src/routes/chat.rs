@@ -94,12 +94,6 @@ pub async fn post_chat(
         None | Some("") => None,
         Some(id) => Some(chat_id(id)?),
     };
-    let turn = TurnRequest {
-        owner: user.id,
-        chat_id,
-        prompt: body.prompt.clone(),
-        model: body.model.clone(),
-    };
     let idempotency = match req.headers().get(IDEMPOTENCY_KEY) {
         None => None,
         Some(value) => {
@@ -117,6 +111,12 @@ pub async fn post_chat(
                 IdempotencyOutcome::Proceed => Some((key, fingerprint)),
             }
         }
+    };
+    let turn = TurnRequest {
+        owner: user.id,
+        chat_id,
+        prompt: body.prompt,
+        model: body.model,
     };
     if stream {
         return match state.chats.stream(turn).await {
@@ -217,12 +217,10 @@ pub async fn get_chat(
         limit: query.limit,
         before,
     };
-    let limit = query.limit.unwrap_or(50) as usize;
     let (body, status) = state
         .chats
         .page(user.id, request, |page| {
-            serde_json::to_vec(&ChatDto::from_page(page, page.messages.len() >= limit))
-                .unwrap_or_default()
+            serde_json::to_vec(&ChatDto::from_page(page)).unwrap_or_default()
         })
         .await?;
     let cache = match status {

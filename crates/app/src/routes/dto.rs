@@ -172,7 +172,7 @@ pub struct ChatDto {
 }
 
 impl ChatDto {
-    pub fn from_page(page: &ChatPage, limit_reached: bool) -> Self {
+    pub fn from_page(page: &ChatPage) -> Self {
         let chat = page.chat.clone();
         Self {
             chat_id: chat.id.to_string(),
@@ -185,7 +185,7 @@ impl ChatDto {
             next_before: page
                 .messages
                 .first()
-                .filter(|_| limit_reached)
+                .filter(|_| page.may_have_older)
                 .map(|m| m.id.to_string()),
             messages: page.messages.iter().cloned().map(Into::into).collect(),
         }

@@ -13,8 +13,19 @@ use crate::http::ApiError;
 use crate::state::AppState;
 
 fn event(name: &str, data: &impl Serialize) -> Bytes {
-    let data = serde_json::to_string(data).unwrap_or_else(|_| "{}".to_owned());
-    Bytes::from(format!("event: {name}\ndata: {data}\n\n"))
+    let data = serde_json::to_vec(data).unwrap_or_else(|_| b"{}".to_vec());
+    frame(name, &data)
+}
+
+/// An event whose data is already JSON.
+fn frame(name: &str, json: &[u8]) -> Bytes {
+    let mut frame = Vec::with_capacity(json.len() + name.len() + 16);
+    frame.extend_from_slice(b"event: ");
+    frame.extend_from_slice(name.as_bytes());
+    frame.extend_from_slice(b"\ndata: ");
+    frame.extend_from_slice(json);
+    frame.extend_from_slice(b"\n\n");
+    Bytes::from(frame)
 }
 
 fn error_event(error: &ApiError) -> Bytes {
@@ -57,16 +68,14 @@ pub(super) fn respond(
             let frame = match turn_event {
                 TurnEvent::Delta(content) => event("delta", &json!({ "content": content })),
                 TurnEvent::Done(turn) => {
-                    let dto = ChatTurnDto::from(*turn);
-                    if let (Some((key, fingerprint)), Ok(body)) =
-                        (&idempotency, serde_json::to_vec(&dto))
-                    {
+                    let body = serde_json::to_vec(&ChatTurnDto::from(*turn));
+                    if let (Some((key, fingerprint)), Ok(body)) = (&idempotency, &body) {
                         state
                             .chats
-                            .idempotency_complete(owner, key, fingerprint, &body)
+                            .idempotency_complete(owner, key, fingerprint, body)
                             .await;
                     }
-                    event("done", &dto)
+                    frame("done", body.as_deref().unwrap_or(b"{}"))
                 }
                 TurnEvent::Failed(error) => {
                     if let Some((key, _)) = &idempotency {

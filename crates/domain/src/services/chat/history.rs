@@ -21,6 +21,8 @@ pub struct ChatPageRequest {
 pub struct ChatPage {
     pub chat: Chat,
     pub messages: Vec<Message>,
+    /// The page is full, so older messages may follow (read them with `before`).
+    pub may_have_older: bool,
 }
 
 /// Where a page came from.
@@ -84,9 +86,11 @@ impl ChatService {
         )
         .await;
         let chat = chat?.ok_or(ChatError::NotFound)?;
+        let messages = messages?;
         let page = ChatPage {
             chat,
-            messages: messages?,
+            may_have_older: messages.len() >= usize::try_from(key.limit).unwrap_or(usize::MAX),
+            messages,
         };
         let body = render(&page);
         if let Some(generation) = generation {
