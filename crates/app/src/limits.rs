@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use polychat_domain::ports::{Quota, RateDecision, RateLimiter, StoreError};
@@ -15,8 +15,9 @@ const SWEEP_AT: usize = 10_000;
 
 pub struct FallbackRateLimiter {
     shared: Arc<dyn RateLimiter>,
-    /// Theoretical arrival time per key (GCRA).
-    local: Mutex<HashMap<String, Instant>>,
+    /// Theoretical arrival time per key (GCRA), as time since `origin`.
+    local: Mutex<HashMap<String, Duration>>,
+    origin: Instant,
 }
 
 impl FallbackRateLimiter {
@@ -24,30 +25,21 @@ impl FallbackRateLimiter {
         Self {
             shared,
             local: Mutex::new(HashMap::new()),
+            origin: Instant::now(),
         }
     }
 
     fn acquire_locally(&self, key: &str, quota: Quota, cost: u32) -> RateDecision {
-        let now = Instant::now();
-        let interval = quota.period / quota.burst.max(1);
-        let tolerance = quota.period;
+        let now = self.origin.elapsed();
         let mut tats = self.local.lock().unwrap_or_else(PoisonError::into_inner);
         if tats.len() >= SWEEP_AT {
             tats.retain(|_, tat| *tat > now);
         }
-        let tat = tats.get(key).copied().unwrap_or(now).max(now);
-        let probe = cost.max(1);
-        let new_tat = tat + interval * probe;
-        let allow_at = new_tat.checked_sub(tolerance).unwrap_or(now);
-        if allow_at > now {
-            return RateDecision::Limited {
-                retry_after: allow_at - now,
-            };
+        let (decision, tat) = quota.step(tats.get(key).copied(), now, cost);
+        if let Some(tat) = tat {
+            tats.insert(key.to_owned(), tat);
         }
-        if cost > 0 {
-            tats.insert(key.to_owned(), new_tat);
-        }
-        RateDecision::Allowed
+        decision
     }
 }
 

@@ -13,6 +13,33 @@ pub struct Quota {
     pub period: Duration,
 }
 
+impl Quota {
+    /// One step of the generic cell rate algorithm, for limiters that keep their state
+    /// in memory (the Redis adapter runs the same arithmetic in Lua). A key keeps a
+    /// theoretical arrival time, `tat` (`None` for a key never seen); a request of
+    /// `cost` moves it on by `cost * period / burst` and is allowed while the new time
+    /// is at most `period` ahead of `now`. A cost of 0 answers for a cost of 1 without
+    /// spending it. Times are durations since any fixed origin; the second value is the
+    /// arrival time to keep, `None` when it does not change.
+    #[must_use]
+    pub fn step(
+        self,
+        tat: Option<Duration>,
+        now: Duration,
+        cost: u32,
+    ) -> (RateDecision, Option<Duration>) {
+        let interval = self.period / self.burst.max(1);
+        let arrival = tat.map_or(now, |tat| tat.max(now));
+        let next = arrival.saturating_add(interval.saturating_mul(cost.max(1)));
+        let allowed_at = next.saturating_sub(self.period);
+        if allowed_at > now {
+            let retry_after = allowed_at.saturating_sub(now);
+            return (RateDecision::Limited { retry_after }, None);
+        }
+        (RateDecision::Allowed, (cost > 0).then_some(next))
+    }
+}
+
 /// Whether a request may go ahead, and if not, when it may retry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RateDecision {

@@ -10,14 +10,11 @@ use polychat_domain::ports::{Clock, Quota, RateDecision, RateLimiter, StoreError
 
 use crate::outage::Outage;
 
-/// The generic cell rate algorithm over a [`Clock`], the same arithmetic the Redis
-/// adapter runs in Lua: each key keeps a theoretical arrival time (TAT); a request of
-/// `cost` moves it on by `cost * period / burst` and is allowed while the new TAT is at
-/// most `period` ahead of now.
+/// The generic cell rate algorithm ([`Quota::step`]) over a [`Clock`].
 pub struct InMemoryRateLimiter {
     clock: Arc<dyn Clock>,
-    /// Theoretical arrival time per key, in microseconds since the epoch.
-    arrivals: Mutex<HashMap<String, i64>>,
+    /// Theoretical arrival time per key, since the epoch.
+    arrivals: Mutex<HashMap<String, Duration>>,
     outage: Outage,
 }
 
@@ -52,24 +49,14 @@ impl RateLimiter for InMemoryRateLimiter {
         cost: u32,
     ) -> Result<RateDecision, StoreError> {
         self.outage.check()?;
-        let now = self.clock.now().timestamp_micros();
-        let period = i64::try_from(quota.period.as_micros()).unwrap_or(i64::MAX);
-        let interval = period / i64::from(quota.burst.max(1));
+        let since_epoch = self.clock.now().timestamp_micros();
+        let now = Duration::from_micros(u64::try_from(since_epoch).unwrap_or(0));
         let mut arrivals = self.arrivals.lock().unwrap_or_else(PoisonError::into_inner);
-        let arrival = arrivals.get(key).map_or(now, |&tat| tat.max(now));
-        // A peek (cost 0) answers for a request of cost 1 without spending it.
-        let next = arrival.saturating_add(interval.saturating_mul(i64::from(cost.max(1))));
-        let allowed_at = next - period;
-        if now < allowed_at {
-            let wait = u64::try_from(allowed_at - now).unwrap_or(0);
-            return Ok(RateDecision::Limited {
-                retry_after: Duration::from_micros(wait),
-            });
+        let (decision, tat) = quota.step(arrivals.get(key).copied(), now, cost);
+        if let Some(tat) = tat {
+            arrivals.insert(key.to_owned(), tat);
         }
-        if cost > 0 {
-            arrivals.insert(key.to_owned(), next);
-        }
-        Ok(RateDecision::Allowed)
+        Ok(decision)
     }
 }
 
