@@ -7,9 +7,6 @@ use super::aspect::{contradicts, words};
 use crate::ports::{DetectedPreference, StoreError};
 use crate::{ChatId, Embedding, PreferenceId, UserId, UserPreference};
 
-/// Rewordings looked at by similarity.
-const CANDIDATES: u32 = 10;
-
 /// What happened to a statement.
 pub(super) enum Stored {
     /// Inserted (possibly superseding others).
@@ -29,32 +26,27 @@ impl MemoryService {
         embedding: Embedding,
     ) -> Result<Stored, StoreError> {
         let store = &self.ports.preferences;
-        let similar = store
-            .nearest(
-                owner,
-                &embedding,
-                CANDIDATES,
-                self.policy.supersede_similarity,
-            )
-            .await?;
+        // One read of the active statements serves both rules: rewordings by
+        // similarity and contradictions, which can be far apart in meaning ("short
+        // answers" vs "long detailed answers"). A user has tens of them, and statements
+        // are stored far less often than prompts are sent.
+        let active = store.list_active(owner).await?;
         let text = statement.text.as_str();
-        if let Some(same) = similar.iter().find(|hit| {
-            hit.preference.kind == statement.kind
-                && words(hit.preference.text.as_str()) == words(text)
+        let text_words = words(text);
+        let threshold = self.policy.supersede_similarity;
+        let rewords = |old: &UserPreference| embedding.cosine(&old.embedding) >= threshold;
+        if let Some(same) = active.iter().find(|old| {
+            rewords(old) && old.kind == statement.kind && words(old.text.as_str()) == text_words
         }) {
-            return Ok(Stored::Existing(same.preference.clone()));
+            return Ok(Stored::Existing(same.clone()));
         }
-        let mut replaced: Vec<PreferenceId> = similar.iter().map(|hit| hit.preference.id).collect();
-        // Contradictions can be far apart in meaning ("short answers" vs "long detailed
-        // answers"), so they are looked for among all active statements; a user has tens
-        // of them, and statements are stored far less often than prompts are sent.
-        for old in store.list_active(owner).await? {
-            if !replaced.contains(&old.id)
-                && contradicts(text, statement.kind, old.text.as_str(), old.kind)
-            {
-                replaced.push(old.id);
-            }
-        }
+        let replaced: Vec<PreferenceId> = active
+            .iter()
+            .filter(|old| {
+                rewords(old) || contradicts(text, statement.kind, old.text.as_str(), old.kind)
+            })
+            .map(|old| old.id)
+            .collect();
         let now = self.ports.clock.now();
         let preference = UserPreference {
             id: PreferenceId::generate(),
