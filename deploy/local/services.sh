@@ -488,7 +488,7 @@ cmd_up() {
   pg_answering && pg_up=1
   ferret_answering && ferret_up=1
   if ((ferret_up)) && ! ferret_current; then
-    log "ferretdb: the running build is outdated; restarting it after the rebuild"
+    log "ferretdb: the running build is outdated; stopping it to rebuild and start it again"
     stop_pidfile ferretdb "$FERRET_DIR/ferretdb.pid" ferretdb >/dev/null
     ferret_up=0
   fi
