@@ -48,6 +48,49 @@ def targets(data):
     return rows
 
 
+# The Server-Timing steps of a chat turn, in the order a turn runs them.
+STEPS = (
+    ("auth", "access token checked, denylist (Redis)"),
+    ("idempotency", "Idempotency-Key claimed (Redis)"),
+    ("rate", "per-user rate limit (Redis)"),
+    ("account", "user and encrypted key read, key decrypted (PostgreSQL)"),
+    ("chat", "chat read (MongoDB)"),
+    ("history", "recent history read (MongoDB)"),
+    ("embed", "prompt embedded (embeddings server)"),
+    ("preferences", "preference lookups (pgvector)"),
+    ("prompt", "user message stored; a new chat with it (MongoDB)"),
+    ("placeholder", "streamed answer's message appended (MongoDB)"),
+    ("invalidate", "cached pages dropped (Redis)"),
+    ("upstream", "model call (mock upstream); for a stream, until its headers"),
+    ("answer", "answer stored (MongoDB)"),
+)
+STEP_SCENARIOS = ("s2_post_chat", "s2_post_chat_60ms", "s3_post_chat_stream", "s2_post_chat_500")
+
+
+def steps_table(data):
+    s = by_key(data)
+    shown = [s[k] for k in STEP_SCENARIOS if k in s and s[k].get("server_steps_ms")]
+    if not shown:
+        return []
+    out = ["", "### Where a chat turn's time goes (Server-Timing steps)", "",
+           "Each request's `Server-Timing` header names its steps and their durations (a "
+           "name given twice in one request is summed); p50 / p99 in ms over the measured "
+           "window. Steps in one group run concurrently: `rate`, `account`, `chat` and "
+           "`history` together, beside `embed` then `preferences`; the turn waits for the "
+           "slower side, then for `prompt`. `app` is the whole request as the service saw it.",
+           "",
+           "| step | what | " + " | ".join(x["title"] for x in shown) + " |",
+           "|---|---|" + "---|" * len(shown)]
+    def cell(summary):
+        return "–" if not summary else f"{f(summary['p50'])} / {f(summary['p99'])}"
+    out.append("| app | the whole request | " + " | ".join(cell(x.get("server_ms")) for x in shown) + " |")
+    for name, what in STEPS:
+        if any(name in x["server_steps_ms"] for x in shown):
+            out.append(f"| {name} | {what} | "
+                       + " | ".join(cell(x["server_steps_ms"].get(name)) for x in shown) + " |")
+    return out
+
+
 def markdown(data):
     s = by_key(data)
     m = data["machine"]
@@ -99,6 +142,7 @@ def markdown(data):
         out.append(f"| **added** | {f(added(stream, base, 'ttft_ms', 'p50'))} | {f(added(stream, base, 'ttft_ms'))} | "
                    f"{f(added(stream, base, 'ttft_ms', 'p999'))} | {f(added(stream, base, 'gap_ms', 'p50'))} | "
                    f"{f(added(stream, base, 'gap_ms'))} | {f(added(stream, base, 'gap_ms', 'p999'))} |")
+    out += steps_table(data)
     mem = data.get("memory")
     if mem:
         out += ["", f"### Memory path (scenario 5): {mem['preferences']:,} preferences of {mem['users']:,} users",

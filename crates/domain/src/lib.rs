@@ -10,6 +10,7 @@ pub mod model;
 pub mod ports;
 pub mod preference;
 pub mod services;
+pub mod timeline;
 pub mod user;
 
 pub use chat::{Chat, ChatSummary, ChatTitle, Message, MessageStatus, Prompt, Role, Usage};

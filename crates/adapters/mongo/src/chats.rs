@@ -1,8 +1,11 @@
 //! [`ChatRepository`] on MongoDB. Every filter includes `owner`, so another user's chat
 //! behaves exactly like a missing one.
 
+use std::future::IntoFuture as _;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use futures_util::future::{join, join3};
 use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
 use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreError};
@@ -10,8 +13,8 @@ use polychat_domain::{Chat, ChatId, ChatTitle, Message, MessageId, Usage, UserId
 
 use crate::connect::Mongo;
 use crate::documents::{
-    ChatDocument, PositionDocument, UsageDocument, bson_time, message_key, to_bson,
-    usage_increments,
+    ChatDocument, MessageDocument, PositionDocument, UsageDocument, bson_time, message_key,
+    to_bson, usage_increments,
 };
 use crate::error::store_error;
 use crate::history::owned;
@@ -31,6 +34,53 @@ impl ChatRepository for Mongo {
             return Err(error);
         }
         Ok(())
+    }
+
+    async fn start_chat(&self, chat: &Chat, first: &[Message]) -> Result<(), StoreError> {
+        if first.is_empty() {
+            return self.create_chat(chat).await;
+        }
+        let mut opened = chat.clone();
+        for message in first {
+            opened.message_count += 1;
+            opened.usage_total += message.usage.unwrap_or_default();
+            opened.updated_at = message.created_at;
+        }
+        let positions: Vec<PositionDocument> = (0..)
+            .zip(first)
+            .map(|(position, message)| PositionDocument::new(chat.owner, message, position))
+            .collect();
+        let messages: Vec<MessageDocument> = (0..)
+            .zip(first)
+            .map(|(position, message)| MessageDocument::new(chat.owner, message, position))
+            .collect();
+        // Everything at once, but the chat before its slot (see `register`): the chat is
+        // inserted while its owner's counter is taken, then the slot is claimed. The
+        // messages of a new chat id have their positions to themselves.
+        let mut chat_stored = false;
+        let registered = async {
+            let inserted = self
+                .chats
+                .insert_one(ChatDocument::from(&opened))
+                .into_future();
+            let (inserted, slot) = join(inserted, self.take_count(chat.owner)).await;
+            inserted.map_err(store_error)?;
+            chat_stored = true;
+            self.claim_slot(chat, slot?).await
+        };
+        let (registered, positioned, written) = join3(
+            registered,
+            self.positions.insert_many(positions).into_future(),
+            self.messages.insert_many(messages).into_future(),
+        )
+        .await;
+        let outcome = registered
+            .and(positioned.map(drop).map_err(store_error))
+            .and(written.map(drop).map_err(store_error));
+        if outcome.is_err() {
+            self.abandon_start(chat, first, chat_stored).await;
+        }
+        outcome
     }
 
     async fn find_chat(&self, owner: UserId, id: ChatId) -> Result<Option<Chat>, StoreError> {
@@ -107,18 +157,37 @@ impl ChatRepository for Mongo {
             return Ok(false);
         };
         let before = Chat::try_from(before)?;
-        // The id is claimed before the message is written: a replayed id stops here.
-        let position = PositionDocument::new(owner, message, before.message_count);
-        let stored = match self.positions.insert_one(position).await {
-            Ok(_) => {
-                let inserted = self.insert_at_free_position(owner, message, before.message_count);
-                let inserted = inserted.await;
-                if inserted.is_err() {
+        let first = before.message_count;
+        // The message's id is claimed (its position document) while the message is
+        // written: a replayed id is refused as a duplicate and its new copy taken out.
+        let (claimed, written) = join(
+            self.positions
+                .insert_one(PositionDocument::new(owner, message, first))
+                .into_future(),
+            self.claim_free_position(owner, message, first),
+        )
+        .await;
+        let stored = match (claimed.map_err(store_error), written) {
+            (Ok(_), Ok(position)) => {
+                let placed = if position == first {
+                    Ok(())
+                } else {
+                    self.moved(owner, message, position).await
+                };
+                if placed.is_err() {
                     self.release_position(owner, message).await;
                 }
-                inserted
+                placed
             }
-            Err(error) => Err(store_error(error)),
+            (Ok(_), Err(error)) => {
+                self.release_position(owner, message).await;
+                Err(error)
+            }
+            (Err(error), Ok(position)) => {
+                self.remove_message(message, position).await;
+                Err(error)
+            }
+            (Err(error), Err(_)) => Err(error),
         };
         if let Err(error) = stored {
             // Give the totals back, so a refused message leaves no trace.
@@ -205,6 +274,36 @@ impl Mongo {
         if let Err(error) = self.chats.update_one(chat.clone(), undo).await {
             tracing::warn!(error = %error, chat_id = %id,
                 "could not undo chat totals after a failed message insert");
+        }
+    }
+
+    /// Takes back what a failed [`ChatRepository::start_chat`] wrote: the chat (only if
+    /// this start stored it; its slot is then released by the next listing), and the
+    /// first messages and their positions, matched by their own ids.
+    async fn abandon_start(&self, chat: &Chat, first: &[Message], chat_stored: bool) {
+        let owner = chat.owner.to_string();
+        if chat_stored {
+            let removed = self.chats.delete_one(owned(chat.owner, chat.id)).await;
+            if let Err(error) = removed {
+                tracing::warn!(error = %error, chat_id = %chat.id,
+                    "could not remove a chat whose start failed");
+            }
+        }
+        let ids: Vec<String> = first.iter().map(|m| m.id.to_string()).collect();
+        let keys: Vec<String> = (0..)
+            .zip(first)
+            .map(|(position, _)| message_key(chat.id, position))
+            .collect();
+        let positions = doc! { "_id": { "$in": &ids }, "owner": &owner };
+        let messages = doc! { "_id": { "$in": keys }, "message_id": { "$in": &ids } };
+        let (positions, messages) = join(
+            self.positions.delete_many(positions).into_future(),
+            self.messages.delete_many(messages).into_future(),
+        )
+        .await;
+        if let Err(error) = positions.and(messages) {
+            tracing::warn!(error = %error, chat_id = %chat.id,
+                "could not remove the first messages of a chat whose start failed");
         }
     }
 

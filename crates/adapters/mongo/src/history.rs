@@ -32,29 +32,36 @@ fn keys(chat: ChatId, positions: std::ops::Range<u64>) -> Vec<String> {
 }
 
 impl Mongo {
-    /// Stores `message` at the first free position from `first` on (its position
-    /// document already names `first`), and records where it went if that differs.
-    pub(crate) async fn insert_at_free_position(
+    /// Stores `message` at the first free position from `first` on and returns it.
+    pub(crate) async fn claim_free_position(
         &self,
         owner: UserId,
         message: &Message,
         first: u64,
-    ) -> Result<(), StoreError> {
-        let position = numbering::claim(first, async |position| {
+    ) -> Result<u64, StoreError> {
+        numbering::claim(first, async |position| {
             let document = MessageDocument::new(owner, message, position);
             let inserted = self.messages.insert_one(document).await;
             inserted.map(drop).map_err(store_error)
         })
-        .await?;
-        if position == first {
-            return Ok(());
+        .await
+    }
+
+    /// Takes back the copy of `message` written at `position`, and nothing else there.
+    pub(crate) async fn remove_message(&self, message: &Message, position: u64) {
+        let filter = doc! {
+            "_id": message_key(message.chat_id, position),
+            "message_id": message.id.to_string(),
+        };
+        if let Err(error) = self.messages.delete_one(filter).await {
+            tracing::warn!(error = %error, chat_id = %message.chat_id,
+                "could not remove a message whose id was refused");
         }
-        self.moved(owner, message, position).await
     }
 
     /// Points the message's position document at `position` and makes the chat's
     /// count cover it.
-    async fn moved(
+    pub(crate) async fn moved(
         &self,
         owner: UserId,
         message: &Message,

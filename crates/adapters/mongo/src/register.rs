@@ -23,8 +23,13 @@ use crate::numbering;
 impl Mongo {
     /// Gives `chat` (already stored) a slot in its owner's register.
     pub(crate) async fn register_chat(&self, chat: &Chat) -> Result<(), StoreError> {
-        let owner = chat.owner.to_string();
-        let first = self.take_count(&owner).await?;
+        let first = self.take_count(chat.owner).await?;
+        self.claim_slot(chat, first).await
+    }
+
+    /// Gives `chat` (already stored) the first free slot from `first` (a value the
+    /// owner's counter gave out) on.
+    pub(crate) async fn claim_slot(&self, chat: &Chat, first: u64) -> Result<(), StoreError> {
         let slot = numbering::claim(first, async |slot| {
             let document = SlotDocument::new(chat.owner, slot, chat.id);
             let inserted = self.chat_slots.insert_one(document).await;
@@ -33,6 +38,7 @@ impl Mongo {
         .await?;
         if slot != first {
             let cover = doc! { "$max": { "count": to_i64(slot + 1) } };
+            let owner = chat.owner.to_string();
             let covered = self.chat_counters.update_one(doc! { "_id": &owner }, cover);
             covered.await.map_err(store_error)?;
         }
@@ -41,13 +47,15 @@ impl Mongo {
 
     /// Adds one to the owner's counter, creating it at zero, and returns its value
     /// before. Two first registrations at once can both try to create the counter; the
-    /// one refused as a duplicate then finds it and counts on.
-    async fn take_count(&self, owner: &str) -> Result<u64, StoreError> {
+    /// one refused as a duplicate then finds it and counts on. A value taken but never
+    /// used leaves a gap, which reads step over.
+    pub(crate) async fn take_count(&self, owner: UserId) -> Result<u64, StoreError> {
+        let owner = owner.to_string();
         let mut attempt = 0;
         loop {
             let counter = self
                 .chat_counters
-                .find_one_and_update(doc! { "_id": owner }, doc! { "$inc": { "count": 1_i64 } })
+                .find_one_and_update(doc! { "_id": &owner }, doc! { "$inc": { "count": 1_i64 } })
                 .upsert(true)
                 .return_document(ReturnDocument::Before)
                 .await

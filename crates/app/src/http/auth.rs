@@ -10,6 +10,7 @@ use polychat_domain::UserId;
 use polychat_domain::ports::AccessClaims;
 
 use super::ApiError;
+use super::request_context::timeline;
 use crate::state::AppState;
 
 /// A request made with a valid, unrevoked access token.
@@ -35,11 +36,14 @@ impl FromRequest for AuthUser {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let token = bearer(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let timeline = timeline(req);
         Box::pin(async move {
             let (Some(token), Some(state)) = (token, state) else {
                 return Err(ApiError::unauthorized());
             };
-            let claims = state.auth.authenticate(&token).await?;
+            let claims = timeline
+                .time("auth", state.auth.authenticate(&token))
+                .await?;
             tracing::Span::current().record("user_id", tracing::field::display(claims.user_id));
             Ok(Self {
                 id: claims.user_id,

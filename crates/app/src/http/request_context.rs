@@ -5,14 +5,20 @@
 //! Every response carries `Server-Timing: app;dur=<ms>`: the time the service spent
 //! from receiving the request to having the response ready (for a stream, its head),
 //! model call included, so the added latency of a request is this minus the upstream's.
+//! After it come the steps the request's [`Timeline`] recorded by then (`auth`, and a
+//! chat turn's `rate`, `account`, `prompt`, `embed`, `upstream`, ...), each with its own
+//! `dur`; steps that ran concurrently overlap.
 
 use std::time::Instant;
 
-use actix_web::Error;
+use std::fmt::Write as _;
+
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage as _, HttpRequest};
+use polychat_domain::timeline::Timeline;
 use tracing::Instrument;
 use uuid::Uuid;
 
@@ -42,12 +48,14 @@ pub async fn request_context(
         user_id = tracing::field::Empty,
     );
     let started = Instant::now();
+    let timeline = Timeline::default();
+    req.extensions_mut().insert(timeline.clone());
     let mut response = next.call(req).instrument(span.clone()).await?;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
-    if let Ok(value) = HeaderValue::from_str(&format!("app;dur={elapsed_ms:.3}")) {
+    if let Ok(value) = HeaderValue::from_str(&server_timing(elapsed_ms, &timeline)) {
         response.headers_mut().insert(SERVER_TIMING, value);
     }
     span.in_scope(|| {
@@ -58,4 +66,40 @@ pub async fn request_context(
         );
     });
     Ok(response)
+}
+
+/// The request's timeline, where handlers and use cases record their steps.
+pub fn timeline(req: &HttpRequest) -> Timeline {
+    req.extensions()
+        .get::<Timeline>()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn server_timing(elapsed_ms: f64, timeline: &Timeline) -> String {
+    let mut value = format!("app;dur={elapsed_ms:.3}");
+    for step in timeline.steps() {
+        let ms = step.took.as_secs_f64() * 1000.0;
+        let _ = write!(value, ", {};dur={ms:.3}", step.name);
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn server_timing_lists_the_whole_request_then_its_steps() {
+        let timeline = Timeline::default();
+        timeline.record("auth", Duration::from_micros(250));
+        timeline.record("upstream", Duration::from_millis(3));
+        assert_eq!(
+            server_timing(4.5, &timeline),
+            "app;dur=4.500, auth;dur=0.250, upstream;dur=3.000"
+        );
+        assert_eq!(server_timing(1.0, &Timeline::default()), "app;dur=1.000");
+    }
 }

@@ -14,6 +14,7 @@ use super::dto::{ChatDto, ChatTurnDto};
 use super::sse;
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
+use crate::http::request_context::timeline;
 use crate::http::{ApiError, AuthUser};
 use crate::state::AppState;
 
@@ -102,11 +103,8 @@ pub async fn post_chat(
                 .map_err(|_| ApiError::validation("Idempotency-Key: must be printable ASCII"))?
                 .to_owned();
             let fingerprint = fingerprint(&body);
-            match state
-                .chats
-                .idempotency_begin(user.id, &key, &fingerprint)
-                .await?
-            {
+            let begin = state.chats.idempotency_begin(user.id, &key, &fingerprint);
+            match timeline(&req).time("idempotency", begin).await? {
                 IdempotencyOutcome::Replay(stored) => return Ok(replay(&stored, stream)),
                 IdempotencyOutcome::Proceed => Some((key, fingerprint)),
             }
@@ -117,6 +115,7 @@ pub async fn post_chat(
         chat_id,
         prompt: body.prompt,
         model: body.model,
+        timeline: timeline(&req),
     };
     if stream {
         return match state.chats.stream(turn).await {

@@ -43,6 +43,23 @@ pub struct MessageUpdate {
 pub trait ChatRepository: Send + Sync {
     async fn create_chat(&self, chat: &Chat) -> Result<(), StoreError>;
 
+    /// Stores a new chat (as given, with no messages yet) together with its first
+    /// messages, in order; the stored chat counts them and their usage. Either all of
+    /// it is stored or, on an error, none of it is readable. A store that can write the
+    /// parts at once overrides this sequence of [`Self::create_chat`] and appends.
+    async fn start_chat(&self, chat: &Chat, first: &[Message]) -> Result<(), StoreError> {
+        self.create_chat(chat).await?;
+        for message in first {
+            if !self.append_message(chat.owner, message).await? {
+                return Err(StoreError::Unknown(anyhow::anyhow!(
+                    "chat {} vanished while it was started",
+                    chat.id
+                )));
+            }
+        }
+        Ok(())
+    }
+
     async fn find_chat(&self, owner: UserId, id: ChatId) -> Result<Option<Chat>, StoreError>;
 
     /// The owner's chats, most recently updated first, after `cursor`.

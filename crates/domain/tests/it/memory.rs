@@ -88,7 +88,14 @@ impl World {
     /// Runs the chat side of memory for one prompt: recall, then remember.
     async fn turn(&self, owner: UserId, text: &str) -> (Vec<String>, Vec<String>) {
         self.clock.advance(TimeDelta::seconds(1));
-        let recall = self.memory.recall(owner, &prompt(text)).await;
+        let recall = self
+            .memory
+            .recall(
+                owner,
+                &prompt(text),
+                &polychat_domain::timeline::Timeline::default(),
+            )
+            .await;
         let used = recall
             .used
             .iter()

@@ -19,6 +19,7 @@ use super::walks::{chat_listing_contract, message_paging_contract, owner_isolati
 pub async fn chat_repository_contract(repo: &dyn ChatRepository) {
     create_find_and_duplicates(repo).await;
     append_updates_totals(repo).await;
+    start_with_first_messages(repo).await;
     finish_sets_final_state(repo).await;
     rename_and_delete(repo).await;
     owner_isolation_contract(repo).await;
@@ -83,6 +84,61 @@ async fn append_updates_totals(repo: &dyn ChatRepository) {
     assert_eq!(
         all_messages(repo, chat.owner, chat.id).await,
         vec![first, second]
+    );
+}
+
+async fn start_with_first_messages(repo: &dyn ChatRepository) {
+    let chat = new_chat(UserId::generate(), at(0));
+    let prompt = new_message(chat.id, 1, None);
+    let mut answer = new_message(chat.id, 2, Some(usage(4, 6)));
+    answer.role = Role::Assistant;
+    repo.start_chat(&chat, &[prompt.clone(), answer.clone()])
+        .await
+        .expect("start_chat");
+    let started = stored(repo, &chat).await;
+    assert_eq!(started.message_count, 2, "the first messages are counted");
+    assert_eq!(started.usage_total, usage(5, 8), "and their usage");
+    assert_eq!(started.updated_at, answer.created_at);
+    assert_eq!(
+        (started.title.clone(), started.created_at),
+        (chat.title.clone(), chat.created_at)
+    );
+    assert_eq!(
+        all_messages(repo, chat.owner, chat.id).await,
+        vec![prompt.clone(), answer.clone()],
+        "the first messages read back in order"
+    );
+    let listed = repo
+        .list_chats(chat.owner, 10, None)
+        .await
+        .expect("list_chats");
+    assert_eq!(listed, vec![started.clone()], "a started chat is listed");
+    let third = new_message(chat.id, 3, None);
+    assert!(
+        repo.append_message(chat.owner, &third)
+            .await
+            .expect("append")
+    );
+    assert_eq!(
+        all_messages(repo, chat.owner, chat.id).await,
+        vec![prompt.clone(), answer.clone(), third.clone()],
+        "later messages follow the first ones"
+    );
+
+    let before = stored(repo, &chat).await;
+    let again = repo
+        .start_chat(&chat, &[new_message(chat.id, 4, Some(usage(1, 1)))])
+        .await;
+    assert!(again.is_err(), "a chat id starts once, got {again:?}");
+    assert_eq!(
+        stored(repo, &chat).await,
+        before,
+        "a refused start leaves the chat"
+    );
+    assert_eq!(
+        all_messages(repo, chat.owner, chat.id).await,
+        vec![prompt, answer, third],
+        "and its messages"
     );
 }
 

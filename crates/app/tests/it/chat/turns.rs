@@ -195,3 +195,60 @@ async fn no_openrouter_key_is_a_400_without_a_model_call() {
     assert_eq!(support::code(&error), "openrouter_key_missing");
     assert_eq!(support::upstream_calls(&app.upstream).await, 0);
 }
+
+/// The names of a `Server-Timing` header's metrics, each checked to carry a duration.
+fn timed_steps(headers: &reqwest::header::HeaderMap) -> Vec<String> {
+    let value = headers["server-timing"].to_str().unwrap();
+    value
+        .split(", ")
+        .map(|metric| {
+            let (name, dur) = metric.split_once(";dur=").expect(value);
+            assert!(dur.parse::<f64>().is_ok_and(|ms| ms >= 0.0), "{value}");
+            name.to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn server_timing_names_the_steps_of_a_turn() {
+    let app = TestApp::spawn().await;
+    let token = user(&app).await;
+    answer(&app.upstream, "Use cargo workspaces.", (12, 4)).await;
+
+    let (status, headers, turn) = prompt(&app, &token, &json!({"prompt": "Rust layout?"})).await;
+    assert_eq!(status, 200, "{turn}");
+    let steps = timed_steps(&headers);
+    assert_eq!(steps[0], "app", "{steps:?}");
+    for step in [
+        "auth", "rate", "account", "embed", "prompt", "upstream", "answer",
+    ] {
+        assert!(steps.iter().any(|s| s == step), "{step} missing: {steps:?}");
+    }
+    assert!(
+        !steps.iter().any(|s| s == "history"),
+        "a new chat reads no history"
+    );
+
+    let body = json!({"chat_id": turn["chat_id"], "prompt": "And tests?"});
+    let (status, headers, _) = prompt(&app, &token, &body).await;
+    assert_eq!(status, 200);
+    let steps = timed_steps(&headers);
+    for step in [
+        "chat",
+        "history",
+        "prompt",
+        "invalidate",
+        "upstream",
+        "answer",
+    ] {
+        assert!(steps.iter().any(|s| s == step), "{step} missing: {steps:?}");
+    }
+
+    let (_, cache, _) = history(
+        &app,
+        &token,
+        &format!("chat_id={}", turn["chat_id"].as_str().unwrap()),
+    )
+    .await;
+    assert_eq!(cache, "MISS");
+}

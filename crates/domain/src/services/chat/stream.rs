@@ -5,14 +5,14 @@
 use std::sync::Arc;
 
 use futures_channel::mpsc::{UnboundedSender, unbounded};
-use futures_util::future::join;
+use futures_util::future::{BoxFuture, Either, join, ready, select};
 use futures_util::stream::{BoxStream, StreamExt};
 
 use super::turn::{Prepared, advanced};
 use super::{ChatError, ChatPorts, ChatService, ChatTurn, MemoryReport};
-use crate::ports::{LlmError, MessageUpdate, StreamEvent};
+use crate::ports::{LlmError, LlmStream, MessageUpdate, StreamEvent};
 use crate::services::memory::MemoryService;
-use crate::{ChatId, Message, MessageId, MessageStatus, Role, Usage};
+use crate::{ChatId, Message, MessageId, MessageStatus, Usage};
 
 /// What a streamed answer emits after it started.
 #[derive(Debug)]
@@ -32,43 +32,87 @@ pub struct TurnStream {
 impl ChatService {
     /// Starts a streamed answer. Errors before generation starts (validation, missing
     /// key, unknown chat, a store down) come back here; later ones come as events.
+    ///
+    /// The model call starts as soon as the user's message is stored; in an existing
+    /// chat the assistant's message is appended while the call connects, and the
+    /// stream is handed over only once that message is stored too.
     pub async fn stream(&self, request: super::TurnRequest) -> Result<TurnStream, ChatError> {
-        let prepared = self.prepare(request).await?;
-        let placeholder = Message {
-            id: MessageId::generate(),
-            chat_id: prepared.chat.id,
-            role: Role::Assistant,
-            content: String::new(),
-            model: Some(prepared.request.model.clone()),
-            usage: None,
-            status: MessageStatus::Incomplete,
-            created_at: self.ports.clock.now(),
-        };
-        if !self
-            .ports
-            .chats
-            .append_message(prepared.chat.owner, &placeholder)
-            .await?
-        {
-            return Err(ChatError::NotFound);
+        let Prepared {
+            chat,
+            user_message,
+            request,
+            recall,
+            reserved,
+            timeline,
+        } = self.prepare(request, true).await?;
+        let reserved = reserved.ok_or_else(|| {
+            ChatError::Service(anyhow::anyhow!("no answer was reserved for the stream").into())
+        })?;
+        let placeholder = reserved.message;
+        let model = request.model.clone();
+        let llm = self.ports.llm.clone();
+        let started = timeline.clone();
+        let mut upstream: UpstreamStart =
+            Box::pin(async move { started.time("upstream", llm.stream(request)).await });
+        if !reserved.stored {
+            let store = async {
+                let append = self.ports.chats.append_message(chat.owner, &placeholder);
+                let stored = timeline.time("placeholder", append).await?;
+                if stored {
+                    timeline.time("invalidate", self.invalidate(chat.id)).await;
+                }
+                Ok::<_, ChatError>(stored)
+            };
+            upstream = match select(Box::pin(store), upstream).await {
+                Either::Left((stored, upstream)) => {
+                    if !stored? {
+                        return Err(ChatError::NotFound);
+                    }
+                    upstream
+                }
+                Either::Right((started, store)) => {
+                    if !store.await? {
+                        return Err(ChatError::NotFound);
+                    }
+                    Box::pin(ready(started))
+                }
+            };
         }
-        self.invalidate(prepared.chat.id).await;
         let (sender, receiver) = unbounded();
         let stream = TurnStream {
-            chat_id: prepared.chat.id,
+            chat_id: chat.id,
             message_id: placeholder.id,
             events: receiver.boxed(),
+        };
+        let answering = Answering {
+            chat,
+            user_message,
+            recall,
+            model,
         };
         let generation = generate(
             self.ports.clone(),
             self.memory.clone(),
-            prepared,
+            answering,
             placeholder,
+            upstream,
             sender,
         );
         self.ports.spawner.spawn(Box::pin(generation));
         Ok(stream)
     }
+}
+
+/// The model call of a streamed answer, started before its stream is handed over.
+type UpstreamStart = BoxFuture<'static, Result<LlmStream, LlmError>>;
+
+/// What generation needs of the prepared turn.
+struct Answering {
+    chat: crate::Chat,
+    user_message: Message,
+    recall: crate::services::memory::Recall,
+    /// The model asked for, reported when the upstream names none.
+    model: crate::ModelName,
 }
 
 /// What the upstream produced before it finished or failed.
@@ -83,21 +127,21 @@ struct Generated {
 async fn generate(
     ports: ChatPorts,
     memory: Arc<MemoryService>,
-    prepared: Prepared,
+    answering: Answering,
     placeholder: Message,
+    upstream: UpstreamStart,
     events: UnboundedSender<TurnEvent>,
 ) {
-    let Prepared {
+    let Answering {
         chat,
         user_message,
-        request,
         recall,
-    } = prepared;
+        model: requested_model,
+    } = answering;
     let owner = chat.owner;
-    let requested_model = request.model.clone();
     let relay = async {
         let mut generated = Generated::default();
-        let mut upstream = match ports.llm.stream(request).await {
+        let mut upstream = match upstream.await {
             Ok(upstream) => upstream,
             Err(error) => {
                 generated.failure = Some(error);

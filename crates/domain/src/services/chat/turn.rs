@@ -1,11 +1,13 @@
 //! One prompt, answered in one piece: preparation shared with streaming, then the
 //! model call with the memories saved alongside it.
 
-use futures_util::future::{join, join3};
+use futures_util::FutureExt as _;
+use futures_util::future::{join, join4, try_join};
 
 use super::{ChatError, ChatService, ChatTurn, MemoryReport, context};
-use crate::ports::{CompletionRequest, RateDecision};
+use crate::ports::{CompletionRequest, RateDecision, StoreError};
 use crate::services::memory::Recall;
+use crate::timeline::Timeline;
 use crate::{
     Chat, ChatId, ChatTitle, Message, MessageStatus, ModelName, Prompt, Role, Usage, UserId,
 };
@@ -18,6 +20,15 @@ pub struct TurnRequest {
     pub chat_id: Option<ChatId>,
     pub prompt: String,
     pub model: Option<String>,
+    /// Where the turn's steps record their time.
+    pub timeline: Timeline,
+}
+
+/// The assistant's message a streamed answer fills in, and whether it is stored yet
+/// (a new chat stores it with the prompt; an existing chat appends it after).
+pub(super) struct Reserved {
+    pub message: Message,
+    pub stored: bool,
 }
 
 /// Everything ready for the model call; the user's message is already stored.
@@ -26,6 +37,17 @@ pub(super) struct Prepared {
     pub user_message: Message,
     pub request: CompletionRequest,
     pub recall: Recall,
+    pub reserved: Option<Reserved>,
+    pub timeline: Timeline,
+}
+
+/// What the checks before storing anything found.
+struct Admitted {
+    chat: Chat,
+    new_chat: bool,
+    model: ModelName,
+    api_key: secrecy::SecretString,
+    history: Result<Vec<Message>, StoreError>,
 }
 
 impl ChatService {
@@ -36,11 +58,13 @@ impl ChatService {
             user_message,
             request,
             recall,
-        } = self.prepare(request).await?;
+            timeline,
+            ..
+        } = self.prepare(request, false).await?;
         let owner = chat.owner;
         let model = request.model.clone();
         let (outcome, saved) = join(
-            self.ports.llm.complete(request),
+            timeline.time("upstream", self.ports.llm.complete(request)),
             self.memory
                 .remember(owner, Some(chat.id), recall.detected.clone()),
         )
@@ -74,8 +98,9 @@ impl ChatService {
                 Some(error),
             ),
         };
-        let stored = self.ports.chats.append_message(owner, &message).await;
-        self.invalidate(chat.id).await;
+        let append = self.ports.chats.append_message(owner, &message);
+        let stored = timeline.time("answer", append).await;
+        timeline.time("invalidate", self.invalidate(chat.id)).await;
         self.index_later(owner, vec![user_message, message.clone()]);
         if let Some(error) = failure {
             return Err(ChatError::Upstream(error));
@@ -94,8 +119,16 @@ impl ChatService {
     }
 
     /// Checks limits and credentials, loads or creates the chat, stores the user's
-    /// message, and assembles the model's context with the user's memories.
-    pub(super) async fn prepare(&self, request: TurnRequest) -> Result<Prepared, ChatError> {
+    /// message, and assembles the model's context with the user's memories. With
+    /// `reserve`, also makes the assistant's message a streamed answer fills in.
+    ///
+    /// The memory recall runs beside everything else; the checks (rate, credentials,
+    /// the chat, its history) run together, and nothing is stored unless they pass.
+    pub(super) async fn prepare(
+        &self,
+        request: TurnRequest,
+        reserve: bool,
+    ) -> Result<Prepared, ChatError> {
         let prompt = Prompt::parse(&request.prompt)?;
         let requested_model = request
             .model
@@ -104,32 +137,123 @@ impl ChatService {
             .map(ModelName::parse)
             .transpose()?;
         let owner = request.owner;
-        self.check_rate(owner).await?;
-        let access = self.auth.model_access(owner).await?;
+        let timeline = request.timeline;
+        let stored = async {
+            let admitted = self
+                .admit(owner, request.chat_id, requested_model, &prompt, &timeline)
+                .await?;
+            self.store_prompt(admitted, &prompt, reserve, &timeline)
+                .await
+        };
+        let recall = self.memory.recall(owner, &prompt, &timeline).map(Ok);
+        let ((admitted, user_message, reserved), recall) = try_join(stored, recall).await?;
+        let Admitted {
+            chat,
+            model,
+            api_key,
+            history,
+            ..
+        } = admitted;
+        let messages = context::build(
+            &recall.used,
+            &history?,
+            prompt.as_str(),
+            self.policy.context_token_budget,
+        );
+        Ok(Prepared {
+            // The reserved answer, stored or not, is counted when it is finished.
+            chat: advanced(chat, Usage::default(), user_message.created_at),
+            user_message,
+            request: CompletionRequest {
+                model,
+                messages,
+                api_key,
+                max_tokens: self.policy.max_tokens,
+            },
+            recall,
+            reserved,
+            timeline,
+        })
+    }
+
+    /// The rate limit, the user's credentials, the chat and its recent history, read
+    /// together; the first failure in that order is the answer.
+    async fn admit(
+        &self,
+        owner: UserId,
+        chat_id: Option<ChatId>,
+        requested_model: Option<ModelName>,
+        prompt: &Prompt,
+        timeline: &Timeline,
+    ) -> Result<Admitted, ChatError> {
+        let found = async {
+            match chat_id {
+                Some(id) => {
+                    timeline
+                        .time("chat", self.ports.chats.find_chat(owner, id))
+                        .await
+                }
+                None => Ok(None),
+            }
+        };
+        let history = async {
+            match chat_id {
+                Some(id) => {
+                    let window = self.policy.history_window;
+                    let read = self.ports.chats.messages(owner, id, window, None);
+                    timeline.time("history", read).await
+                }
+                None => Ok(Vec::new()),
+            }
+        };
+        let (rate, access, found, history) = join4(
+            timeline.time("rate", self.check_rate(owner)),
+            timeline.time("account", self.auth.model_access(owner)),
+            found,
+            history,
+        )
+        .await;
+        rate?;
+        let access = access?;
         let model = requested_model
             .or(access.default_model)
             .unwrap_or_else(|| self.policy.default_model.clone());
-        let now = self.ports.clock.now();
-        let chat = if let Some(id) = request.chat_id {
-            self.ports
-                .chats
-                .find_chat(owner, id)
-                .await?
-                .ok_or(ChatError::NotFound)?
+        let chat = if chat_id.is_some() {
+            found?.ok_or(ChatError::NotFound)?
         } else {
-            let chat = Chat {
+            let now = self.ports.clock.now();
+            Chat {
                 id: ChatId::generate(),
                 owner,
-                title: ChatTitle::from_prompt(&prompt),
+                title: ChatTitle::from_prompt(prompt),
                 model: model.clone(),
                 usage_total: Usage::default(),
                 message_count: 0,
                 created_at: now,
                 updated_at: now,
-            };
-            self.ports.chats.create_chat(&chat).await?;
-            chat
+            }
         };
+        Ok(Admitted {
+            chat,
+            new_chat: chat_id.is_none(),
+            model,
+            api_key: access.api_key,
+            history,
+        })
+    }
+
+    /// Stores the user's message: a new chat is stored with it (and with the reserved
+    /// answer, if any) at once; an existing chat gets it appended and its cached pages
+    /// dropped.
+    async fn store_prompt(
+        &self,
+        admitted: Admitted,
+        prompt: &Prompt,
+        reserve: bool,
+        timeline: &Timeline,
+    ) -> Result<(Admitted, Message, Option<Reserved>), ChatError> {
+        let chat = &admitted.chat;
+        let now = self.ports.clock.now();
         let user_message = Message {
             id: crate::MessageId::generate(),
             chat_id: chat.id,
@@ -140,49 +264,48 @@ impl ChatService {
             status: MessageStatus::Complete,
             created_at: now,
         };
-        let new_chat = request.chat_id.is_none();
-        let history = async {
-            if new_chat {
-                Ok(Vec::new())
-            } else {
-                self.ports
-                    .chats
-                    .messages(owner, chat.id, self.policy.history_window, None)
-                    .await
-            }
-        };
-        let (stored, history, recall) = join3(
-            self.ports.chats.append_message(owner, &user_message),
-            history,
-            self.memory.recall(owner, &prompt),
-        )
-        .await;
-        if !stored? {
-            return Err(ChatError::NotFound);
-        }
-        self.invalidate(chat.id).await;
-        let history: Vec<Message> = history?
-            .into_iter()
-            .filter(|m| m.id != user_message.id)
-            .collect();
-        let messages = context::build(
-            &recall.used,
-            &history,
-            prompt.as_str(),
-            self.policy.context_token_budget,
-        );
-        let chat = advanced(chat, Usage::default(), now);
-        Ok(Prepared {
-            chat,
-            user_message,
-            request: CompletionRequest {
-                model,
-                messages,
-                api_key: access.api_key,
-                max_tokens: self.policy.max_tokens,
+        let mut reserved = reserve.then(|| Reserved {
+            message: Message {
+                id: crate::MessageId::generate(),
+                chat_id: chat.id,
+                role: Role::Assistant,
+                content: String::new(),
+                model: Some(admitted.model.clone()),
+                usage: None,
+                status: MessageStatus::Incomplete,
+                created_at: now,
             },
-            recall,
-        })
+            stored: false,
+        });
+        if admitted.new_chat {
+            let mut first = vec![user_message.clone()];
+            first.extend(reserved.as_ref().map(|r| r.message.clone()));
+            let start = self.ports.chats.start_chat(chat, &first);
+            timeline.time("prompt", start).await?;
+            if let Some(reserved) = &mut reserved {
+                reserved.stored = true;
+            }
+        } else {
+            let append = self.ports.chats.append_message(chat.owner, &user_message);
+            if !timeline.time("prompt", append).await? {
+                return Err(ChatError::NotFound);
+            }
+            timeline.time("invalidate", self.invalidate(chat.id)).await;
+        }
+        let history = admitted.history.map(|found| {
+            found
+                .into_iter()
+                .filter(|m| m.id != user_message.id)
+                .collect()
+        });
+        Ok((
+            Admitted {
+                history,
+                ..admitted
+            },
+            user_message,
+            reserved,
+        ))
     }
 
     async fn check_rate(&self, owner: UserId) -> Result<(), ChatError> {

@@ -6,6 +6,7 @@ use futures_util::future::join;
 use super::MemoryService;
 use super::supersede::Stored;
 use crate::ports::{DetectedPreference, EmbeddingPurpose, IndexedMessage};
+use crate::timeline::Timeline;
 use crate::{ChatId, Message, PreferenceKind, Prompt, UserId, UserPreference};
 
 /// What memory contributes to one prompt.
@@ -20,13 +21,11 @@ pub struct Recall {
 impl MemoryService {
     /// Embeds the prompt once, detects durable statements in it and finds the user's
     /// relevant preferences plus every active style preference.
-    pub async fn recall(&self, owner: UserId, prompt: &Prompt) -> Recall {
-        let embedding = match self
-            .ports
-            .embedder
-            .embed(&[prompt.as_str().to_owned()], EmbeddingPurpose::Query)
-            .await
-        {
+    /// The embedding and the lookups are timed on `timeline` (`embed`, `preferences`).
+    pub async fn recall(&self, owner: UserId, prompt: &Prompt, timeline: &Timeline) -> Recall {
+        let texts = [prompt.as_str().to_owned()];
+        let embed = self.ports.embedder.embed(&texts, EmbeddingPurpose::Query);
+        let embedding = match timeline.time("embed", embed).await {
             Ok(mut vectors) => vectors.pop(),
             Err(error) => {
                 tracing::warn!(error = %error, "embeddings unavailable; answering without memories");
@@ -43,7 +42,7 @@ impl MemoryService {
                 detected,
             };
         };
-        let (nearest, active) = join(
+        let lookups = join(
             self.ports.preferences.nearest(
                 owner,
                 &embedding,
@@ -51,8 +50,8 @@ impl MemoryService {
                 self.policy.recall_min_similarity,
             ),
             self.ports.preferences.list_active(owner),
-        )
-        .await;
+        );
+        let (nearest, active) = timeline.time("preferences", lookups).await;
         let mut used: Vec<UserPreference> = match active {
             Ok(active) => active
                 .into_iter()

@@ -238,6 +238,7 @@ pub(crate) fn ask(
         chat_id: chat,
         prompt: prompt.to_owned(),
         model: None,
+        timeline: polychat_domain::timeline::Timeline::default(),
     }
 }
 

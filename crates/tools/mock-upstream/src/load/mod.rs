@@ -54,6 +54,8 @@ struct Sample {
     ttft: Option<u64>,
     gaps: Vec<u64>,
     server: Option<u64>,
+    /// The service's other `Server-Timing` metrics, same names summed.
+    steps: BTreeMap<String, u64>,
     cache_hit: Option<bool>,
 }
 
@@ -74,6 +76,9 @@ pub struct Report {
     pub gap_ms: Option<Summary>,
     /// The service's own `Server-Timing` figure, when it sent one.
     pub server_ms: Option<Summary>,
+    /// Each further `Server-Timing` metric (a step of the request), over the successful
+    /// requests that reported it.
+    pub server_steps_ms: BTreeMap<String, Summary>,
     pub cache_hits: usize,
     pub cache_misses: usize,
 }
@@ -146,11 +151,12 @@ async fn one(client: &Client, plan: &Plan, target: &Target, due: Instant) -> Sam
         }
     };
     sample.status = Some(response.status().as_u16());
-    sample.server = response
+    let timing = response
         .headers()
         .get("server-timing")
-        .and_then(|v| v.to_str().ok())
-        .and_then(server_timing_micros);
+        .and_then(|v| v.to_str().ok());
+    sample.server = timing.and_then(server_timing_micros);
+    sample.steps = timing.map(server_timing_steps).unwrap_or_default();
     sample.cache_hit = response
         .headers()
         .get("x-cache")
@@ -193,10 +199,27 @@ async fn read_stream(mut response: reqwest::Response, due: Instant, sample: &mut
     }
 }
 
-/// `app;dur=1.25` (any metric's `dur`) in microseconds.
+/// `app;dur=1.25` (the first metric's `dur`) in microseconds.
 fn server_timing_micros(header: &str) -> Option<u64> {
-    let dur = header
-        .split([';', ','])
+    header.split(',').next().and_then(metric_micros)
+}
+
+/// The metrics after the first, by name, in microseconds; a name given twice is summed.
+fn server_timing_steps(header: &str) -> BTreeMap<String, u64> {
+    let mut steps = BTreeMap::new();
+    for metric in header.split(',').skip(1) {
+        let name = metric.split(';').next().unwrap_or_default().trim();
+        if let (false, Some(micros)) = (name.is_empty(), metric_micros(metric)) {
+            *steps.entry(name.to_owned()).or_insert(0) += micros;
+        }
+    }
+    steps
+}
+
+/// One metric's `dur` (milliseconds) in microseconds.
+fn metric_micros(metric: &str) -> Option<u64> {
+    let dur = metric
+        .split(';')
         .find_map(|p| p.trim().strip_prefix("dur="))?;
     let ms: f64 = dur.trim().parse().ok()?;
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -212,6 +235,7 @@ fn report(plan: &Plan, samples: Vec<Sample>) -> Report {
     let mut status = BTreeMap::new();
     let mut error_kinds = BTreeMap::new();
     let (mut latency, mut ttft, mut gaps, mut server) = (vec![], vec![], vec![], vec![]);
+    let mut steps: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let (mut ok, mut hits, mut misses) = (0, 0, 0);
     let mut last_done = Duration::ZERO;
     for sample in &counted {
@@ -230,6 +254,9 @@ fn report(plan: &Plan, samples: Vec<Sample>) -> Report {
             ttft.extend(sample.ttft);
             gaps.extend_from_slice(&sample.gaps);
             server.extend(sample.server);
+            for (name, micros) in &sample.steps {
+                steps.entry(name.clone()).or_default().push(*micros);
+            }
             match sample.cache_hit {
                 Some(true) => hits += 1,
                 Some(false) => misses += 1,
@@ -267,6 +294,10 @@ fn report(plan: &Plan, samples: Vec<Sample>) -> Report {
         ttft_ms: optional(&mut ttft),
         gap_ms: optional(&mut gaps),
         server_ms: optional(&mut server),
+        server_steps_ms: steps
+            .into_iter()
+            .map(|(name, mut values)| (name, summarize(&mut values)))
+            .collect(),
         cache_hits: hits,
         cache_misses: misses,
     }
@@ -281,5 +312,16 @@ mod tests {
         assert_eq!(server_timing_micros("app;dur=1.25"), Some(1250));
         assert_eq!(server_timing_micros("app;desc=\"x\";dur=0.5"), Some(500));
         assert_eq!(server_timing_micros("app"), None);
+    }
+
+    #[test]
+    fn server_timing_steps_sum_repeated_names_and_skip_the_first() {
+        let steps =
+            server_timing_steps("app;dur=9, auth;dur=0.25, invalidate;dur=0.5, invalidate;dur=1");
+        let expected: BTreeMap<String, u64> =
+            [("auth".to_owned(), 250), ("invalidate".to_owned(), 1500)].into();
+        assert_eq!(steps, expected);
+        assert!(server_timing_steps("app;dur=1").is_empty());
+        assert!(server_timing_steps("app;dur=1, broken, ;dur=2").is_empty());
     }
 }
