@@ -198,7 +198,7 @@ async fn no_openrouter_key_is_a_400_without_a_model_call() {
 
 /// The names of a `Server-Timing` header's metrics, each checked to carry a duration.
 fn timed_steps(headers: &reqwest::header::HeaderMap) -> Vec<String> {
-    let value = headers["server-timing"].to_str().unwrap();
+    let value = headers["server-timing"].to_str().expect("ascii");
     value
         .split(", ")
         .map(|metric| {
