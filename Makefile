@@ -8,7 +8,7 @@ WITH_ENV := bash deploy/local/with-env.sh
 DOMAIN_CRATE := polychat-domain
 INFRA_CRATES := diesel|mongodb|fred|actix|async-openai|reqwest|redis|sqlx|pgvector|hyper
 
-.PHONY: help services services-stop services-status migrate run build test lint fmt eval detector-train bench
+.PHONY: help services services-stop services-status migrate run build test lint fmt eval detector-train bench profile
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -57,3 +57,7 @@ detector-train: services ## Retrain the preference detector (writes crates/adapt
 
 bench: services ## Benchmark the service on loopback; writes bench/results/<date>.md and .json
 	@bash bench/run.sh
+
+profile: services ## CPU profile of the service under POST /chat (perf); writes bench/results/<date>-profile.txt
+	$(CARGO) build --release --quiet -p polychat-app -p polychat-mock-upstream
+	@python3 bench/profile.py

@@ -27,9 +27,13 @@ PG_LOG="$PG_DIR/postgres.log"
 VECTOR_CONTROL="/usr/share/postgresql/$PG_VERSION/extension/vector.control"
 
 FERRET_VERSION=v1.24.2
-# Makes lookups by _id use the _id index (see the patch's header). The build stamp
-# names the version and the patch, so a changed patch rebuilds FerretDB.
-FERRET_PATCH="$ROOT/deploy/local/ferretdb/sqlite-id-index.patch"
+# Patches applied in order (see each one's header): lookups by _id use the _id index;
+# writers queue in Go instead of sleeping in SQLite's busy handler. The build stamp
+# names the version and the patches, so a changed patch rebuilds FerretDB.
+FERRET_PATCHES=(
+  "$ROOT/deploy/local/ferretdb/sqlite-id-index.patch"
+  "$ROOT/deploy/local/ferretdb/sqlite-serial-writes.patch"
+)
 FERRET_BIN="$BIN/ferretdb"
 FERRET_STAMP="$BIN/ferretdb.build"
 FERRET_DIR="$SVC/ferretdb"
@@ -383,7 +387,10 @@ ferret_build() {
   mkdir -p "$LOCAL/build"
   cp -r "$dir" "$src"
   chmod -R u+w "$src"
-  (cd "$src" && patch -p1 --quiet) <"$FERRET_PATCH"
+  local patch
+  for patch in "${FERRET_PATCHES[@]}"; do
+    (cd "$src" && patch -p1 --quiet) <"$patch"
+  done
   echo "$FERRET_VERSION" >"$src/build/version/version.txt"
   # -buildvcs=false: the copy sits inside this repo's git tree.
   (cd "$src" && "$go" build -buildvcs=false -trimpath -o "$FERRET_BIN.tmp" ./cmd/ferretdb)
@@ -393,7 +400,7 @@ ferret_build() {
 }
 
 ferret_build_id() {
-  printf '%s %s\n' "$FERRET_VERSION" "$(sha256sum <"$FERRET_PATCH" | cut -c1-16)"
+  printf '%s %s\n' "$FERRET_VERSION" "$(cat "${FERRET_PATCHES[@]}" | sha256sum | cut -c1-16)"
 }
 
 # The installed binary is this version with this patch.
@@ -416,8 +423,10 @@ ferret_start() {
   if port_busy "$FERRET_PORT"; then
     fail_service ferretdb "$FERRET_DIR/ferretdb.log" "port $FERRET_PORT is used by another process $(port_owner "$FERRET_PORT")"
   fi
+  # synchronous(normal): with WAL, a commit is not fsynced (checkpoints are), like
+  # MongoDB's default write concern, which acknowledges before its journal is synced.
   spawn "$FERRET_DIR/ferretdb.pid" "$FERRET_DIR/ferretdb.log" "$FERRET_BIN" \
-    --handler=sqlite --sqlite-url="file:$FERRET_DIR/data/" \
+    --handler=sqlite --sqlite-url="file:$FERRET_DIR/data/?_pragma=synchronous(normal)" \
     --listen-addr="127.0.0.1:$FERRET_PORT" --debug-addr="127.0.0.1:$FERRET_DEBUG_PORT" \
     --state-dir="$FERRET_DIR/state" --telemetry=disable --log-level=warn
 }

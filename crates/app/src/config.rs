@@ -33,6 +33,9 @@ fn invalid(variable: &'static str, problem: impl Into<String>) -> ConfigError {
 #[derive(Debug)]
 pub struct AppConfig {
     pub http_addr: SocketAddr,
+    /// HTTP worker threads (each a single-threaded runtime); the store clients' own
+    /// tasks run beside them on the main thread.
+    pub http_workers: usize,
     pub database_url: SecretString,
     pub database_max_connections: usize,
     pub mongodb_url: SecretString,
@@ -131,6 +134,11 @@ impl Source {
 impl AppConfig {
     pub fn load(source: &Source) -> Result<Self, ConfigError> {
         let http_addr = source.parsed("HTTP_ADDR", SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let http_workers = source.parsed("HTTP_WORKERS", cores)?;
+        if http_workers == 0 {
+            return Err(invalid("HTTP_WORKERS", "must be at least 1"));
+        }
         let database_url = source.or(
             "DATABASE_URL",
             "postgres://polychat:polychat@127.0.0.1:5432/polychat",
@@ -199,6 +207,7 @@ impl AppConfig {
 
         Ok(Self {
             http_addr,
+            http_workers,
             database_url: database_url.into(),
             database_max_connections: source.parsed("DATABASE_MAX_CONNECTIONS", 16)?,
             mongodb_url: mongodb_url.into(),
@@ -267,6 +276,7 @@ mod tests {
         assert_eq!(config.http_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.default_model.as_str(), "openai/gpt-4o-mini");
         assert_eq!(config.bcrypt_cost, 12);
+        assert!(config.http_workers >= 1);
     }
 
     #[test]
@@ -309,6 +319,14 @@ mod tests {
                     ("BCRYPT_COST", "99"),
                 ],
                 "BCRYPT_COST",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                    ("HTTP_WORKERS", "0"),
+                ],
+                "HTTP_WORKERS",
             ),
             (
                 &[

@@ -44,7 +44,7 @@ async fn main() -> ExitCode {
 
 async fn serve(config: AppConfig) -> anyhow::Result<()> {
     let state = wiring::build_state(&config).await?;
-    let app = Application::build(config.http_addr, state)?;
+    let app = Application::build(config.http_addr, config.http_workers, state)?;
     tracing::info!(addr = %config.http_addr, port = app.port(), "polychat listening");
     app.run_until_stopped().await?;
     tracing::info!("polychat stopped");

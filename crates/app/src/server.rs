@@ -34,8 +34,9 @@ fn disable_nagle(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensi
 }
 
 impl Application {
-    /// Binds `addr` (port 0 picks a free port) and prepares the server.
-    pub fn build(addr: SocketAddr, state: AppState) -> std::io::Result<Self> {
+    /// Binds `addr` (port 0 picks a free port) and prepares the server with
+    /// `workers` HTTP worker threads.
+    pub fn build(addr: SocketAddr, workers: usize, state: AppState) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr)?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(state);
@@ -50,6 +51,7 @@ impl Application {
                 .default_service(web::to(extract::not_found))
         })
         .on_connect(disable_nagle)
+        .workers(workers)
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .listen(listener)?
         .run();

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use pgvector::{Vector, VectorExpressionMethods};
 use polychat_domain::ports::{
     IndexedMessage, MessageIndex, MessageSearchHit, MessageSearchQuery, StoreError,
@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::error::{corrupt, store_error};
 use crate::pool::Postgres;
 use crate::schema::message_embeddings as msgs;
-use crate::search::{result_limit, scan_settings, similarity, to_vector};
+use crate::search::{filtered_scan, result_limit, similarity, to_vector};
 
 /// Rows per INSERT: 7 parameters each stays far below PostgreSQL's 65,535.
 const INSERT_CHUNK: usize = 1_000;
@@ -108,32 +108,30 @@ impl MessageIndex for Postgres {
         let owner = query.owner.as_uuid();
         let chat = query.chat_id.map(|c| c.as_uuid());
         let mut conn = self.conn().await?;
-        let rows: Vec<HitRow> = conn
-            .transaction(|conn| {
-                async move {
-                    conn.batch_execute(&scan_settings(limit)).await?;
-                    let mut select = msgs::table
-                        .filter(msgs::user_id.eq(owner))
-                        .select((
-                            msgs::chat_id,
-                            msgs::message_id,
-                            msgs::role,
-                            msgs::content,
-                            msgs::created_at,
-                            msgs::embedding.cosine_distance(vector.clone()),
-                        ))
-                        .order(msgs::embedding.cosine_distance(vector.clone()))
-                        .limit(limit)
-                        .into_boxed();
-                    if let Some(chat) = chat {
-                        select = select.filter(msgs::chat_id.eq(chat));
-                    }
-                    select.load(conn).await
+        let rows: Vec<HitRow> = filtered_scan(&mut conn, limit, |conn| {
+            async move {
+                let mut select = msgs::table
+                    .filter(msgs::user_id.eq(owner))
+                    .select((
+                        msgs::chat_id,
+                        msgs::message_id,
+                        msgs::role,
+                        msgs::content,
+                        msgs::created_at,
+                        msgs::embedding.cosine_distance(vector.clone()),
+                    ))
+                    .order(msgs::embedding.cosine_distance(vector.clone()))
+                    .limit(limit)
+                    .into_boxed();
+                if let Some(chat) = chat {
+                    select = select.filter(msgs::chat_id.eq(chat));
                 }
-                .scope_boxed()
-            })
-            .await
-            .map_err(store_error)?;
+                select.load(conn).await
+            }
+            .scope_boxed()
+        })
+        .await
+        .map_err(store_error)?;
         let mut hits = Vec::with_capacity(rows.len());
         for (chat_id, message_id, role, content, created_at, distance) in rows {
             let score = similarity(distance);

@@ -14,6 +14,7 @@ use secrecy::ExposeSecret;
 
 use crate::config::PostgresConfig;
 use crate::error::{PostgresError, store_error, unavailable};
+use crate::search::session_scan_settings;
 
 /// Shown in `pg_stat_activity`, so operators can tell the app's sessions apart.
 const APPLICATION_NAME: &str = "polychat";
@@ -87,8 +88,9 @@ pub async fn connect(config: &PostgresConfig) -> Result<Postgres, PostgresError>
 /// The statements every pooled connection runs once after opening.
 fn session_settings(statement_timeout: Duration) -> String {
     format!(
-        "SET statement_timeout = {}; SET application_name = '{APPLICATION_NAME}';",
-        statement_timeout.as_millis()
+        "SET statement_timeout = {}; SET application_name = '{APPLICATION_NAME}'; {}",
+        statement_timeout.as_millis(),
+        session_scan_settings()
     )
 }
 

@@ -4,8 +4,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
 use diesel_async::scoped_futures::ScopedFutureExt;
-use diesel_async::{AsyncConnection, RunQueryDsl, SimpleAsyncConnection};
 use pgvector::{Vector, VectorExpressionMethods};
 use polychat_domain::ports::{PreferenceStore, ScoredPreference, StoreError};
 use polychat_domain::{
@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::error::{corrupt, store_error};
 use crate::pool::Postgres;
 use crate::schema::user_preferences as prefs;
-use crate::search::{from_vector, result_limit, scan_settings, similarity, to_vector};
+use crate::search::{filtered_scan, from_vector, result_limit, similarity, to_vector};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = prefs, check_for_backend(diesel::pg::Pg))]
@@ -191,30 +191,28 @@ impl PreferenceStore for Postgres {
         };
         let query = to_vector(query);
         let mut conn = self.conn().await?;
-        let rows: Vec<(PreferenceRow, f64)> = conn
-            .transaction(|conn| {
-                async move {
-                    conn.batch_execute(&scan_settings(limit)).await?;
-                    // Ordering by the distance expression itself lets the planner use
-                    // the HNSW index; the threshold is applied afterwards, because a
-                    // distance filter in SQL would make the scan walk the whole graph
-                    // whenever fewer than `limit` rows pass it.
-                    prefs::table
-                        .filter(prefs::user_id.eq(owner.as_uuid()))
-                        .filter(prefs::superseded_by.is_null())
-                        .select((
-                            PreferenceRow::as_select(),
-                            prefs::embedding.cosine_distance(query.clone()),
-                        ))
-                        .order(prefs::embedding.cosine_distance(query.clone()))
-                        .limit(limit)
-                        .load(conn)
-                        .await
-                }
-                .scope_boxed()
-            })
-            .await
-            .map_err(store_error)?;
+        let rows: Vec<(PreferenceRow, f64)> = filtered_scan(&mut conn, limit, |conn| {
+            async move {
+                // Ordering by the distance expression itself lets the planner use
+                // the HNSW index; the threshold is applied afterwards, because a
+                // distance filter in SQL would make the scan walk the whole graph
+                // whenever fewer than `limit` rows pass it.
+                prefs::table
+                    .filter(prefs::user_id.eq(owner.as_uuid()))
+                    .filter(prefs::superseded_by.is_null())
+                    .select((
+                        PreferenceRow::as_select(),
+                        prefs::embedding.cosine_distance(query.clone()),
+                    ))
+                    .order(prefs::embedding.cosine_distance(query.clone()))
+                    .limit(limit)
+                    .load(conn)
+                    .await
+            }
+            .scope_boxed()
+        })
+        .await
+        .map_err(store_error)?;
         let mut scored = rows
             .into_iter()
             .map(|(row, distance)| {

@@ -126,7 +126,8 @@ impl TestApp {
         let config = app.config();
         wiring::migrate(&config).await.expect("migrate");
         let state = wiring::build_state(&config).await.expect("wire the app");
-        let server = Application::build(config.http_addr, state).expect("bind");
+        let server =
+            Application::build(config.http_addr, config.http_workers, state).expect("bind");
         let port = server.port();
         tokio::spawn(server.run_until_stopped());
         app.address = format!("http://127.0.0.1:{port}");

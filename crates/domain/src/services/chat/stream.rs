@@ -44,6 +44,7 @@ impl ChatService {
             recall,
             reserved,
             timeline,
+            ..
         } = self.prepare(request, true).await?;
         let reserved = reserved.ok_or_else(|| {
             ChatError::Service(anyhow::anyhow!("no answer was reserved for the stream").into())

@@ -39,6 +39,8 @@ pub(super) struct Prepared {
     pub recall: Recall,
     pub reserved: Option<Reserved>,
     pub timeline: Timeline,
+    /// The chat was started by this request.
+    pub started: bool,
 }
 
 /// What the checks before storing anything found.
@@ -59,6 +61,7 @@ impl ChatService {
             request,
             recall,
             timeline,
+            started,
             ..
         } = self.prepare(request, false).await?;
         let owner = chat.owner;
@@ -100,7 +103,11 @@ impl ChatService {
         };
         let append = self.ports.chats.append_message(owner, &message);
         let stored = timeline.time("answer", append).await;
-        timeline.time("invalidate", self.invalidate(chat.id)).await;
+        // A chat started by this request is named to the client only in the response,
+        // so no page of it can be cached yet.
+        if !started {
+            timeline.time("invalidate", self.invalidate(chat.id)).await;
+        }
         self.index_later(owner, vec![user_message, message.clone()]);
         if let Some(error) = failure {
             return Err(ChatError::Upstream(error));
@@ -149,10 +156,10 @@ impl ChatService {
         let ((admitted, user_message, reserved), recall) = try_join(stored, recall).await?;
         let Admitted {
             chat,
+            new_chat,
             model,
             api_key,
             history,
-            ..
         } = admitted;
         let messages = context::build(
             &recall.used,
@@ -173,6 +180,7 @@ impl ChatService {
             recall,
             reserved,
             timeline,
+            started: new_chat,
         })
     }
 
