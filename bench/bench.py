@@ -6,6 +6,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -38,6 +39,35 @@ def proc_cpu_rss(pid):
     return cpu, round(kib("VmRSS"), 1), round(kib("VmHWM"), 1)
 
 
+# The processes of the stack whose CPU time the report splits a request into, by the
+# command names Linux gives them (15 characters at most).
+STACK_PROCESSES = {"ferretdb": ("ferretdb",), "postgres": ("postgres",),
+                   "redis": ("redis-server",), "mock upstream": ("mock-upstream",)}
+
+
+def stack_cpu():
+    """CPU seconds used so far by each group of STACK_PROCESSES (all their processes)."""
+    used = {name: 0.0 for name in STACK_PROCESSES}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        for name, comms in STACK_PROCESSES.items():
+            if comm in comms:
+                fields = stat.rsplit(")", 1)[1].split()
+                used[name] += (int(fields[11]) + int(fields[12])) / TICK
+    return used
+
+
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 class Bench:
     def __init__(self, stack, workdir):
         self.stack = stack
@@ -68,10 +98,12 @@ class Bench:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         time.sleep(warmup)
         before = proc_cpu_rss(pid)
+        stack_before, load_before = stack_cpu(), children_cpu()
         started = time.time()
         out, _ = proc.communicate()
         elapsed = time.time() - started
         after = proc_cpu_rss(pid)
+        stack_after, load_after = stack_cpu(), children_cpu()
         if proc.returncode != 0:
             raise RuntimeError(f"bench-load failed for {key}")
         result = json.loads(out)
@@ -83,6 +115,15 @@ class Bench:
             "server_cpu_util": round(cpu / max(elapsed, 1e-9), 3),
             "rss_mb": after[1], "peak_rss_mb": after[2],
         })
+        ok = max(result["ok"], 1)
+        # The load generator's CPU includes its warm-up; the others are read over the
+        # measured window only.
+        result["stack_cpu_ms_per_req"] = {
+            **{name: round(1000 * (stack_after[name] - stack_before[name]) / ok, 3)
+               for name in STACK_PROCESSES},
+            "load generator": round(1000 * (load_after - load_before) / max(result["requests"], 1)
+                                    * duration / (duration + warmup), 3),
+        }
         result.update(extra or {})
         if background:
             result["background"] = background

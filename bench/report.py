@@ -91,6 +91,31 @@ def steps_table(data):
     return out
 
 
+CPU_SCENARIOS = ("s2_post_chat", "s3_post_chat_stream", "s4_get_chat_hit", "s2_post_chat_500")
+
+
+def cpu_table(data):
+    s = by_key(data)
+    shown = [s[k] for k in CPU_SCENARIOS if k in s and s[k].get("stack_cpu_ms_per_req")]
+    if not shown:
+        return []
+    names = ["service"] + list(shown[0]["stack_cpu_ms_per_req"])
+    out = ["", "### CPU time per request, by process", "",
+           "User+system CPU of each process of the stack over the measured window, divided by "
+           "the requests served (ms). On this machine's 2 cores, 2,000 ms of CPU a second is "
+           "all there is, so the total bounds the rate the whole stack can serve.", "",
+           "| process | " + " | ".join(x["title"] for x in shown) + " |",
+           "|---|" + "---|" * len(shown)]
+    def cpu(x, name):
+        return x["server_cpu_ms_per_req"] if name == "service" else x["stack_cpu_ms_per_req"][name]
+    for name in names:
+        out.append(f"| {name} | " + " | ".join(f(cpu(x, name), 3) for x in shown) + " |")
+    totals = [sum(cpu(x, n) for n in names) for x in shown]
+    out.append("| **total** | " + " | ".join(f"**{f(t, 3)}**" for t in totals) + " |")
+    out.append("| rate 2 cores allow | " + " | ".join(f"{2000 / t:,.0f}/s" if t else "–" for t in totals) + " |")
+    return out
+
+
 def markdown(data):
     s = by_key(data)
     m = data["machine"]
@@ -143,6 +168,7 @@ def markdown(data):
                    f"{f(added(stream, base, 'ttft_ms', 'p999'))} | {f(added(stream, base, 'gap_ms', 'p50'))} | "
                    f"{f(added(stream, base, 'gap_ms'))} | {f(added(stream, base, 'gap_ms', 'p999'))} |")
     out += steps_table(data)
+    out += cpu_table(data)
     mem = data.get("memory")
     if mem:
         out += ["", f"### Memory path (scenario 5): {mem['preferences']:,} preferences of {mem['users']:,} users",

@@ -39,8 +39,6 @@ pub(super) struct Prepared {
     pub recall: Recall,
     pub reserved: Option<Reserved>,
     pub timeline: Timeline,
-    /// The chat was started by this request.
-    pub started: bool,
 }
 
 /// What the checks before storing anything found.
@@ -61,7 +59,6 @@ impl ChatService {
             request,
             recall,
             timeline,
-            started,
             ..
         } = self.prepare(request, false).await?;
         let owner = chat.owner;
@@ -103,11 +100,9 @@ impl ChatService {
         };
         let append = self.ports.chats.append_message(owner, &message);
         let stored = timeline.time("answer", append).await;
-        // A chat started by this request is named to the client only in the response,
-        // so no page of it can be cached yet.
-        if !started {
-            timeline.time("invalidate", self.invalidate(chat.id)).await;
-        }
+        // Even a chat started by this request may have been read meanwhile (it is
+        // listed by `GET /chats` as soon as it is stored), so its pages are dropped.
+        timeline.time("invalidate", self.invalidate(chat.id)).await;
         self.index_later(owner, vec![user_message, message.clone()]);
         if let Some(error) = failure {
             return Err(ChatError::Upstream(error));
@@ -156,10 +151,10 @@ impl ChatService {
         let ((admitted, user_message, reserved), recall) = try_join(stored, recall).await?;
         let Admitted {
             chat,
-            new_chat,
             model,
             api_key,
             history,
+            ..
         } = admitted;
         let messages = context::build(
             &recall.used,
@@ -180,7 +175,6 @@ impl ChatService {
             recall,
             reserved,
             timeline,
-            started: new_chat,
         })
     }
 
