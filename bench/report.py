@@ -67,20 +67,28 @@ STEPS = (
 STEP_SCENARIOS = ("s2_post_chat", "s2_post_chat_60ms", "s3_post_chat_stream", "s2_post_chat_500")
 
 
-def steps_table(data):
+def scenario_table(data, keys, field, heading, text, first_columns):
+    """The scenarios of `keys` that reported `field`, and the heading, text and header
+    row of a table with one column per scenario after `first_columns`."""
     s = by_key(data)
-    shown = [s[k] for k in STEP_SCENARIOS if k in s and s[k].get("server_steps_ms")]
+    shown = [s[k] for k in keys if k in s and s[k].get(field)]
+    head = ["", f"### {heading}", "", text, "",
+            "| " + " | ".join(first_columns) + " | " + " | ".join(x["title"] for x in shown) + " |",
+            "|" + "---|" * (len(first_columns) + len(shown))]
+    return shown, head
+
+
+def steps_table(data):
+    shown, out = scenario_table(
+        data, STEP_SCENARIOS, "server_steps_ms", "Where a chat turn's time goes (Server-Timing steps)",
+        "Each request's `Server-Timing` header names its steps and their durations (a "
+        "name given twice in one request is summed); p50 / p99 in ms over the measured "
+        "window. Steps in one group run concurrently: `rate`, `account`, `chat` and "
+        "`history` together, beside `embed` then `preferences`; the turn waits for the "
+        "slower side, then for `prompt`. `app` is the whole request as the service saw it.",
+        ("step", "what"))
     if not shown:
         return []
-    out = ["", "### Where a chat turn's time goes (Server-Timing steps)", "",
-           "Each request's `Server-Timing` header names its steps and their durations (a "
-           "name given twice in one request is summed); p50 / p99 in ms over the measured "
-           "window. Steps in one group run concurrently: `rate`, `account`, `chat` and "
-           "`history` together, beside `embed` then `preferences`; the turn waits for the "
-           "slower side, then for `prompt`. `app` is the whole request as the service saw it.",
-           "",
-           "| step | what | " + " | ".join(x["title"] for x in shown) + " |",
-           "|---|---|" + "---|" * len(shown)]
     def cell(summary):
         return "–" if not summary else f"{f(summary['p50'])} / {f(summary['p99'])}"
     out.append("| app | the whole request | " + " | ".join(cell(x.get("server_ms")) for x in shown) + " |")
@@ -95,17 +103,15 @@ CPU_SCENARIOS = ("s2_post_chat", "s3_post_chat_stream", "s4_get_chat_hit", "s2_p
 
 
 def cpu_table(data):
-    s = by_key(data)
-    shown = [s[k] for k in CPU_SCENARIOS if k in s and s[k].get("stack_cpu_ms_per_req")]
+    shown, out = scenario_table(
+        data, CPU_SCENARIOS, "stack_cpu_ms_per_req", "CPU time per request, by process",
+        "User+system CPU of each process of the stack over the measured window, divided by "
+        "the requests served (ms). On this machine's 2 cores, 2,000 ms of CPU a second is "
+        "all there is, so the total bounds the rate the whole stack can serve.",
+        ("process",))
     if not shown:
         return []
     names = ["service"] + list(shown[0]["stack_cpu_ms_per_req"])
-    out = ["", "### CPU time per request, by process", "",
-           "User+system CPU of each process of the stack over the measured window, divided by "
-           "the requests served (ms). On this machine's 2 cores, 2,000 ms of CPU a second is "
-           "all there is, so the total bounds the rate the whole stack can serve.", "",
-           "| process | " + " | ".join(x["title"] for x in shown) + " |",
-           "|---|" + "---|" * len(shown)]
     def cpu(x, name):
         return x["server_cpu_ms_per_req"] if name == "service" else x["stack_cpu_ms_per_req"][name]
     for name in names:
