@@ -162,6 +162,11 @@ def run(stack, workdir):
     users = stack.users("load", 320)
     group = lambda a, b: [token for _, token in users[a:b]]
     small_chats = [(token, stack.new_chat(token)) for _, token in users[300:320]]
+    # Users with a chat each, continued by scenarios 2 and 3 (a chat per user keeps
+    # every request within the per-user limit).
+    continued = [(token, stack.new_chat(token)) for _, token in stack.users("cont", 80)]
+    continue_turns = lambda pairs, body: [
+        f"{token}\t/chat\t{json.dumps(dict(body, chat_id=chat))}" for token, chat in pairs]
     big_owner, big_token = stack.user("bigchat")
     big_chat = stack.new_chat(big_token)
     t = time.time()
@@ -182,6 +187,9 @@ def run(stack, workdir):
            mock, "POST", UPSTREAM_BODY)
     b.load("s2_post_chat", "POST /chat non-stream", "1-2", stack.base, "/chat", CHAT_RATE, app, "POST",
            CHAT_BODY, tokens=group(0, 120), extra={"baseline": "s1_baseline"})
+    b.load("s2_post_chat_continue", "POST /chat non-stream, continuing a chat", "1-2", stack.base,
+           "/chat", CHAT_RATE, app, "POST", targets=continue_turns(continued[:40], CHAT_BODY),
+           extra={"baseline": "s1_baseline"})
     slow = dict(UPSTREAM_BODY, model="mock/delay60")
     b.load("s1_baseline_60ms", "mock upstream 60 ms, non-stream", "1-2", stack.mock_base, upstream,
            CHAT_RATE, mock, "POST", slow)
@@ -194,6 +202,10 @@ def run(stack, workdir):
            CHAT_RATE, mock, "POST", dict(UPSTREAM_BODY, model=paced, stream=True), stream=True)
     b.load("s3_post_chat_stream", "POST /chat stream, SSE 20x10 ms", "3", stack.base, "/chat",
            CHAT_RATE, app, "POST", dict(CHAT_BODY, model=paced, stream=True), tokens=group(180, 220),
+           stream=True, extra={"baseline": "s3_baseline_stream"})
+    b.load("s3_post_chat_stream_continue", "POST /chat stream, continuing a chat", "3", stack.base,
+           "/chat", CHAT_RATE, app, "POST",
+           targets=continue_turns(continued[40:], dict(CHAT_BODY, model=paced, stream=True)),
            stream=True, extra={"baseline": "s3_baseline_stream"})
     # 4: GET /chat served from the cache, and from MongoDB.
     b.load("s4_baseline_5000", "mock upstream, non-stream", "4", stack.mock_base, upstream, HIT_RATE,
@@ -250,7 +262,7 @@ def run(stack, workdir):
         "settings": {"duration_s": DURATION, "warmup_s": WARMUP, "bcrypt_cost": 12,
                      "load_generator": "bench-load (open loop, latency from the intended start)",
                      "rates": {"chat": CHAT_RATE, "store": STORE_RATE, "hit": HIT_RATE, "login": LOGIN_RATE}},
-        "seed": {"users": len(users) + 2, "big_chat_messages": len(big_ids) + 2,
+        "seed": {"users": len(users) + len(continued) + 2, "big_chat_messages": len(big_ids) + 2,
                  "big_chat_seed_s": seed_chat_s, "memory_users": 1000, "preferences": preferences,
                  "preferences_seed_s": seed_pref_s},
         "scenarios": b.results,

@@ -64,7 +64,8 @@ STEPS = (
     ("upstream", "model call (mock upstream); for a stream, until its headers"),
     ("answer", "answer stored (MongoDB)"),
 )
-STEP_SCENARIOS = ("s2_post_chat", "s2_post_chat_60ms", "s3_post_chat_stream", "s2_post_chat_500")
+STEP_SCENARIOS = ("s2_post_chat", "s2_post_chat_continue", "s2_post_chat_60ms", "s3_post_chat_stream",
+                  "s3_post_chat_stream_continue", "s2_post_chat_500")
 
 
 def scenario_table(data, keys, field, heading, text, first_columns):
@@ -166,13 +167,17 @@ def markdown(data):
         out += ["", "### Streaming (scenario 3): 20 chunks 10 ms apart", "",
                 "| | TTFT p50 | TTFT p99 | TTFT p99.9 | gap p50 | gap p99 | gap p99.9 |",
                 "|---|---|---|---|---|---|---|"]
-        for name, x in (("mock upstream", base), ("POST /chat stream", stream)):
+        rows = [("mock upstream", base, False), ("POST /chat stream, new chat", stream, True)]
+        if s.get("s3_post_chat_stream_continue"):
+            rows.append(("POST /chat stream, continuing a chat", s["s3_post_chat_stream_continue"], True))
+        for name, x, with_added in rows:
             t, g = x["ttft_ms"] or {}, x["gap_ms"] or {}
             out.append(f"| {name} | {f(t.get('p50'))} | {f(t.get('p99'))} | {f(t.get('p999'))} | "
                        f"{f(g.get('p50'))} | {f(g.get('p99'))} | {f(g.get('p999'))} |")
-        out.append(f"| **added** | {f(added(stream, base, 'ttft_ms', 'p50'))} | {f(added(stream, base, 'ttft_ms'))} | "
-                   f"{f(added(stream, base, 'ttft_ms', 'p999'))} | {f(added(stream, base, 'gap_ms', 'p50'))} | "
-                   f"{f(added(stream, base, 'gap_ms'))} | {f(added(stream, base, 'gap_ms', 'p999'))} |")
+            if with_added:
+                out.append(f"| **added** | {f(added(x, base, 'ttft_ms', 'p50'))} | {f(added(x, base, 'ttft_ms'))} | "
+                           f"{f(added(x, base, 'ttft_ms', 'p999'))} | {f(added(x, base, 'gap_ms', 'p50'))} | "
+                           f"{f(added(x, base, 'gap_ms'))} | {f(added(x, base, 'gap_ms', 'p999'))} |")
     out += steps_table(data)
     out += cpu_table(data)
     mem = data.get("memory")

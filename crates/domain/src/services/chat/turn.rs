@@ -2,10 +2,10 @@
 //! model call with the memories saved alongside it.
 
 use futures_util::FutureExt as _;
-use futures_util::future::{join, join4, try_join};
+use futures_util::future::{join, join3, try_join3};
 
 use super::{ChatError, ChatService, ChatTurn, MemoryReport, context};
-use crate::ports::{CompletionRequest, RateDecision, StoreError};
+use crate::ports::{CompletionRequest, RateDecision};
 use crate::services::memory::Recall;
 use crate::timeline::Timeline;
 use crate::{
@@ -47,7 +47,6 @@ struct Admitted {
     new_chat: bool,
     model: ModelName,
     api_key: secrecy::SecretString,
-    history: Result<Vec<Message>, StoreError>,
 }
 
 impl ChatService {
@@ -124,8 +123,9 @@ impl ChatService {
     /// message, and assembles the model's context with the user's memories. With
     /// `reserve`, also makes the assistant's message a streamed answer fills in.
     ///
-    /// The memory recall runs beside everything else; the checks (rate, credentials,
-    /// the chat, its history) run together, and nothing is stored unless they pass.
+    /// The memory recall and the read of the chat's recent history run beside
+    /// everything else; the checks (rate, credentials, the chat) run together, and the
+    /// prompt is stored as soon as they pass.
     pub(super) async fn prepare(
         &self,
         request: TurnRequest,
@@ -147,18 +147,33 @@ impl ChatService {
             self.store_prompt(admitted, &prompt, reserve, &timeline)
                 .await
         };
+        let history = async {
+            match request.chat_id {
+                Some(id) => {
+                    let window = self.policy.history_window;
+                    let read = self.ports.chats.messages(owner, id, window, None);
+                    timeline.time("history", read).await
+                }
+                None => Ok(Vec::new()),
+            }
+        };
         let recall = self.memory.recall(owner, &prompt, &timeline).map(Ok);
-        let ((admitted, user_message, reserved), recall) = try_join(stored, recall).await?;
+        let ((admitted, user_message, reserved), history, recall) =
+            try_join3(stored, history.map(Ok), recall).await?;
         let Admitted {
             chat,
             model,
             api_key,
-            history,
             ..
         } = admitted;
+        // Read beside the append, the history may already hold the prompt.
+        let history: Vec<Message> = history?
+            .into_iter()
+            .filter(|m| m.id != user_message.id)
+            .collect();
         let messages = context::build(
             &recall.used,
-            &history?,
+            &history,
             prompt.as_str(),
             self.policy.context_token_budget,
         );
@@ -178,8 +193,8 @@ impl ChatService {
         })
     }
 
-    /// The rate limit, the user's credentials, the chat and its recent history, read
-    /// together; the first failure in that order is the answer.
+    /// The rate limit, the user's credentials and the chat, read together; the first
+    /// failure in that order is the answer.
     async fn admit(
         &self,
         owner: UserId,
@@ -198,21 +213,10 @@ impl ChatService {
                 None => Ok(None),
             }
         };
-        let history = async {
-            match chat_id {
-                Some(id) => {
-                    let window = self.policy.history_window;
-                    let read = self.ports.chats.messages(owner, id, window, None);
-                    timeline.time("history", read).await
-                }
-                None => Ok(Vec::new()),
-            }
-        };
-        let (rate, access, found, history) = join4(
+        let (rate, access, found) = join3(
             timeline.time("rate", self.check_rate(owner)),
             timeline.time("account", self.auth.model_access(owner)),
             found,
-            history,
         )
         .await;
         rate?;
@@ -240,7 +244,6 @@ impl ChatService {
             new_chat: chat_id.is_none(),
             model,
             api_key: access.api_key,
-            history,
         })
     }
 
@@ -294,20 +297,7 @@ impl ChatService {
             }
             timeline.time("invalidate", self.invalidate(chat.id)).await;
         }
-        let history = admitted.history.map(|found| {
-            found
-                .into_iter()
-                .filter(|m| m.id != user_message.id)
-                .collect()
-        });
-        Ok((
-            Admitted {
-                history,
-                ..admitted
-            },
-            user_message,
-            reserved,
-        ))
+        Ok((admitted, user_message, reserved))
     }
 
     async fn check_rate(&self, owner: UserId) -> Result<(), ChatError> {

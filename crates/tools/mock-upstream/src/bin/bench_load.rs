@@ -3,7 +3,8 @@
 //!
 //! `--url http://127.0.0.1:8080 --method POST --path /chat --body-file b.json
 //! --tokens tokens.txt --rate 500 --duration 10 --warmup 2 [--stream]`, or
-//! `--targets file` with `token<TAB>path` lines to vary the path per request.
+//! `--targets file` with `token<TAB>path[<TAB>body]` lines to vary the request (a line's
+//! body replaces `--body`).
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -19,15 +20,21 @@ fn targets(args: &Args) -> anyhow::Result<Vec<Target>> {
         let targets: Vec<Target> = text
             .lines()
             .filter(|l| !l.trim().is_empty())
-            .map(|line| match line.split_once('\t') {
-                Some((token, path)) => Target {
-                    token: Some(token.to_owned()).filter(|t| !t.is_empty()),
-                    path: path.to_owned(),
-                },
-                None => Target {
-                    token: None,
-                    path: line.to_owned(),
-                },
+            .map(|line| {
+                let mut fields = line.splitn(3, '\t');
+                let first = fields.next().unwrap_or_default();
+                match fields.next() {
+                    Some(path) => Target {
+                        token: Some(first.to_owned()).filter(|t| !t.is_empty()),
+                        path: path.to_owned(),
+                        body: fields.next().map(|body| Bytes::from(body.to_owned())),
+                    },
+                    None => Target {
+                        token: None,
+                        path: first.to_owned(),
+                        body: None,
+                    },
+                }
             })
             .collect();
         anyhow::ensure!(!targets.is_empty(), "{file} lists no targets");
@@ -49,6 +56,7 @@ fn targets(args: &Args) -> anyhow::Result<Vec<Target>> {
         .map(|token| Target {
             token,
             path: path.clone(),
+            body: None,
         })
         .collect())
 }

@@ -18,11 +18,13 @@ use tokio::sync::Semaphore;
 use crate::stats::{Summary, summarize};
 pub use sse::TokenScanner;
 
-/// One request shape: a path (with query) and the token to send it with.
+/// One request shape: a path (with query), the token to send it with, and a body of
+/// its own (else the plan's).
 #[derive(Debug, Clone)]
 pub struct Target {
     pub token: Option<String>,
     pub path: String,
+    pub body: Option<Bytes>,
 }
 
 /// What to send, how fast and for how long.
@@ -132,7 +134,7 @@ async fn one(client: &Client, plan: &Plan, target: &Target, due: Instant) -> Sam
     if let Some(token) = &target.token {
         request = request.bearer_auth(token);
     }
-    if let Some(body) = &plan.body {
+    if let Some(body) = target.body.as_ref().or(plan.body.as_ref()) {
         request = request
             .header("content-type", "application/json")
             .body(body.clone());
