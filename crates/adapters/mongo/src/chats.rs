@@ -290,9 +290,9 @@ impl Mongo {
             }
         }
         let ids: Vec<String> = first.iter().map(|m| m.id.to_string()).collect();
-        let keys: Vec<String> = (0..)
-            .zip(first)
-            .map(|(position, _)| message_key(chat.id, position))
+        let keys: Vec<String> = (0_u64..)
+            .take(first.len())
+            .map(|position| message_key(chat.id, position))
             .collect();
         let positions = doc! { "_id": { "$in": &ids }, "owner": &owner };
         let messages = doc! { "_id": { "$in": keys }, "message_id": { "$in": &ids } };

@@ -9,9 +9,8 @@
 //! chat turn's `rate`, `account`, `prompt`, `embed`, `upstream`, ...), each with its own
 //! `dur`; steps that ran concurrently overlap.
 
-use std::time::Instant;
-
 use std::fmt::Write as _;
+use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -91,6 +91,7 @@ pub async fn post_chat(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let stream = wants_stream(&req, &body);
+    let timeline = timeline(&req);
     let chat_id = match body.chat_id.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(id) => Some(chat_id(id)?),
@@ -104,7 +105,7 @@ pub async fn post_chat(
                 .to_owned();
             let fingerprint = fingerprint(&body);
             let begin = state.chats.idempotency_begin(user.id, &key, &fingerprint);
-            match timeline(&req).time("idempotency", begin).await? {
+            match timeline.time("idempotency", begin).await? {
                 IdempotencyOutcome::Replay(stored) => return Ok(replay(&stored, stream)),
                 IdempotencyOutcome::Proceed => Some((key, fingerprint)),
             }
@@ -115,7 +116,7 @@ pub async fn post_chat(
         chat_id,
         prompt: body.prompt,
         model: body.model,
-        timeline: timeline(&req),
+        timeline,
     };
     if stream {
         return match state.chats.stream(turn).await {

@@ -42,20 +42,15 @@ impl ChatService {
             user_message,
             request,
             recall,
-            reserved,
+            answer: placeholder,
+            answer_stored,
             timeline,
-            ..
         } = self.prepare(request, true).await?;
-        let reserved = reserved.ok_or_else(|| {
-            ChatError::Service(anyhow::anyhow!("no answer was reserved for the stream").into())
-        })?;
-        let placeholder = reserved.message;
-        let model = request.model.clone();
         let llm = self.ports.llm.clone();
         let started = timeline.clone();
         let mut upstream: UpstreamStart =
             Box::pin(async move { started.time("upstream", llm.stream(request)).await });
-        if !reserved.stored {
+        if !answer_stored {
             let store = async {
                 let append = self.ports.chats.append_message(chat.owner, &placeholder);
                 let stored = timeline.time("placeholder", append).await?;
@@ -89,7 +84,6 @@ impl ChatService {
             chat,
             user_message,
             recall,
-            model,
         };
         let generation = generate(
             self.ports.clone(),
@@ -112,8 +106,6 @@ struct Answering {
     chat: crate::Chat,
     user_message: Message,
     recall: crate::services::memory::Recall,
-    /// The model asked for, reported when the upstream names none.
-    model: crate::ModelName,
 }
 
 /// What the upstream produced before it finished or failed.
@@ -137,7 +129,6 @@ async fn generate(
         chat,
         user_message,
         recall,
-        model: requested_model,
     } = answering;
     let owner = chat.owner;
     let relay = async {
@@ -183,7 +174,7 @@ async fn generate(
     let update = MessageUpdate {
         content: generated.content,
         status,
-        model: Some(generated.model.unwrap_or(requested_model)),
+        model: generated.model.or_else(|| placeholder.model.clone()),
         usage: generated.usage,
     };
     let now = ports.clock.now();

@@ -24,21 +24,26 @@ pub struct TurnRequest {
     pub timeline: Timeline,
 }
 
-/// The assistant's message a streamed answer fills in, and whether it is stored yet
-/// (a new chat stores it with the prompt; an existing chat appends it after).
-pub(super) struct Reserved {
-    pub message: Message,
-    pub stored: bool,
-}
-
 /// Everything ready for the model call; the user's message is already stored.
 pub(super) struct Prepared {
     pub chat: Chat,
     pub user_message: Message,
     pub request: CompletionRequest,
     pub recall: Recall,
-    pub reserved: Option<Reserved>,
+    /// The assistant's message as it starts: no content yet, `Incomplete`, the model
+    /// asked for. A whole answer is stored complete from it; a streamed one is stored
+    /// as it is first and finished later.
+    pub answer: Message,
+    /// The answer is stored already (a new chat's stream stores it with the prompt).
+    pub answer_stored: bool,
     pub timeline: Timeline,
+}
+
+/// The messages of a turn once the prompt is stored.
+struct Opened {
+    user_message: Message,
+    answer: Message,
+    answer_stored: bool,
 }
 
 /// What the checks before storing anything found.
@@ -57,11 +62,11 @@ impl ChatService {
             user_message,
             request,
             recall,
+            answer,
             timeline,
             ..
         } = self.prepare(request, false).await?;
         let owner = chat.owner;
-        let model = request.model.clone();
         let (outcome, saved) = join(
             timeline.time("upstream", self.ports.llm.complete(request)),
             self.memory
@@ -72,27 +77,20 @@ impl ChatService {
         let (message, failure) = match outcome {
             Ok(completion) => (
                 Message {
-                    id: crate::MessageId::generate(),
-                    chat_id: chat.id,
-                    role: Role::Assistant,
                     content: completion.content,
-                    model: Some(completion.model.unwrap_or(model)),
+                    model: completion.model.or(answer.model),
                     usage: Some(completion.usage),
                     status: MessageStatus::Complete,
                     created_at: now,
+                    ..answer
                 },
                 None,
             ),
             Err(error) => (
                 Message {
-                    id: crate::MessageId::generate(),
-                    chat_id: chat.id,
-                    role: Role::Assistant,
-                    content: String::new(),
-                    model: Some(model),
-                    usage: None,
                     status: MessageStatus::Error,
                     created_at: now,
+                    ..answer
                 },
                 Some(error),
             ),
@@ -121,7 +119,7 @@ impl ChatService {
 
     /// Checks limits and credentials, loads or creates the chat, stores the user's
     /// message, and assembles the model's context with the user's memories. With
-    /// `reserve`, also makes the assistant's message a streamed answer fills in.
+    /// `streamed`, a new chat is stored with the answer's message too.
     ///
     /// The memory recall and the read of the chat's recent history run beside
     /// everything else; the checks (rate, credentials, the chat) run together, and the
@@ -129,7 +127,7 @@ impl ChatService {
     pub(super) async fn prepare(
         &self,
         request: TurnRequest,
-        reserve: bool,
+        streamed: bool,
     ) -> Result<Prepared, ChatError> {
         let prompt = Prompt::parse(&request.prompt)?;
         let requested_model = request
@@ -144,7 +142,7 @@ impl ChatService {
             let admitted = self
                 .admit(owner, request.chat_id, requested_model, &prompt, &timeline)
                 .await?;
-            self.store_prompt(admitted, &prompt, reserve, &timeline)
+            self.store_prompt(admitted, &prompt, streamed, &timeline)
                 .await
         };
         let history = async {
@@ -158,7 +156,7 @@ impl ChatService {
             }
         };
         let recall = self.memory.recall(owner, &prompt, &timeline).map(Ok);
-        let ((admitted, user_message, reserved), history, recall) =
+        let ((admitted, opened), history, recall) =
             try_join3(stored, history.map(Ok), recall).await?;
         let Admitted {
             chat,
@@ -166,6 +164,11 @@ impl ChatService {
             api_key,
             ..
         } = admitted;
+        let Opened {
+            user_message,
+            answer,
+            answer_stored,
+        } = opened;
         // Read beside the append, the history may already hold the prompt.
         let history: Vec<Message> = history?
             .into_iter()
@@ -188,7 +191,8 @@ impl ChatService {
                 max_tokens: self.policy.max_tokens,
             },
             recall,
-            reserved,
+            answer,
+            answer_stored,
             timeline,
         })
     }
@@ -247,16 +251,16 @@ impl ChatService {
         })
     }
 
-    /// Stores the user's message: a new chat is stored with it (and with the reserved
-    /// answer, if any) at once; an existing chat gets it appended and its cached pages
-    /// dropped.
+    /// Stores the user's message: a new chat is stored with it (and, for a stream, with
+    /// the answer's message) at once; an existing chat gets it appended and its cached
+    /// pages dropped.
     async fn store_prompt(
         &self,
         admitted: Admitted,
         prompt: &Prompt,
-        reserve: bool,
+        streamed: bool,
         timeline: &Timeline,
-    ) -> Result<(Admitted, Message, Option<Reserved>), ChatError> {
+    ) -> Result<(Admitted, Opened), ChatError> {
         let chat = &admitted.chat;
         let now = self.ports.clock.now();
         let user_message = Message {
@@ -269,27 +273,24 @@ impl ChatService {
             status: MessageStatus::Complete,
             created_at: now,
         };
-        let mut reserved = reserve.then(|| Reserved {
-            message: Message {
-                id: crate::MessageId::generate(),
-                chat_id: chat.id,
-                role: Role::Assistant,
-                content: String::new(),
-                model: Some(admitted.model.clone()),
-                usage: None,
-                status: MessageStatus::Incomplete,
-                created_at: now,
-            },
-            stored: false,
-        });
+        let answer = Message {
+            id: crate::MessageId::generate(),
+            chat_id: chat.id,
+            role: Role::Assistant,
+            content: String::new(),
+            model: Some(admitted.model.clone()),
+            usage: None,
+            status: MessageStatus::Incomplete,
+            created_at: now,
+        };
+        let answer_stored = admitted.new_chat && streamed;
         if admitted.new_chat {
             let mut first = vec![user_message.clone()];
-            first.extend(reserved.as_ref().map(|r| r.message.clone()));
+            if answer_stored {
+                first.push(answer.clone());
+            }
             let start = self.ports.chats.start_chat(chat, &first);
             timeline.time("prompt", start).await?;
-            if let Some(reserved) = &mut reserved {
-                reserved.stored = true;
-            }
         } else {
             let append = self.ports.chats.append_message(chat.owner, &user_message);
             if !timeline.time("prompt", append).await? {
@@ -297,7 +298,12 @@ impl ChatService {
             }
             timeline.time("invalidate", self.invalidate(chat.id)).await;
         }
-        Ok((admitted, user_message, reserved))
+        let opened = Opened {
+            user_message,
+            answer,
+            answer_stored,
+        };
+        Ok((admitted, opened))
     }
 
     async fn check_rate(&self, owner: UserId) -> Result<(), ChatError> {
