@@ -59,5 +59,4 @@ bench: services ## Benchmark the service on loopback; writes bench/results/<date
 	@bash bench/run.sh
 
 profile: services ## CPU profile of the service under POST /chat (perf); writes bench/results/<date>-profile.txt
-	$(CARGO) build --release --quiet -p polychat-app -p polychat-mock-upstream
-	@python3 bench/profile.py
+	@bash bench/run.sh profile.py

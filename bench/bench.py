@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import RELEASE, ROOT, PASSWORD, Stack  # noqa: E402
+from stack import RELEASE, ROOT, PASSWORD, Stack, process_cpu, stat_cpu  # noqa: E402
 import report  # noqa: E402
 
 DURATION = float(os.environ.get("BENCH_DURATION", "10"))
@@ -25,15 +25,13 @@ CHAT_RATE = float(os.environ.get("BENCH_CHAT_RATE", "20"))
 STORE_RATE = float(os.environ.get("BENCH_STORE_RATE", "50"))
 HIT_RATE = float(os.environ.get("BENCH_HIT_RATE", "5000"))
 LOGIN_RATE = float(os.environ.get("BENCH_LOGIN_RATE", "4"))
-TICK = os.sysconf("SC_CLK_TCK")
 CHAT_BODY = {"prompt": "How should I structure a Rust project with several crates?", "model": "mock/fast"}
 UPSTREAM_BODY = {"model": "mock/fast", "messages": [{"role": "user", "content": CHAT_BODY["prompt"]}]}
 
 
 def proc_cpu_rss(pid):
     """(CPU seconds used so far, RSS MiB, peak RSS MiB) of a process, from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / TICK
+    cpu = process_cpu(pid)
     status = dict(l.split(":", 1) for l in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in l)
     kib = lambda k: int(status.get(k, "0 kB").split()[0]) / 1024
     return cpu, round(kib("VmRSS"), 1), round(kib("VmHWM"), 1)
@@ -58,8 +56,7 @@ def stack_cpu():
         comm = stat[stat.index("(") + 1:stat.rindex(")")]
         for name, comms in STACK_PROCESSES.items():
             if comm in comms:
-                fields = stat.rsplit(")", 1)[1].split()
-                used[name] += (int(fields[11]) + int(fields[12])) / TICK
+                used[name] += stat_cpu(stat)
     return used
 
 

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import RELEASE, ROOT, Stack  # noqa: E402
+from stack import RELEASE, ROOT, Stack, process_cpu  # noqa: E402
 
 RATE = float(os.environ.get("PROFILE_RATE", "100"))
 SECONDS = float(os.environ.get("PROFILE_SECONDS", "15"))
@@ -41,10 +41,6 @@ def perf_report(data, *extra):
     lines = [l.rstrip(" -") for l in out.splitlines() if l.strip() and not l.startswith("#")]
     return [" ".join(l.split()) for l in lines][:TOP]
 
-
-def cpu_seconds(pid):
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main():
@@ -70,9 +66,9 @@ def main():
         perf = subprocess.Popen(["perf", "record", "-e", "cpu-clock", "-F", "1999", "-g",
                                  "-p", str(stack.app.pid), "-o", str(data)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        before = cpu_seconds(stack.app.pid)
+        before = process_cpu(stack.app.pid)
         result = json.loads(load.communicate()[0])
-        cpu_ms = 1000 * (cpu_seconds(stack.app.pid) - before) / max(result["ok"], 1)
+        cpu_ms = 1000 * (process_cpu(stack.app.pid) - before) / max(result["ok"], 1)
         perf.send_signal(2)
         perf.wait(timeout=60)
         lines = [

@@ -16,6 +16,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / "target" / "release"
 PASSWORD = "bench-password-1"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def stat_cpu(stat):
+    """User+system CPU seconds from the text of a /proc/<pid>/stat."""
+    fields = stat.rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def process_cpu(pid):
+    """User+system CPU seconds a process has used so far."""
+    return stat_cpu(Path(f"/proc/{pid}/stat").read_text())
 
 
 def dotenv():

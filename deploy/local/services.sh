@@ -29,7 +29,8 @@ VECTOR_CONTROL="/usr/share/postgresql/$PG_VERSION/extension/vector.control"
 FERRET_VERSION=v1.24.2
 # Patches applied in order (see each one's header): lookups by _id use the _id index;
 # writers queue in Go instead of sleeping in SQLite's busy handler. The build stamp
-# names the version and the patches, so a changed patch rebuilds FerretDB.
+# names the version, the patches and the storage settings below, so changing any of
+# them rebuilds FerretDB and restarts a running one.
 FERRET_PATCHES=(
   "$ROOT/deploy/local/ferretdb/sqlite-id-index.patch"
   "$ROOT/deploy/local/ferretdb/sqlite-serial-writes.patch"
@@ -37,6 +38,9 @@ FERRET_PATCHES=(
 FERRET_BIN="$BIN/ferretdb"
 FERRET_STAMP="$BIN/ferretdb.build"
 FERRET_DIR="$SVC/ferretdb"
+# synchronous(normal): with WAL, a commit is not fsynced (checkpoints are), like
+# MongoDB's default write concern, which acknowledges before its journal is synced.
+FERRET_SQLITE_URL="file:$FERRET_DIR/data/?_pragma=synchronous(normal)"
 FERRET_PORT=27017
 # FerretDB's default debug port 8088 clashes easily; 27018 is next to the wire port.
 FERRET_DEBUG_PORT=27018
@@ -400,10 +404,11 @@ ferret_build() {
 }
 
 ferret_build_id() {
-  printf '%s %s\n' "$FERRET_VERSION" "$(cat "${FERRET_PATCHES[@]}" | sha256sum | cut -c1-16)"
+  printf '%s %s\n' "$FERRET_VERSION" \
+    "$({ cat "${FERRET_PATCHES[@]}"; echo "${FERRET_SQLITE_URL#"file:$FERRET_DIR"}"; } | sha256sum | cut -c1-16)"
 }
 
-# The installed binary is this version with this patch.
+# The installed binary is this version with these patches and settings.
 ferret_current() {
   [[ -x $FERRET_BIN && -f $FERRET_STAMP && $(<"$FERRET_STAMP") == "$(ferret_build_id)" ]]
 }
@@ -423,10 +428,8 @@ ferret_start() {
   if port_busy "$FERRET_PORT"; then
     fail_service ferretdb "$FERRET_DIR/ferretdb.log" "port $FERRET_PORT is used by another process $(port_owner "$FERRET_PORT")"
   fi
-  # synchronous(normal): with WAL, a commit is not fsynced (checkpoints are), like
-  # MongoDB's default write concern, which acknowledges before its journal is synced.
   spawn "$FERRET_DIR/ferretdb.pid" "$FERRET_DIR/ferretdb.log" "$FERRET_BIN" \
-    --handler=sqlite --sqlite-url="file:$FERRET_DIR/data/?_pragma=synchronous(normal)" \
+    --handler=sqlite --sqlite-url="$FERRET_SQLITE_URL" \
     --listen-addr="127.0.0.1:$FERRET_PORT" --debug-addr="127.0.0.1:$FERRET_DEBUG_PORT" \
     --state-dir="$FERRET_DIR/state" --telemetry=disable --log-level=warn
 }
