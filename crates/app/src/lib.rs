@@ -9,5 +9,6 @@ pub mod readiness;
 pub mod routes;
 pub mod server;
 pub mod state;
+pub mod tasks;
 pub mod telemetry;
 pub mod wiring;

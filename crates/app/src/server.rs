@@ -1,25 +1,35 @@
-//! The actix-web server: middleware, extractor limits, routes, and graceful shutdown
-//! (actix stops accepting on SIGTERM/SIGINT and lets requests in flight finish).
+//! The actix-web server: middleware, extractor limits, routes, and graceful shutdown.
+//! On SIGTERM/SIGINT the server stops accepting and lets requests in flight finish;
+//! background tasks (generations whose client left, indexing) get the same grace, and
+//! generations still running shortly before it ends are told to stop and store what
+//! they have, so no answer is left empty without a word.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
+use tokio::time::Instant;
+
 use crate::http::extract;
 use crate::http::request_context::request_context;
 use crate::state::AppState;
+use crate::tasks::BackgroundTasks;
 use crate::{openapi, routes};
 
 /// How long in-flight requests (streams included) get to finish on shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// What generations still running get, out of the grace, to store their answer.
+const FINISH_MARGIN: Duration = Duration::from_secs(5);
 
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,
     server: Server,
+    tasks: Arc<BackgroundTasks>,
 }
 
 /// Sends small writes (an SSE event, a short JSON answer) at once: with Nagle's
@@ -39,6 +49,7 @@ impl Application {
     pub fn build(addr: SocketAddr, workers: usize, state: AppState) -> std::io::Result<Self> {
         let listener = TcpListener::bind(addr)?;
         let port = listener.local_addr()?.port();
+        let tasks = state.tasks.clone();
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()
@@ -53,16 +64,71 @@ impl Application {
         .on_connect(disable_nagle)
         .workers(workers)
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .disable_signals()
         .listen(listener)?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            tasks,
+        })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until SIGTERM or SIGINT, then shuts down gracefully.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let tasks = self.tasks.clone();
+        let mut server = tokio::spawn(self.server);
+        tokio::select! {
+            ended = &mut server => return ended.map_err(std::io::Error::other)?,
+            () = shutdown_signal() => tracing::info!("shutting down"),
+        }
+        let grace_ends = Instant::now() + SHUTDOWN_GRACE;
+        let stop_at = grace_ends - FINISH_MARGIN;
+        let stopping_server = handle.stop(true);
+        let generations = async {
+            let left = tasks.drain(stop_at).await;
+            if left > 0 {
+                tracing::warn!(tasks = left, "stopping background tasks that outlast the grace");
+                tasks.stop_generations();
+            }
+        };
+        futures_util::future::join(stopping_server, generations).await;
+        let left = tasks.drain(grace_ends).await;
+        if left > 0 {
+            tracing::error!(tasks = left, "background tasks still running at exit");
+        }
+        server.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Completes at the first SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let terminate = async {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut terminate) => {
+                    terminate.recv().await;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            () = terminate => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
     }
 }

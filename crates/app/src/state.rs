@@ -9,6 +9,7 @@ use polychat_domain::services::memory::MemoryService;
 use polychat_domain::services::search::SearchService;
 
 use crate::readiness::Readiness;
+use crate::tasks::BackgroundTasks;
 
 pub struct AppState {
     pub auth: Arc<AuthService>,
@@ -16,4 +17,6 @@ pub struct AppState {
     pub memory: Arc<MemoryService>,
     pub search: SearchService,
     pub readiness: Readiness,
+    /// The background tasks the use cases started; shutdown drains them.
+    pub tasks: Arc<BackgroundTasks>,
 }

@@ -6,17 +6,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use futures_util::future::BoxFuture;
 use polychat_auth::{BcryptHasher, JwtConfig, JwtTokenService};
 use polychat_crypto::{MasterKeys, XChaChaCipher};
 use polychat_detector::Detector;
-use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock, TaskSpawner};
+use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock};
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy};
-use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService};
+use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService, GatewayRouter};
 use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
 use polychat_domain::services::search::SearchService;
 use polychat_openrouter::{
-    EmbeddingsClient, EmbeddingsConfig, EmbeddingsProbe, OpenRouterClient, OpenRouterConfig,
+    EmbeddingsClient, EmbeddingsConfig, EmbeddingsProbe, OpenRouterCatalog, OpenRouterClient,
+    OpenRouterConfig,
 };
 use polychat_postgres::{Postgres, PostgresConfig};
 use polychat_redis::RedisConfig;
@@ -25,18 +25,10 @@ use crate::config::AppConfig;
 use crate::limits::FallbackRateLimiter;
 use crate::readiness::{Dependency, Readiness};
 use crate::state::AppState;
+use crate::tasks::BackgroundTasks;
 
 /// How long `/ready` waits for each dependency.
 const PROBE_DEADLINE: Duration = Duration::from_secs(2);
-
-/// Runs background work on the tokio runtime serving the request.
-struct TokioSpawner;
-
-impl TaskSpawner for TokioSpawner {
-    fn spawn(&self, task: BoxFuture<'static, ()>) {
-        tokio::spawn(task);
-    }
-}
 
 fn postgres_config(config: &AppConfig) -> PostgresConfig {
     let mut postgres = PostgresConfig::new(config.database_url.clone());
@@ -145,6 +137,8 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
     openrouter.title.clone_from(&config.openrouter_title);
     openrouter.total_timeout = config.llm_timeout;
     let llm = OpenRouterClient::new(&openrouter)?;
+    let catalog = OpenRouterCatalog::new(&openrouter)?;
+    let tasks = Arc::new(BackgroundTasks::on_current_runtime());
 
     let limiter: Arc<dyn RateLimiter> = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
     let auth = Arc::new(auth_service(
@@ -172,10 +166,11 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
         ChatPorts {
             chats: Arc::new(mongo.clone()),
             cache: Arc::new(redis.clone()),
-            llm: Arc::new(llm),
+            models: Arc::new(GatewayRouter::new(Arc::new(llm))),
+            catalog: Arc::new(catalog),
             idempotency: Arc::new(redis.clone()),
             limiter,
-            spawner: Arc::new(TokioSpawner),
+            tasks: tasks.clone(),
             clock,
         },
         ChatPolicy::new(config.default_model.clone()),
@@ -206,5 +201,6 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
         memory,
         search,
         readiness,
+        tasks,
     })
 }

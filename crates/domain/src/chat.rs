@@ -30,6 +30,8 @@ pub enum Role {
     System,
     User,
     Assistant,
+    /// A tool's result sent back by an OpenAI-compatible client (never stored).
+    Tool,
 }
 
 impl Role {
@@ -38,6 +40,7 @@ impl Role {
             Self::System => "system",
             Self::User => "user",
             Self::Assistant => "assistant",
+            Self::Tool => "tool",
         }
     }
 }
@@ -172,7 +175,17 @@ pub struct Message {
     pub model: Option<ModelName>,
     pub usage: Option<Usage>,
     pub status: MessageStatus,
+    /// Why an `incomplete` or `error` message ended as it did.
+    pub error: Option<MessageError>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Why a message's generation failed or stopped early, in the contract's terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageError {
+    /// The snake_case code the API answers with for the same failure.
+    pub code: String,
+    pub message: String,
 }
 
 #[cfg(test)]

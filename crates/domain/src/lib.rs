@@ -13,7 +13,9 @@ pub mod services;
 pub mod timeline;
 pub mod user;
 
-pub use chat::{Chat, ChatSummary, ChatTitle, Message, MessageStatus, Prompt, Role, Usage};
+pub use chat::{
+    Chat, ChatSummary, ChatTitle, Message, MessageError, MessageStatus, Prompt, Role, Usage,
+};
 pub use ids::{ChatId, MessageId, PreferenceId, UserId};
 pub use model::ModelName;
 pub use preference::{Embedding, PreferenceKind, PreferenceText, UserPreference};

@@ -80,7 +80,7 @@ impl From<PreferenceText> for String {
 }
 
 /// A dense vector from the embedder, compared by cosine similarity.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Embedding(Vec<f32>);
 
@@ -119,13 +119,15 @@ impl Embedding {
     }
 }
 
-/// One remembered statement about a user.
-#[derive(Debug, Clone, PartialEq)]
+/// One remembered statement about a user. Serialized (for a replayed answer) without
+/// its embedding.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserPreference {
     pub id: PreferenceId,
     pub owner: UserId,
     pub text: PreferenceText,
     pub kind: PreferenceKind,
+    #[serde(skip)]
     pub embedding: Embedding,
     /// The chat whose prompt it was learned from; `None` when the user entered it directly.
     pub source_chat_id: Option<ChatId>,

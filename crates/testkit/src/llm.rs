@@ -7,10 +7,12 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use futures_util::stream;
 use polychat_domain::ports::{
-    Completion, CompletionRequest, LlmError, LlmMessage, LlmProvider, LlmStream, StreamEvent,
+    Completion, CompletionRequest, LlmError, LlmMessage, LlmProvider, LlmStream, ModelInput,
+    StreamEvent,
 };
 use polychat_domain::{ModelName, Usage};
 use secrecy::ExposeSecret;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
 /// One scripted answer, consumed by one call.
 #[derive(Debug)]
@@ -22,6 +24,41 @@ pub enum Script {
     /// The events of a stream, in order; `complete` joins the deltas (or fails with the
     /// first error).
     Stream(Vec<Result<StreamEvent, LlmError>>),
+    /// Events the test hands over as it likes through the [`StreamGate`] returned by
+    /// [`ScriptedLlm::push_gated`]; the stream ends when the gate is dropped. `complete`
+    /// waits until the gate finishes, fails or is dropped, then joins what it got.
+    Gated(UnboundedReceiver<Result<StreamEvent, LlmError>>),
+}
+
+/// The test's end of a [`Script::Gated`] answer: each call releases one event.
+#[derive(Debug)]
+pub struct StreamGate {
+    events: UnboundedSender<Result<StreamEvent, LlmError>>,
+    text: Mutex<String>,
+}
+
+impl StreamGate {
+    /// Releases one delta.
+    pub fn delta(&self, text: &str) -> &Self {
+        lock(&self.text).push_str(text);
+        let _ = self.events.send(Ok(StreamEvent::Delta(text.to_owned())));
+        self
+    }
+
+    /// Ends the answer normally, with [`word_usage`] of the deltas released.
+    pub fn finish(self) {
+        let usage = word_usage("", &lock(&self.text));
+        let _ = self.events.send(Ok(StreamEvent::Finished {
+            model: None,
+            usage: Some(usage),
+            finish_reason: Some("stop".to_owned()),
+        }));
+    }
+
+    /// Ends the answer with a failure.
+    pub fn fail(self, error: LlmError) {
+        let _ = self.events.send(Err(error));
+    }
 }
 
 /// What a call received. The key is exposed on purpose: tests check that the user's
@@ -29,9 +66,13 @@ pub enum Script {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordedRequest {
     pub model: ModelName,
+    /// The conversation; a text prompt is recorded as one user message.
     pub messages: Vec<LlmMessage>,
+    /// Whether the input was a bare text prompt (legacy completions).
+    pub text: bool,
     pub api_key: String,
     pub max_tokens: Option<u32>,
+    pub extra: serde_json::Map<String, serde_json::Value>,
     pub streamed: bool,
 }
 
@@ -75,6 +116,8 @@ impl ScriptedLlm {
             content: content.to_owned(),
             model: None,
             usage: word_usage("", content),
+            finish_reason: Some("stop".to_owned()),
+            tool_calls: None,
         }))
     }
 
@@ -91,8 +134,20 @@ impl ScriptedLlm {
         events.push(Ok(StreamEvent::Finished {
             model: None,
             usage: Some(word_usage("", &deltas.concat())),
+            finish_reason: Some("stop".to_owned()),
         }));
         self.push(Script::Stream(events))
+    }
+
+    /// Queues an answer whose events the test releases through the returned gate, so
+    /// it can act while the answer is being generated.
+    pub fn push_gated(&self) -> StreamGate {
+        let (events, receiver) = unbounded_channel();
+        self.push(Script::Gated(receiver));
+        StreamGate {
+            events,
+            text: Mutex::default(),
+        }
     }
 
     /// Every request received so far, oldest first.
@@ -111,11 +166,20 @@ impl ScriptedLlm {
     }
 
     fn take(&self, request: &CompletionRequest, streamed: bool) -> Script {
+        let (messages, text) = match &request.input {
+            ModelInput::Chat(messages) => (messages.clone(), false),
+            ModelInput::Text(prompt) => (
+                vec![LlmMessage::text(polychat_domain::Role::User, prompt.clone())],
+                true,
+            ),
+        };
         lock(&self.requests).push(RecordedRequest {
             model: request.model.clone(),
-            messages: request.messages.clone(),
+            messages,
+            text,
             api_key: request.api_key.expose_secret().to_owned(),
-            max_tokens: request.max_tokens,
+            max_tokens: request.options.max_tokens,
+            extra: request.options.extra.clone(),
             streamed,
         });
         lock(&self.script).pop_front().unwrap_or_else(|| {
@@ -132,27 +196,18 @@ impl LlmProvider for ScriptedLlm {
         match self.take(&request, false) {
             Script::Reply(completion) => Ok(completion),
             Script::Fail(error) => Err(error),
-            Script::Stream(events) => {
-                let mut content = String::new();
-                let (mut model, mut usage) = (None, Usage::default());
-                for event in events {
-                    match event? {
-                        StreamEvent::Delta(delta) => content.push_str(&delta),
-                        StreamEvent::Finished {
-                            model: reported,
-                            usage: counted,
-                        } => {
-                            model = reported;
-                            usage = counted.unwrap_or_default();
-                        }
+            Script::Gated(mut receiver) => {
+                let mut events = Vec::new();
+                while let Some(event) = receiver.recv().await {
+                    let last = matches!(event, Ok(StreamEvent::Finished { .. }) | Err(_));
+                    events.push(event);
+                    if last {
+                        break;
                     }
                 }
-                Ok(Completion {
-                    content,
-                    model,
-                    usage,
-                })
+                join(events)
             }
+            Script::Stream(events) => join(events),
         }
     }
 
@@ -161,9 +216,42 @@ impl LlmProvider for ScriptedLlm {
             Script::Reply(completion) => completion.into_events().into_iter().map(Ok).collect(),
             Script::Fail(error) => return Err(error),
             Script::Stream(events) => events,
+            Script::Gated(receiver) => {
+                let events = stream::unfold(receiver, |mut receiver| async move {
+                    receiver.recv().await.map(|event| (event, receiver))
+                });
+                return Ok(Box::pin(events));
+            }
         };
         Ok(Box::pin(stream::iter(events)))
     }
+}
+
+/// A whole answer made of a stream's events (or its first error).
+fn join(events: Vec<Result<StreamEvent, LlmError>>) -> Result<Completion, LlmError> {
+    let mut joined = Completion {
+        content: String::new(),
+        model: None,
+        usage: Usage::default(),
+        finish_reason: None,
+        tool_calls: None,
+    };
+    for event in events {
+        match event? {
+            StreamEvent::Delta(delta) => joined.content.push_str(&delta),
+            StreamEvent::ToolCalls(calls) => joined.tool_calls = Some(calls),
+            StreamEvent::Finished {
+                model,
+                usage,
+                finish_reason,
+            } => {
+                joined.model = model;
+                joined.usage = usage.unwrap_or_default();
+                joined.finish_reason = finish_reason;
+            }
+        }
+    }
+    Ok(joined)
 }
 
 #[cfg(test)]
@@ -177,12 +265,12 @@ mod tests {
     fn request(text: &str) -> CompletionRequest {
         CompletionRequest {
             model: ModelName::parse("test/model").unwrap(),
-            messages: vec![LlmMessage {
-                role: Role::User,
-                content: text.to_owned(),
-            }],
+            input: ModelInput::Chat(vec![LlmMessage::text(Role::User, text)]),
             api_key: SecretString::from("sk-test"),
-            max_tokens: Some(64),
+            options: polychat_domain::ports::GenerationOptions {
+                max_tokens: Some(64),
+                ..Default::default()
+            },
         }
     }
 

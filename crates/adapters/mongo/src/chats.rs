@@ -220,6 +220,7 @@ impl ChatRepository for Mongo {
                 "status": to_bson(&update.status)?,
                 "model": to_bson(&update.model)?,
                 "usage": to_bson(&update.usage.map(UsageDocument::from))?,
+                "error": to_bson(&update.error)?,
             }
         };
         let result = self.messages.update_one(message, set).await;

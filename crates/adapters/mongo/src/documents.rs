@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use mongodb::bson::{self, Bson, DateTime as BsonDateTime, Document, doc};
 use polychat_domain::ports::StoreError;
 use polychat_domain::{
-    Chat, ChatId, ChatTitle, Message, MessageId, MessageStatus, ModelName, Role, Usage, UserId,
+    Chat, ChatId, ChatTitle, Message, MessageError, MessageId, MessageStatus, ModelName, Role,
+    Usage, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -44,6 +45,9 @@ pub(crate) struct MessageDocument {
     model: Option<ModelName>,
     usage: Option<UsageDocument>,
     status: MessageStatus,
+    /// Why an incomplete or failed message ended so (absent in older documents).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<MessageError>,
     created_at: BsonDateTime,
 }
 
@@ -176,6 +180,7 @@ impl MessageDocument {
             model: message.model.clone(),
             usage: message.usage.map(UsageDocument::from),
             status: message.status,
+            error: message.error.clone(),
             created_at: bson_time(message.created_at),
         }
     }
@@ -212,6 +217,7 @@ impl TryFrom<MessageDocument> for Message {
             model: stored.model,
             usage: stored.usage.map(Usage::from),
             status: stored.status,
+            error: stored.error,
             created_at: chrono_time(stored.created_at)?,
         })
     }

@@ -1,11 +1,13 @@
-//! [`LlmProvider`] over OpenRouter's (or any OpenAI-compatible) `/chat/completions`,
-//! with each user's own key.
+//! [`LlmProvider`] over OpenRouter's (or any OpenAI-compatible) `/chat/completions`
+//! and legacy `/completions`, with each user's own key.
 
 use async_trait::async_trait;
 use futures_util::stream;
-use polychat_domain::ports::{Completion, CompletionRequest, LlmError, LlmProvider, LlmStream};
-use reqwest::Response;
+use polychat_domain::ports::{
+    Completion, CompletionRequest, LlmError, LlmProvider, LlmStream, ModelInput,
+};
 use reqwest::header::CONTENT_TYPE;
+use reqwest::{Response, Url};
 use tokio::time::Instant;
 
 use crate::config::{ConfigError, OpenRouterConfig};
@@ -16,6 +18,8 @@ use crate::{decode, stream as sse_stream, wire};
 #[derive(Debug, Clone)]
 pub struct OpenRouterClient {
     transport: Transport,
+    chat_endpoint: Url,
+    text_endpoint: Url,
     total_timeout: std::time::Duration,
 }
 
@@ -27,7 +31,6 @@ impl OpenRouterClient {
         Ok(Self {
             transport: Transport {
                 http: config.http_client()?,
-                endpoint: config.endpoint()?,
                 limits: Limits {
                     first_byte: config.first_byte_timeout,
                     chunk_gap: config.chunk_gap_timeout,
@@ -37,6 +40,8 @@ impl OpenRouterClient {
                     backoff_cap: config.backoff_cap,
                 },
             },
+            chat_endpoint: config.endpoint("chat/completions")?,
+            text_endpoint: config.endpoint("completions")?,
             total_timeout: config.total_timeout,
         })
     }
@@ -47,15 +52,18 @@ impl OpenRouterClient {
         streamed: bool,
         deadline: Instant,
     ) -> Result<Response, LlmError> {
-        let body = serde_json::to_vec(&wire::chat_request(request, streamed))
-            .map_err(|err| LlmError::Unknown(err.into()))?;
+        let (endpoint, body) = match &request.input {
+            ModelInput::Chat(_) => (&self.chat_endpoint, wire::chat_request(request, streamed)),
+            ModelInput::Text(_) => (&self.text_endpoint, wire::text_request(request, streamed)),
+        };
+        let body = serde_json::to_vec(&body).map_err(|err| LlmError::Unknown(err.into()))?;
         let accept = if streamed {
             "text/event-stream"
         } else {
             "application/json"
         };
         self.transport
-            .send(body, &request.api_key, accept, deadline)
+            .send(endpoint, body, &request.api_key, accept, deadline)
             .await
     }
 }

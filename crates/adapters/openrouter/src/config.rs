@@ -71,9 +71,9 @@ impl OpenRouterConfig {
         }
     }
 
-    /// The chat-completions endpoint under `base_url`.
-    pub(crate) fn endpoint(&self) -> Result<Url, ConfigError> {
-        endpoint(&self.base_url, "chat/completions", "OPENROUTER_BASE_URL")
+    /// An endpoint under `base_url` (`chat/completions`, `completions`, `models`).
+    pub(crate) fn endpoint(&self, path: &str) -> Result<Url, ConfigError> {
+        endpoint(&self.base_url, path, "OPENROUTER_BASE_URL")
     }
 
     pub(crate) fn validate(&self) -> Result<(), ConfigError> {

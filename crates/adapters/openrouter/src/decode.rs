@@ -39,25 +39,33 @@ pub(crate) fn completion(body: &[u8], key: &SecretString) -> Result<Completion, 
     if choice.finish_reason.as_deref() == Some("error") {
         return Err(failed_mid_answer());
     }
+    let (content, tool_calls) = match choice.message {
+        Some(message) => (message.content, message.tool_calls),
+        None => (None, None),
+    };
     Ok(Completion {
-        content: choice
-            .message
-            .and_then(|message| message.content)
-            .unwrap_or_default(),
+        content: content.or(choice.text).unwrap_or_default(),
         model: model_name(reply.model.as_deref()),
         usage: reply
             .usage
             .map(|usage| usage.to_usage())
             .unwrap_or_default(),
+        finish_reason: choice.finish_reason,
+        tool_calls: tool_calls.filter(|calls| !calls.is_null()),
     })
 }
 
 /// What one stream event means.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub(crate) enum Step {
     /// Nothing to pass on (role-only chunk, empty delta, usage held for the end).
     Nothing,
     Delta(String),
+    /// Tool-call fragments, with any text of the same chunk.
+    ToolCalls {
+        text: String,
+        calls: serde_json::Value,
+    },
     /// The stream is over; nothing after this is read.
     Done(StreamEvent),
 }
@@ -68,7 +76,7 @@ pub(crate) struct ChunkDecoder {
     key: SecretString,
     model: Option<ModelName>,
     usage: Option<Usage>,
-    finish_seen: bool,
+    finish_reason: Option<String>,
 }
 
 impl ChunkDecoder {
@@ -78,7 +86,7 @@ impl ChunkDecoder {
             key,
             model: None,
             usage: None,
-            finish_seen: false,
+            finish_reason: None,
         }
     }
 
@@ -107,26 +115,34 @@ impl ChunkDecoder {
             self.usage = Some(usage.to_usage());
         }
         let mut text = String::new();
+        let mut calls = Vec::new();
         for choice in chunk.choices {
-            match choice.finish_reason.as_deref() {
-                Some("error") => return Err(failed_mid_answer()),
-                Some(_) => self.finish_seen = true,
+            match choice.finish_reason {
+                Some(reason) if reason == "error" => return Err(failed_mid_answer()),
+                Some(reason) => self.finish_reason = Some(reason),
                 None => {}
             }
-            if let Some(content) = choice.delta.or(choice.message).and_then(|d| d.content) {
+            let part = choice.delta.or(choice.message).unwrap_or_default();
+            if let Some(content) = part.content.or(choice.text) {
                 text.push_str(&content);
             }
+            if let Some(serde_json::Value::Array(more)) = part.tool_calls {
+                calls.extend(more);
+            }
         }
-        Ok(if text.is_empty() {
-            Step::Nothing
-        } else {
-            Step::Delta(text)
+        Ok(match (text.is_empty(), calls.is_empty()) {
+            (_, false) => Step::ToolCalls {
+                text,
+                calls: serde_json::Value::Array(calls),
+            },
+            (true, true) => Step::Nothing,
+            (false, true) => Step::Delta(text),
         })
     }
 
     /// The input ended without `[DONE]`.
     pub(crate) fn end_of_input(&mut self) -> Result<StreamEvent, LlmError> {
-        if self.finish_seen || self.usage.is_some() {
+        if self.finish_reason.is_some() || self.usage.is_some() {
             Ok(self.finished())
         } else {
             Err(LlmError::Upstream(
@@ -139,6 +155,7 @@ impl ChunkDecoder {
         StreamEvent::Finished {
             model: self.model.take(),
             usage: self.usage.take(),
+            finish_reason: self.finish_reason.take(),
         }
     }
 }

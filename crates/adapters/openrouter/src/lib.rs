@@ -1,5 +1,6 @@
-//! The OpenAI-compatible HTTP adapter: chat completions through OpenRouter (or any
-//! compatible server) with each user's own key, and text embeddings.
+//! The OpenAI-compatible HTTP adapter: chat and legacy completions through OpenRouter
+//! (or any compatible server) with each user's own key, the upstream's model catalog,
+//! and text embeddings.
 //!
 //! async-openai provides the request types; the transport is our own `reqwest` client,
 //! so status codes, `Retry-After`, deadlines and retries follow the contract (see
@@ -10,6 +11,7 @@ mod config;
 mod decode;
 mod embeddings;
 mod errors;
+mod models;
 mod probe;
 mod sse;
 mod stream;
@@ -19,4 +21,5 @@ mod wire;
 pub use chat::OpenRouterClient;
 pub use config::{ConfigError, OpenRouterConfig};
 pub use embeddings::{EmbeddingsClient, EmbeddingsConfig};
+pub use models::OpenRouterCatalog;
 pub use probe::EmbeddingsProbe;

@@ -94,6 +94,12 @@ impl State {
         match self.decoder.data(data) {
             Ok(Step::Nothing) => {}
             Ok(Step::Delta(text)) => self.ready.push_back(Ok(StreamEvent::Delta(text))),
+            Ok(Step::ToolCalls { text, calls }) => {
+                if !text.is_empty() {
+                    self.ready.push_back(Ok(StreamEvent::Delta(text)));
+                }
+                self.ready.push_back(Ok(StreamEvent::ToolCalls(calls)));
+            }
             Ok(Step::Done(finished)) => self.finish(Ok(finished)),
             Err(error) => self.fail(error),
         }

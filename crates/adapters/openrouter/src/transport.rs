@@ -43,7 +43,6 @@ enum Failure {
 #[derive(Debug, Clone)]
 pub(crate) struct Transport {
     pub(crate) http: Client,
-    pub(crate) endpoint: Url,
     pub(crate) limits: Limits,
 }
 
@@ -52,6 +51,7 @@ impl Transport {
     /// what may be retried, all before `deadline`.
     pub(crate) async fn send(
         &self,
+        endpoint: &Url,
         body: Vec<u8>,
         key: &SecretString,
         accept: &'static str,
@@ -59,11 +59,12 @@ impl Transport {
     ) -> Result<Response, LlmError> {
         let mut retries = 0;
         loop {
-            let (error, retry_after) = match self.attempt(&body, key, accept, deadline).await {
-                Ok(response) => return Ok(response),
-                Err(Failure::Final(error)) => return Err(error),
-                Err(Failure::Retryable { error, retry_after }) => (error, retry_after),
-            };
+            let (error, retry_after) =
+                match self.attempt(endpoint, &body, key, accept, deadline).await {
+                    Ok(response) => return Ok(response),
+                    Err(Failure::Final(error)) => return Err(error),
+                    Err(Failure::Retryable { error, retry_after }) => (error, retry_after),
+                };
             if retries >= self.limits.max_retries {
                 return Err(error);
             }
@@ -84,6 +85,7 @@ impl Transport {
 
     async fn attempt(
         &self,
+        endpoint: &Url,
         body: &[u8],
         key: &SecretString,
         accept: &'static str,
@@ -91,7 +93,7 @@ impl Transport {
     ) -> Result<Response, Failure> {
         let request = self
             .http
-            .post(self.endpoint.clone())
+            .post(endpoint.clone())
             .bearer_auth(key.expose_secret())
             .header(CONTENT_TYPE, "application/json")
             .header(ACCEPT, accept)

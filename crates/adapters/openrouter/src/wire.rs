@@ -8,31 +8,76 @@ use async_openai::types::{
     ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
     ChatCompletionRequestSystemMessageContent, ChatCompletionRequestUserMessage,
     ChatCompletionRequestUserMessageContent, ChatCompletionStreamOptions,
-    CreateChatCompletionRequest,
+    CreateChatCompletionRequest, CreateCompletionRequest, Prompt,
 };
-use polychat_domain::ports::{CompletionRequest, LlmMessage};
+use polychat_domain::ports::{CompletionRequest, LlmMessage, ModelInput};
 use polychat_domain::{ModelName, Role, Usage};
 use serde::Deserialize;
 use serde_json::Value;
 
-/// The body of `POST /chat/completions`.
-pub(crate) fn chat_request(
-    request: &CompletionRequest,
-    stream: bool,
-) -> CreateChatCompletionRequest {
+/// The body of `POST /chat/completions`: async-openai's request, with the messages a
+/// client sent in full (tool calls, tool results, parts) as they came, and the
+/// client's other fields (`tools`, `response_format`, sampling) passed through.
+pub(crate) fn chat_request(request: &CompletionRequest, stream: bool) -> Value {
+    let messages = match &request.input {
+        ModelInput::Chat(messages) => messages.as_slice(),
+        ModelInput::Text(_) => &[],
+    };
     // `max_tokens` is what OpenRouter, vLLM and Ollama read; async-openai deprecates it in
     // favour of OpenAI's own `max_completion_tokens`, which they may ignore.
     #[allow(deprecated)]
-    CreateChatCompletionRequest {
+    let typed = CreateChatCompletionRequest {
         model: request.model.as_str().to_owned(),
-        messages: request.messages.iter().map(message).collect(),
-        max_tokens: request.max_tokens,
+        messages: messages.iter().map(message).collect(),
+        max_tokens: request.options.max_tokens,
         stream: stream.then_some(true),
         stream_options: stream.then_some(ChatCompletionStreamOptions {
             include_usage: true,
         }),
         ..CreateChatCompletionRequest::default()
+    };
+    let mut body = serde_json::to_value(typed).unwrap_or_default();
+    if let Some(Value::Array(sent)) = body.get_mut("messages") {
+        for (sent, message) in sent.iter_mut().zip(messages) {
+            if let Some(raw) = &message.raw {
+                sent.clone_from(raw);
+            }
+        }
     }
+    with_extra(body, request)
+}
+
+/// The body of the legacy `POST /completions`, `prompt` a string.
+pub(crate) fn text_request(request: &CompletionRequest, stream: bool) -> Value {
+    let prompt = match &request.input {
+        ModelInput::Text(prompt) => prompt.clone(),
+        ModelInput::Chat(messages) => messages
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    };
+    let typed = CreateCompletionRequest {
+        model: request.model.as_str().to_owned(),
+        prompt: Prompt::String(prompt),
+        max_tokens: request.options.max_tokens,
+        stream: stream.then_some(true),
+        stream_options: stream.then_some(ChatCompletionStreamOptions {
+            include_usage: true,
+        }),
+        ..CreateCompletionRequest::default()
+    };
+    with_extra(serde_json::to_value(typed).unwrap_or_default(), request)
+}
+
+/// The client's own fields, where the typed request did not set them.
+fn with_extra(mut body: Value, request: &CompletionRequest) -> Value {
+    if let Value::Object(fields) = &mut body {
+        for (name, value) in &request.options.extra {
+            fields.entry(name.clone()).or_insert_with(|| value.clone());
+        }
+    }
+    body
 }
 
 fn message(message: &LlmMessage) -> ChatCompletionRequestMessage {
@@ -42,10 +87,14 @@ fn message(message: &LlmMessage) -> ChatCompletionRequestMessage {
             content: ChatCompletionRequestSystemMessageContent::Text(text),
             name: None,
         }),
-        Role::User => ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage {
-            content: ChatCompletionRequestUserMessageContent::Text(text),
-            name: None,
-        }),
+        // A tool result without its raw form (which names the call) can only be told
+        // as what the user passes on.
+        Role::User | Role::Tool => {
+            ChatCompletionRequestMessage::User(ChatCompletionRequestUserMessage {
+                content: ChatCompletionRequestUserMessageContent::Text(text),
+                name: None,
+            })
+        }
         Role::Assistant => {
             ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
                 content: Some(ChatCompletionRequestAssistantMessageContent::Text(text)),
@@ -72,6 +121,8 @@ pub(crate) struct WireChoice {
     pub(crate) message: Option<WireContent>,
     /// Set in stream chunks.
     pub(crate) delta: Option<WireContent>,
+    /// Set in legacy text completions, whole or streamed.
+    pub(crate) text: Option<String>,
     pub(crate) finish_reason: Option<String>,
 }
 
@@ -79,6 +130,7 @@ pub(crate) struct WireChoice {
 #[serde(default)]
 pub(crate) struct WireContent {
     pub(crate) content: Option<String>,
+    pub(crate) tool_calls: Option<Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -135,25 +187,25 @@ pub(crate) fn model_name(reported: Option<&str>) -> Option<ModelName> {
 
 #[cfg(test)]
 mod tests {
+    use polychat_domain::ports::GenerationOptions;
     use secrecy::SecretString;
     use serde_json::json;
 
     use super::*;
 
     fn request(max_tokens: Option<u32>) -> CompletionRequest {
-        let turn = |role, content: &str| LlmMessage {
-            role,
-            content: content.to_owned(),
-        };
         CompletionRequest {
             model: ModelName::parse("openai/gpt-4o-mini").unwrap(),
-            messages: vec![
-                turn(Role::System, "be brief"),
-                turn(Role::User, "olá"),
-                turn(Role::Assistant, "oi"),
-            ],
+            input: ModelInput::Chat(vec![
+                LlmMessage::text(Role::System, "be brief"),
+                LlmMessage::text(Role::User, "olá"),
+                LlmMessage::text(Role::Assistant, "oi"),
+            ]),
             api_key: SecretString::from("sk-or-secret"),
-            max_tokens,
+            options: GenerationOptions {
+                max_tokens,
+                ..GenerationOptions::default()
+            },
         }
     }
 
@@ -174,9 +226,39 @@ mod tests {
                 "stream_options": {"include_usage": true},
             })
         );
-        let plain = serde_json::to_value(chat_request(&request(None), false)).unwrap();
+        let plain = chat_request(&request(None), false);
         let keys: Vec<&String> = plain.as_object().unwrap().keys().collect();
         assert_eq!(keys, ["messages", "model"]);
+    }
+
+    #[test]
+    fn client_fields_and_raw_messages_pass_through() {
+        let mut call = request(None);
+        let tool_call = json!({"role": "assistant", "content": null,
+            "tool_calls": [{"id": "c1", "type": "function",
+                            "function": {"name": "f", "arguments": "{}"}}]});
+        let ModelInput::Chat(messages) = &mut call.input else {
+            unreachable!()
+        };
+        messages[2].raw = Some(tool_call.clone());
+        call.options
+            .extra
+            .insert("tools".into(), json!([{"type": "function"}]));
+        call.options.extra.insert("model".into(), json!("not/this"));
+        let body = chat_request(&call, false);
+        assert_eq!(body["messages"][2], tool_call);
+        assert_eq!(body["tools"], json!([{"type": "function"}]));
+        assert_eq!(body["model"], "openai/gpt-4o-mini");
+    }
+
+    #[test]
+    fn legacy_completions_send_the_prompt() {
+        let mut call = request(Some(5));
+        call.input = ModelInput::Text("Once upon".into());
+        let body = text_request(&call, true);
+        assert_eq!(body["prompt"], "Once upon");
+        assert_eq!(body["max_tokens"], 5);
+        assert_eq!(body["stream_options"], json!({"include_usage": true}));
     }
 
     #[test]

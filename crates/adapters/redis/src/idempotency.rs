@@ -1,18 +1,18 @@
 //! [`IdempotencyStore`] on Redis: one hash per key with `state` (`in_progress` or
 //! `completed`), the request's `fingerprint` and, once completed, its `result`.
-//! Claiming and completing are scripts, so two replicas never both own a key.
+//! A claim expires with its lease unless renewed; claiming, renewing, completing and
+//! releasing are scripts, so two replicas never both own a key.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
-use fred::interfaces::KeysInterface;
 use fred::types::Value;
 use polychat_domain::ports::{IdempotencyBegin, IdempotencyStore, StoreError};
 
 use crate::connect::Redis;
 use crate::error::{millis, store_error};
 
-/// KEYS: the record. ARGV: fingerprint, TTL (ms).
+/// KEYS: the record. ARGV: fingerprint, lease (ms).
 /// Returns 0 started, 1 in progress, 2 mismatch, or the stored result (a string).
 pub(crate) const BEGIN: &str = r"
 local record = redis.call('HMGET', KEYS[1], 'fingerprint', 'result')
@@ -36,6 +36,22 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 ";
 
+/// KEYS: the record. ARGV: fingerprint, lease (ms). Extends a running claim of this
+/// fingerprint; returns 1 if it did.
+pub(crate) const RENEW: &str = r"
+local record = redis.call('HMGET', KEYS[1], 'state', 'fingerprint')
+if record[1] ~= 'in_progress' or record[2] ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+";
+
+/// KEYS: the record. ARGV: fingerprint. Drops a running claim of this fingerprint.
+pub(crate) const RELEASE: &str = r"
+local record = redis.call('HMGET', KEYS[1], 'state', 'fingerprint')
+if record[1] ~= 'in_progress' or record[2] ~= ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])
+";
+
 impl Redis {
     /// The scope's length goes into the key, so no scope/key pair can spell another.
     fn record_key(&self, scope: &str, key: &str) -> String {
@@ -50,9 +66,9 @@ impl IdempotencyStore for Redis {
         scope: &str,
         key: &str,
         fingerprint: &str,
-        ttl: Duration,
+        lease: Duration,
     ) -> Result<IdempotencyBegin, StoreError> {
-        let args = vec![Value::from(fingerprint), Value::from(millis(ttl))];
+        let args = vec![Value::from(fingerprint), Value::from(millis(lease))];
         let script = &self.scripts.idempotency_begin;
         let state: Value = script
             .run(&self.pool, vec![self.record_key(scope, key)], args)
@@ -77,12 +93,12 @@ impl IdempotencyStore for Redis {
         key: &str,
         fingerprint: &str,
         result: &[u8],
-        ttl: Duration,
+        retention: Duration,
     ) -> Result<(), StoreError> {
         let args = vec![
             Value::from(fingerprint),
             Value::from(result),
-            Value::from(millis(ttl)),
+            Value::from(millis(retention)),
         ];
         let script = &self.scripts.idempotency_complete;
         let _stored: i64 = script
@@ -92,10 +108,32 @@ impl IdempotencyStore for Redis {
         Ok(())
     }
 
-    async fn release(&self, scope: &str, key: &str) -> Result<(), StoreError> {
-        let _deleted: i64 = self
-            .pool
-            .del(self.record_key(scope, key))
+    async fn renew(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let args = vec![Value::from(fingerprint), Value::from(millis(lease))];
+        let renewed: i64 = self
+            .scripts
+            .idempotency_renew
+            .run(&self.pool, vec![self.record_key(scope, key)], args)
+            .await
+            .map_err(store_error)?;
+        Ok(renewed == 1)
+    }
+
+    async fn release(&self, scope: &str, key: &str, fingerprint: &str) -> Result<(), StoreError> {
+        let _released: i64 = self
+            .scripts
+            .idempotency_release
+            .run(
+                &self.pool,
+                vec![self.record_key(scope, key)],
+                vec![Value::from(fingerprint)],
+            )
             .await
             .map_err(store_error)?;
         Ok(())

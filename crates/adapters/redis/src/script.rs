@@ -60,6 +60,8 @@ pub(crate) struct Scripts {
     pub(crate) rate: Script,
     pub(crate) idempotency_begin: Script,
     pub(crate) idempotency_complete: Script,
+    pub(crate) idempotency_renew: Script,
+    pub(crate) idempotency_release: Script,
 }
 
 impl Scripts {
@@ -72,6 +74,8 @@ impl Scripts {
             rate: Script::new(crate::rate::GCRA),
             idempotency_begin: Script::new(crate::idempotency::BEGIN),
             idempotency_complete: Script::new(crate::idempotency::COMPLETE),
+            idempotency_renew: Script::new(crate::idempotency::RENEW),
+            idempotency_release: Script::new(crate::idempotency::RELEASE),
         }
     }
 }

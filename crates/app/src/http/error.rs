@@ -1,6 +1,6 @@
 //! The one HTTP error type: every failure leaves the service as the contract's body
-//! `{"error": {"code", "message"}}`. Internal causes are logged with their whole chain
-//! and never reach clients.
+//! `{"error": {"code", "message", "type", "param"}}` — the native shape and OpenAI's in
+//! one. Internal causes are logged with their whole chain and never reach clients.
 
 use std::fmt;
 use std::time::Duration;
@@ -17,13 +17,33 @@ pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-/// What went wrong, for machines (`code`) and people (`message`).
+/// What went wrong, for machines (`code`, `type`) and people (`message`).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     #[schema(example = "validation_failed")]
     pub code: &'static str,
     #[schema(example = "username: must be 3-32 characters")]
     pub message: String,
+    /// OpenAI's error class: `invalid_request_error`, `authentication_error`,
+    /// `permission_error`, `not_found_error`, `rate_limit_error` or `api_error`.
+    #[serde(rename = "type")]
+    #[schema(example = "invalid_request_error")]
+    pub kind: &'static str,
+    /// The request field at fault, when one is.
+    #[schema(example = "username")]
+    pub param: Option<&'static str>,
+}
+
+/// OpenAI's error class for a status.
+fn kind_of(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "authentication_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        429 => "rate_limit_error",
+        400..=499 => "invalid_request_error",
+        _ => "api_error",
+    }
 }
 
 /// An error answered to a client.
@@ -32,6 +52,7 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    param: Option<&'static str>,
     retry_after: Option<Duration>,
     cause: Option<anyhow::Error>,
 }
@@ -42,9 +63,27 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            param: None,
             retry_after: None,
             cause: None,
         }
+    }
+
+    /// Names the request field at fault.
+    #[must_use]
+    pub fn param(mut self, field: &'static str) -> Self {
+        self.param = Some(field);
+        self
+    }
+
+    /// The error as the OpenAI-compatible API answers it: a body that fails
+    /// validation is a 400 there, not a 422.
+    #[must_use]
+    pub fn openai(mut self) -> Self {
+        if self.status == StatusCode::UNPROCESSABLE_ENTITY {
+            self.status = StatusCode::BAD_REQUEST;
+        }
+        self
     }
 
     /// Adds a `Retry-After` header (whole seconds, rounded up).
@@ -155,6 +194,8 @@ impl ResponseError for ApiError {
             error: ErrorDetail {
                 code: self.code,
                 message: self.message.clone(),
+                kind: kind_of(self.status),
+                param: self.param,
             },
         })
     }
@@ -162,6 +203,6 @@ impl ResponseError for ApiError {
 
 impl From<polychat_domain::ValidationError> for ApiError {
     fn from(error: polychat_domain::ValidationError) -> Self {
-        Self::validation(error.to_string())
+        Self::validation(error.to_string()).param(error.field)
     }
 }

@@ -117,6 +117,17 @@ impl From<ChatError> for ApiError {
                 "idempotency_in_progress",
                 "a request with this Idempotency-Key is still running",
             ),
+            ChatError::ModelNotFound => Self::new(
+                StatusCode::NOT_FOUND,
+                "model_not_found",
+                "no such model (GET /v1/models lists them)",
+            ),
+            ChatError::Unauthorized => Self::unauthorized(),
+            ChatError::Interrupted => Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server_shutdown",
+                "the server shut down while the answer was being written; what was written is stored",
+            ),
             ChatError::Upstream(error) => error.into(),
             ChatError::Service(error) => error.into(),
         }

@@ -14,7 +14,14 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(MAX_BODY_BYTES)
-        .error_handler(|err, _req| json_error(&err).into())
+        .error_handler(|err, req| {
+            let error = json_error(&err);
+            if req.path().starts_with("/v1/") {
+                error.openai().into()
+            } else {
+                error.into()
+            }
+        })
 }
 
 pub fn query_config() -> web::QueryConfig {

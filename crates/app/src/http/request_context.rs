@@ -21,6 +21,8 @@ use polychat_domain::timeline::Timeline;
 use tracing::Instrument;
 use uuid::Uuid;
 
+use super::ApiError;
+
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
 
@@ -101,4 +103,17 @@ mod tests {
         );
         assert_eq!(server_timing(1.0, &Timeline::default()), "app;dur=1.000");
     }
+}
+
+/// The request's `Idempotency-Key`, if it sent one.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    req.headers()
+        .get("idempotency-key")
+        .map(|value| {
+            value.to_str().map(str::to_owned).map_err(|_| {
+                ApiError::validation("Idempotency-Key: must be printable ASCII")
+                    .param("Idempotency-Key")
+            })
+        })
+        .transpose()
 }

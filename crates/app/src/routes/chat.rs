@@ -2,24 +2,24 @@
 
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use polychat_domain::ports::GenerationOptions;
 use polychat_domain::services::chat::{
-    CacheStatus, ChatPageRequest, IdempotencyOutcome, TurnRequest,
+    CacheStatus, ChatPageRequest, ChatTarget, Conversation, Delivery, MemoryUse, TurnOutput,
+    TurnRequest,
 };
 use polychat_domain::{ChatId, MessageId};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{ChatDto, ChatTurnDto};
 use super::sse;
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
-use crate::http::request_context::timeline;
+use crate::http::request_context::{idempotency_key, timeline};
 use crate::http::{ApiError, AuthUser};
 use crate::state::AppState;
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -74,7 +74,7 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
         (status = 400, description = "`openrouter_key_missing`", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 402, description = "`upstream_insufficient_credits`", body = ErrorBody),
-        (status = 404, description = "`not_found`: no such chat for this user", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such chat for this user, or `model_not_found`", body = ErrorBody),
         (status = 409, description = "`idempotency_in_progress`", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 422, description = "`validation_failed` or `idempotency_key_reused`", body = ErrorBody),
@@ -91,89 +91,34 @@ pub async fn post_chat(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let stream = wants_stream(&req, &body);
-    let timeline = timeline(&req);
-    let chat_id = match body.chat_id.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(id) => Some(chat_id(id)?),
-    };
-    let idempotency = match req.headers().get(IDEMPOTENCY_KEY) {
-        None => None,
-        Some(value) => {
-            let key = value
-                .to_str()
-                .map_err(|_| ApiError::validation("Idempotency-Key: must be printable ASCII"))?
-                .to_owned();
-            let fingerprint = fingerprint(&body);
-            let begin = state.chats.idempotency_begin(user.id, &key, &fingerprint);
-            match timeline.time("idempotency", begin).await? {
-                IdempotencyOutcome::Replay(stored) => return Ok(replay(&stored, stream)),
-                IdempotencyOutcome::Proceed => Some((key, fingerprint)),
-            }
-        }
+    let chat = match body.chat_id.as_deref().map(str::trim) {
+        None | Some("") => ChatTarget::New,
+        Some(id) => ChatTarget::Existing(chat_id(id)?),
     };
     let turn = TurnRequest {
         owner: user.id,
-        chat_id,
-        prompt: body.prompt,
+        conversation: Conversation::Prompt {
+            chat,
+            prompt: body.prompt,
+        },
         model: body.model,
-        timeline,
+        delivery: if stream {
+            Delivery::Streamed
+        } else {
+            Delivery::Whole
+        },
+        memory: MemoryUse::On,
+        options: GenerationOptions::default(),
+        idempotency_key: idempotency_key(&req)?,
+        timeline: timeline(&req),
     };
-    if stream {
-        return match state.chats.stream(turn).await {
-            Ok(started) => Ok(sse::respond(state.clone(), user.id, started, idempotency)),
-            Err(error) => {
-                release(&state, &user, idempotency.as_ref()).await;
-                Err(error.into())
-            }
-        };
-    }
-    // The answer runs as a task of its own: a client that gives up drops this handler,
-    // not the model call, so the answer is still stored and the idempotency key is
-    // completed (or released) for the retry.
-    let task = tokio::spawn(async move {
-        match state.chats.send(turn).await {
-            Ok(turn) => {
-                let body =
-                    serde_json::to_vec(&ChatTurnDto::from(turn)).map_err(ApiError::internal)?;
-                if let Some((key, fingerprint)) = &idempotency {
-                    state
-                        .chats
-                        .idempotency_complete(user.id, key, fingerprint, &body)
-                        .await;
-                }
-                Ok(body)
-            }
-            Err(error) => {
-                release(&state, &user, idempotency.as_ref()).await;
-                Err(ApiError::from(error))
-            }
+    Ok(match state.chats.answer(turn).await? {
+        TurnOutput::Stream(started) => sse::respond(started),
+        TurnOutput::Replay(turn) if stream => sse::replay(&ChatTurnDto::from(turn)),
+        TurnOutput::Whole(turn) | TurnOutput::Replay(turn) => {
+            HttpResponse::Ok().json(ChatTurnDto::from(turn))
         }
-    });
-    let body = task.await.map_err(ApiError::internal)??;
-    Ok(HttpResponse::Ok()
-        .content_type("application/json")
-        .body(body))
-}
-
-async fn release(state: &AppState, user: &AuthUser, idempotency: Option<&(String, String)>) {
-    if let Some((key, _)) = idempotency {
-        state.chats.idempotency_release(user.id, key).await;
-    }
-}
-
-/// A stable digest of what the request asks for, to tell a retry from a new request.
-fn fingerprint(body: &ChatRequest) -> String {
-    let canonical = serde_json::to_vec(body).unwrap_or_default();
-    format!("{:x}", Sha256::digest(&canonical))
-}
-
-fn replay(stored: &[u8], stream: bool) -> HttpResponse {
-    match serde_json::from_slice::<ChatTurnDto>(stored) {
-        Ok(turn) if stream => sse::replay(&turn),
-        _ => HttpResponse::Ok()
-            .content_type("application/json")
-            .body(stored.to_vec()),
-    }
+    })
 }
 
 /// Which page of a chat to read.

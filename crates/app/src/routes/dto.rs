@@ -68,6 +68,17 @@ pub struct MessageDto {
     /// `complete`, `incomplete` (the stream was cut) or `error` (the model call failed).
     #[schema(example = "complete")]
     pub status: String,
+    /// Why an `incomplete` or `error` message ended so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<MessageErrorDto>,
+}
+
+/// Why a message's generation failed or stopped early.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MessageErrorDto {
+    #[schema(example = "upstream_timeout")]
+    pub code: String,
+    pub message: String,
 }
 
 fn role_name(role: Role) -> &'static str {
@@ -92,6 +103,10 @@ impl From<Message> for MessageDto {
             created_at: m.created_at,
             usage: m.usage.map(Into::into),
             status: status_name(m.status).to_owned(),
+            error: m.error.map(|error| MessageErrorDto {
+                code: error.code,
+                message: error.message,
+            }),
         }
     }
 }
@@ -117,10 +132,15 @@ pub struct ChatTurnDto {
 
 impl From<ChatTurn> for ChatTurnDto {
     fn from(turn: ChatTurn) -> Self {
+        // A turn not stored in a chat is its own total.
+        let usage_total = turn.chat.as_ref().map_or_else(
+            || turn.message.usage.unwrap_or_default(),
+            |chat| chat.usage_total,
+        );
         Self {
-            chat_id: turn.chat.id.to_string(),
+            chat_id: turn.message.chat_id.to_string(),
             message: turn.message.into(),
-            usage_total: turn.chat.usage_total.into(),
+            usage_total: usage_total.into(),
             memories: MemoriesDto {
                 used: turn.memories.used.into_iter().map(Into::into).collect(),
                 saved: turn.memories.saved.into_iter().map(Into::into).collect(),

@@ -5,7 +5,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreError;
-use crate::{Chat, ChatId, ChatTitle, Message, MessageId, MessageStatus, ModelName, Usage, UserId};
+use crate::{
+    Chat, ChatId, ChatTitle, Message, MessageError, MessageId, MessageStatus, ModelName, Usage,
+    UserId,
+};
 
 /// Position in the owner's chat list (newest first): the last item of the previous page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +39,7 @@ pub struct MessageUpdate {
     pub status: MessageStatus,
     pub model: Option<ModelName>,
     pub usage: Option<Usage>,
+    pub error: Option<MessageError>,
 }
 
 /// Where chats and messages live.

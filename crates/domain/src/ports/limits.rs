@@ -70,6 +70,10 @@ pub enum IdempotencyBegin {
 }
 
 /// Records of idempotent requests, keyed per user.
+///
+/// A claim is a lease: it holds for `lease` unless the request that owns it renews it,
+/// so a request that died (a crash, a lost connection to the store) frees its key
+/// within one lease. A completed record is kept for `retention`.
 #[async_trait]
 pub trait IdempotencyStore: Send + Sync {
     /// Claims `key` for a request whose body has `fingerprint`, atomically.
@@ -78,8 +82,18 @@ pub trait IdempotencyStore: Send + Sync {
         scope: &str,
         key: &str,
         fingerprint: &str,
-        ttl: Duration,
+        lease: Duration,
     ) -> Result<IdempotencyBegin, StoreError>;
+
+    /// Extends a running claim by `lease`. Returns `false` when the claim is no longer
+    /// this request's (it expired and was taken, or it completed).
+    async fn renew(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError>;
 
     /// Stores the result of the request that owns `key`.
     async fn complete(
@@ -88,9 +102,10 @@ pub trait IdempotencyStore: Send + Sync {
         key: &str,
         fingerprint: &str,
         result: &[u8],
-        ttl: Duration,
+        retention: Duration,
     ) -> Result<(), StoreError>;
 
-    /// Gives the key up after a failure so a retry can run again.
-    async fn release(&self, scope: &str, key: &str) -> Result<(), StoreError>;
+    /// Gives a running claim up after a failure so a retry can run again. A record
+    /// another request claimed meanwhile, or a completed one, stays.
+    async fn release(&self, scope: &str, key: &str, fingerprint: &str) -> Result<(), StoreError>;
 }

@@ -1,36 +1,76 @@
 //! Language-model calls (OpenRouter or any OpenAI-compatible server).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::stream::BoxStream;
 use secrecy::SecretString;
+use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::{ModelName, Role, Usage};
 
 /// One message of the context sent to the model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LlmMessage {
     pub role: Role,
+    /// The message's text (a client's text parts joined).
     pub content: String,
+    /// The message exactly as an OpenAI-compatible client sent it, when it carries more
+    /// than text (tool calls, a tool result, image parts). Providers that speak the same
+    /// format send it as it came; others read `role` and `content`.
+    pub raw: Option<Value>,
 }
 
-/// A chat-completion request, made with the user's own key.
+impl LlmMessage {
+    pub fn text(role: Role, content: impl Into<String>) -> Self {
+        Self {
+            role,
+            content: content.into(),
+            raw: None,
+        }
+    }
+}
+
+/// What the model is asked to continue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum ModelInput {
+    /// A conversation (`/chat/completions`).
+    Chat(Vec<LlmMessage>),
+    /// A bare text prompt (the legacy `/completions`).
+    Text(String),
+}
+
+/// Generation settings beside the input. `extra` holds request fields an
+/// OpenAI-compatible client set (sampling settings, `tools`, `tool_choice`,
+/// `response_format`, ...) for providers of the same format, as they came.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct GenerationOptions {
+    pub max_tokens: Option<u32>,
+    pub extra: Map<String, Value>,
+}
+
+/// A model call, made with the user's own key.
 #[derive(Debug)]
 pub struct CompletionRequest {
     pub model: ModelName,
-    pub messages: Vec<LlmMessage>,
+    pub input: ModelInput,
     pub api_key: SecretString,
-    pub max_tokens: Option<u32>,
+    pub options: GenerationOptions,
 }
 
 /// A whole answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Completion {
     pub content: String,
     /// The model that answered, as the upstream reports it.
     pub model: Option<ModelName>,
     pub usage: Usage,
+    /// Why generation stopped, as the upstream said (`stop`, `length`, `tool_calls`, ...).
+    pub finish_reason: Option<String>,
+    /// Tool calls the model asked for, in the OpenAI format.
+    pub tool_calls: Option<Value>,
 }
 
 impl Completion {
@@ -39,22 +79,27 @@ impl Completion {
     #[must_use]
     pub fn into_events(self) -> Vec<StreamEvent> {
         let delta = (!self.content.is_empty()).then_some(StreamEvent::Delta(self.content));
+        let tools = self.tool_calls.map(StreamEvent::ToolCalls);
         let finished = StreamEvent::Finished {
             model: self.model,
             usage: Some(self.usage),
+            finish_reason: self.finish_reason,
         };
-        delta.into_iter().chain([finished]).collect()
+        delta.into_iter().chain(tools).chain([finished]).collect()
     }
 }
 
 /// One event of a streamed answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
     Delta(String),
+    /// Tool-call fragments of one chunk, in the OpenAI format (`delta.tool_calls`).
+    ToolCalls(Value),
     /// The stream ended normally; usage if the upstream reported it.
     Finished {
         model: Option<ModelName>,
         usage: Option<Usage>,
+        finish_reason: Option<String>,
     },
 }
 
@@ -86,4 +131,29 @@ pub trait LlmProvider: Send + Sync {
     /// Starts a streamed completion. Errors before the first byte come back here;
     /// errors after it come through the stream.
     async fn stream(&self, request: CompletionRequest) -> Result<LlmStream, LlmError>;
+}
+
+/// A model a client may pick.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelInfo {
+    pub id: String,
+    /// The vendor (`openai`, ...) or `polychat` for a custom model.
+    pub owned_by: String,
+    pub created: i64,
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+/// The models an upstream offers.
+#[async_trait]
+pub trait ModelCatalog: Send + Sync {
+    /// The upstream's models, possibly from a cache.
+    async fn models(&self) -> Result<Vec<ModelInfo>, LlmError>;
+}
+
+/// Which provider answers for a model id.
+#[async_trait]
+pub trait ModelRouter: Send + Sync {
+    /// The provider of `model`, or `None` when no provider knows it.
+    async fn route(&self, model: &ModelName) -> Result<Option<Arc<dyn LlmProvider>>, LlmError>;
 }

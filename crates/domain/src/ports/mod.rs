@@ -14,6 +14,8 @@ mod llm;
 mod memory;
 mod users;
 
+use futures_util::future::BoxFuture;
+
 pub use auth::{
     AccessClaims, CipherError, PasswordHasher, RefreshClaims, SecretCipher, TokenDenylist,
     TokenError, TokenKind, TokenPair, TokenService,
@@ -24,7 +26,8 @@ pub use clock::{Clock, SystemClock};
 pub use health::HealthProbe;
 pub use limits::{IdempotencyBegin, IdempotencyStore, Quota, RateDecision, RateLimiter};
 pub use llm::{
-    Completion, CompletionRequest, LlmError, LlmMessage, LlmProvider, LlmStream, StreamEvent,
+    Completion, CompletionRequest, GenerationOptions, LlmError, LlmMessage, LlmProvider, LlmStream,
+    ModelCatalog, ModelInfo, ModelInput, ModelRouter, StreamEvent,
 };
 pub use memory::{
     DetectedPreference, EmbedError, Embedder, EmbeddingPurpose, IndexedMessage, MessageIndex,
@@ -45,8 +48,17 @@ pub enum StoreError {
     Unknown(#[from] anyhow::Error),
 }
 
-/// Runs work after a response has been sent (indexing, streaming generation that must
-/// outlive a disconnected client). Implemented by the runtime the app uses.
-pub trait TaskSpawner: Send + Sync {
-    fn spawn(&self, task: futures_util::future::BoxFuture<'static, ()>);
+/// The one set of background tasks: work that must outlive the request that started it
+/// (a turn whose client went away, a stream's generation, indexing after a response).
+/// Shutdown drains it. Implemented by the runtime the app uses.
+pub trait Tasks: Send + Sync {
+    /// Runs `task` to its end, whatever happens to the caller.
+    fn spawn(&self, task: BoxFuture<'static, ()>);
+
+    /// Completes after `duration`.
+    fn sleep(&self, duration: std::time::Duration) -> BoxFuture<'static, ()>;
+
+    /// Completes when shutdown asks running generations to stop (the server's grace
+    /// period is about to end); a generation then stores what it has and says why.
+    fn stopping(&self) -> BoxFuture<'static, ()>;
 }

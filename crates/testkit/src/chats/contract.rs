@@ -6,7 +6,7 @@
 
 use polychat_domain::ports::{ChatRepository, MessageUpdate, StoreError};
 use polychat_domain::{
-    ChatId, ChatTitle, Message, MessageId, MessageStatus, ModelName, Role, UserId,
+    ChatId, ChatTitle, Message, MessageError, MessageId, MessageStatus, ModelName, Role, UserId,
 };
 
 use super::fixtures::{all_messages, at, new_chat, new_message, stored, usage};
@@ -156,9 +156,13 @@ async fn finish_sets_final_state(repo: &dyn ChatRepository) {
     );
     let update = MessageUpdate {
         content: "the whole answer".to_owned(),
-        status: MessageStatus::Complete,
+        status: MessageStatus::Incomplete,
         model: Some(ModelName::parse("meta-llama/llama-3.1-8b-instruct:free").expect("model")),
         usage: Some(usage(7, 3)),
+        error: Some(MessageError {
+            code: "server_shutdown".to_owned(),
+            message: "stopped".to_owned(),
+        }),
     };
     let finished = repo.finish_message(chat.owner, chat.id, placeholder.id, &update, at(5_000));
     assert!(
@@ -171,9 +175,10 @@ async fn finish_sets_final_state(repo: &dyn ChatRepository) {
         status: update.status,
         model: update.model.clone(),
         usage: update.usage,
+        error: update.error.clone(),
         ..placeholder.clone()
     };
-    assert_eq!(messages, vec![expected]);
+    assert_eq!(messages, vec![expected], "the final state and its error are stored");
     let after = stored(repo, &chat).await;
     assert_eq!(
         after.usage_total,

@@ -46,6 +46,7 @@ pub(super) fn new_message(chat: ChatId, n: i64, usage: Option<Usage>) -> Message
         model: usage.map(|_| ModelName::parse("openai/gpt-4o-mini").expect("valid model")),
         usage,
         status: MessageStatus::Complete,
+        error: None,
         created_at: at(1_000 + n),
     }
 }

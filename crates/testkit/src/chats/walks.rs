@@ -52,6 +52,7 @@ pub async fn owner_isolation_contract(repo: &dyn ChatRepository) {
         status: MessageStatus::Error,
         model: None,
         usage: Some(usage(100, 100)),
+        error: None,
     };
     let finished = repo.finish_message(intruder, chat.id, message.id, &update, at(50_000));
     assert!(!finished.await.expect("finish"));

@@ -9,13 +9,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, TimeDelta, Utc};
 use polychat_domain::ports::{Clock, IdempotencyBegin, IdempotencyStore, StoreError};
 
-use crate::outage::Outage;
+use crate::outage::{FailNext, Outage};
 
 /// Idempotency records in a map, expiring by a [`Clock`].
 pub struct InMemoryIdempotency {
     clock: Arc<dyn Clock>,
     records: Mutex<HashMap<(String, String), Record>>,
     outage: Outage,
+    failing_settles: FailNext,
 }
 
 #[derive(Debug)]
@@ -39,12 +40,20 @@ impl InMemoryIdempotency {
             clock,
             records: Mutex::default(),
             outage: Outage::default(),
+            failing_settles: FailNext::default(),
         }
     }
 
     /// Makes every call fail with [`StoreError::Unavailable`] while `down` is true.
     pub fn set_unavailable(&self, down: bool) {
         self.outage.set(down);
+    }
+
+    /// Makes the next `n` settling calls (`complete`, `release`) fail with
+    /// [`StoreError::Unavailable`] while `begin` and `renew` answer: a request that
+    /// loses the store at its end leaves its claim behind.
+    pub fn fail_next_settles(&self, n: u32) {
+        self.failing_settles.set(n);
     }
 
     fn expiry(&self, ttl: Duration) -> DateTime<Utc> {
@@ -92,6 +101,7 @@ impl IdempotencyStore for InMemoryIdempotency {
         result: &[u8],
         ttl: Duration,
     ) -> Result<(), StoreError> {
+        self.failing_settles.check()?;
         self.outage.check()?;
         let now = self.clock.now();
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
@@ -110,10 +120,42 @@ impl IdempotencyStore for InMemoryIdempotency {
         Ok(())
     }
 
-    async fn release(&self, scope: &str, key: &str) -> Result<(), StoreError> {
+    async fn renew(
+        &self,
+        scope: &str,
+        key: &str,
+        fingerprint: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        self.outage.check()?;
+        let now = self.clock.now();
+        let expires_at = self.expiry(lease);
+        let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
+        let slot = (scope.to_owned(), key.to_owned());
+        match records.get_mut(&slot) {
+            Some(record)
+                if record.expires_at > now
+                    && record.result.is_none()
+                    && record.fingerprint == fingerprint =>
+            {
+                record.expires_at = expires_at;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn release(&self, scope: &str, key: &str, fingerprint: &str) -> Result<(), StoreError> {
+        self.failing_settles.check()?;
         self.outage.check()?;
         let mut records = self.records.lock().unwrap_or_else(PoisonError::into_inner);
-        records.remove(&(scope.to_owned(), key.to_owned()));
+        let slot = (scope.to_owned(), key.to_owned());
+        if records
+            .get(&slot)
+            .is_some_and(|record| record.result.is_none() && record.fingerprint == fingerprint)
+        {
+            records.remove(&slot);
+        }
         Ok(())
     }
 }
@@ -160,29 +202,57 @@ pub async fn idempotency_contract(store: &dyn IdempotencyStore, wait: impl Async
     );
     assert_eq!(begin("k", "body-b", hour).await, Mismatch);
 
-    store.release(&scope, "k").await.expect("release");
+    store
+        .release(&scope, "k", "body-a")
+        .await
+        .expect("release");
     assert_eq!(
         begin("k", "body-b", hour).await,
+        Mismatch,
+        "a completed result is not released"
+    );
+    assert_eq!(begin("free", "body-a", hour).await, Started);
+    store
+        .release(&scope, "free", "body-b")
+        .await
+        .expect("release");
+    assert_eq!(
+        begin("free", "body-a", hour).await,
+        InProgress,
+        "another request cannot release a claim"
+    );
+    store
+        .release(&scope, "free", "body-a")
+        .await
+        .expect("release");
+    assert_eq!(
+        begin("free", "body-b", hour).await,
         Started,
         "a released key is free again"
     );
     store
-        .complete(&scope, "k", "body-a", b"late", hour)
+        .complete(&scope, "free", "body-a", b"late", hour)
         .await
         .expect("complete");
     assert_eq!(
-        begin("k", "body-b", hour).await,
+        begin("free", "body-b", hour).await,
         InProgress,
         "a late result of the former owner does not overwrite the new claim"
     );
     store
-        .complete(&scope, "k", "body-b", b"", hour)
+        .complete(&scope, "free", "body-b", b"", hour)
         .await
         .expect("complete");
-    assert_eq!(begin("k", "body-b", hour).await, Completed(Vec::new()));
+    assert_eq!(begin("free", "body-b", hour).await, Completed(Vec::new()));
 
     let short = Duration::from_millis(300);
     assert_eq!(begin("running", "body", short).await, Started);
+    assert_eq!(begin("renewed", "body", short).await, Started);
+    wait(Duration::from_millis(200)).await;
+    let renewed = store.renew(&scope, "renewed", "body", hour).await;
+    assert!(renewed.expect("renew"), "a running claim is renewed");
+    let foreign = store.renew(&scope, "renewed", "other", short).await;
+    assert!(!foreign.expect("renew"), "only the owner renews a claim");
     assert_eq!(begin("done", "body", short).await, Started);
     store
         .complete(&scope, "done", "body", b"r", short)
@@ -199,6 +269,13 @@ pub async fn idempotency_contract(store: &dyn IdempotencyStore, wait: impl Async
         Started,
         "an expired result is gone"
     );
+    assert_eq!(
+        begin("renewed", "other", hour).await,
+        Mismatch,
+        "a renewed claim outlives its first lease"
+    );
+    let expired = store.renew(&scope, "running", "body", short).await;
+    assert!(!expired.expect("renew"), "an expired claim cannot be renewed");
 }
 
 #[cfg(test)]

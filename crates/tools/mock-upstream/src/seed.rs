@@ -49,6 +49,7 @@ pub async fn seed_chat(
                 total_tokens: 70,
             }),
             status: MessageStatus::Complete,
+            error: None,
             created_at: start + Duration::from_millis(u64::try_from(i).unwrap_or(0)),
         };
         let stored = store

@@ -1,7 +1,9 @@
-//! The context sent to the model: the user's memories as a system message, the most
-//! recent history that fits the token budget, then the prompt.
+//! The context sent to the model: the user's memories as a system message, then the
+//! conversation — the most recent stored history that fits the token budget and the
+//! prompt, or the client's own messages.
 
-use crate::ports::LlmMessage;
+use super::Conversation;
+use crate::ports::{LlmMessage, ModelInput};
 use crate::{Message, MessageStatus, PreferenceKind, Role, UserPreference};
 
 /// A rough token count (about four characters a token) — enough to budget history
@@ -34,15 +36,33 @@ pub(super) fn memory_message(used: &[UserPreference]) -> Option<LlmMessage> {
             content.push('\n');
         }
     }
-    Some(LlmMessage {
-        role: Role::System,
-        content,
-    })
+    Some(LlmMessage::text(Role::System, content))
+}
+
+/// What the model is asked: the conversation with the memories in front.
+pub(super) fn input(
+    conversation: Conversation,
+    used: &[UserPreference],
+    history: &[Message],
+    budget: usize,
+) -> ModelInput {
+    match conversation {
+        Conversation::Prompt { prompt, .. } => {
+            ModelInput::Chat(build(used, history, &prompt, budget))
+        }
+        Conversation::Messages { messages, .. } => {
+            ModelInput::Chat(memory_message(used).into_iter().chain(messages).collect())
+        }
+        Conversation::Text { prompt, .. } => match memory_message(used) {
+            Some(memories) => ModelInput::Text(format!("{}\n{prompt}", memories.content)),
+            None => ModelInput::Text(prompt),
+        },
+    }
 }
 
 /// Memories, then as much recent history as fits `budget` tokens (oldest dropped
 /// first; failed or empty answers skipped), then the prompt.
-pub(super) fn build(
+fn build(
     used: &[UserPreference],
     history: &[Message],
     prompt: &str,
@@ -59,18 +79,12 @@ pub(super) fn build(
             break;
         }
         remaining -= cost;
-        kept.push(LlmMessage {
-            role: message.role,
-            content: message.content.clone(),
-        });
+        kept.push(LlmMessage::text(message.role, message.content.clone()));
     }
     kept.reverse();
     memory_message(used)
         .into_iter()
         .chain(kept)
-        .chain(std::iter::once(LlmMessage {
-            role: Role::User,
-            content: prompt.to_owned(),
-        }))
+        .chain(std::iter::once(LlmMessage::text(Role::User, prompt)))
         .collect()
 }

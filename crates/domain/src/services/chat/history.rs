@@ -147,21 +147,29 @@ impl ChatService {
         Ok(chat)
     }
 
-    /// Deletes a chat with its history, cached pages and search entries. Search entries
-    /// go first: if that fails nothing is deleted and the client can retry.
+    /// Deletes a chat with its history, cached pages and search entries. The chat goes
+    /// first, so that a turn still running cannot write to it any more (its index
+    /// entries go again when it sees the chat gone); search entries that cannot be
+    /// removed now are removed in the background.
     pub async fn delete(&self, owner: UserId, id: ChatId) -> Result<(), ChatError> {
-        if self.ports.chats.find_chat(owner, id).await?.is_none() {
+        if !self.ports.chats.delete_chat(owner, id).await? {
             return Err(ChatError::NotFound);
         }
-        self.memory.forget_chat(owner, id).await.map_err(|error| {
-            ChatError::Service(crate::services::ServiceError::Unknown(error.into()))
-        })?;
-        let existed = self.ports.chats.delete_chat(owner, id).await?;
         self.invalidate(id).await;
-        if existed {
-            Ok(())
-        } else {
-            Err(ChatError::NotFound)
+        if let Err(error) = self.memory.forget_chat(owner, id).await {
+            tracing::warn!(error = %error, chat_id = %id, "search entries of a deleted chat not removed; trying again");
+            let memory = self.memory.clone();
+            let tasks = self.ports.tasks.clone();
+            self.ports.tasks.spawn(Box::pin(async move {
+                for pause in [1, 5, 30, 120] {
+                    tasks.sleep(std::time::Duration::from_secs(pause)).await;
+                    if memory.forget_chat(owner, id).await.is_ok() {
+                        return;
+                    }
+                }
+                tracing::error!(chat_id = %id, "search entries of a deleted chat could not be removed");
+            }));
         }
+        Ok(())
     }
 }

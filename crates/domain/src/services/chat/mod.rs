@@ -2,29 +2,41 @@
 //! memories; the user's message is stored before the model is called and the answer is
 //! stored whatever happens (complete, incomplete or error). Also the chat list, history
 //! pages served from the cache, renaming and deletion.
+//!
+//! A turn is one pipeline whatever the front door (`POST /chat`, `/v1`): `answer`
+//! runs admit → open → context → generate → finish (one module each), delivered
+//! whole or streamed.
 
+mod admit;
+mod answer;
+mod catalog;
 mod context;
+mod finish;
+mod generate;
+mod guard;
 mod history;
-mod idempotency;
-mod stream;
-mod turn;
+mod open;
+mod request;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+
 use crate::ports::{
-    ChatCache, ChatRepository, Clock, IdempotencyStore, LlmError, LlmProvider, Quota, RateLimiter,
-    StoreError, TaskSpawner,
+    ChatCache, ChatRepository, Clock, IdempotencyStore, LlmError, ModelCatalog, ModelRouter, Quota,
+    RateLimiter, StoreError, Tasks,
 };
 use crate::services::ServiceError;
 use crate::services::auth::{AuthError, AuthService};
 use crate::services::memory::MemoryService;
 use crate::{Chat, Message, ModelName, UserPreference, ValidationError};
 
+pub use catalog::GatewayRouter;
 pub use history::{CacheStatus, ChatPage, ChatPageRequest};
-pub use idempotency::IdempotencyOutcome;
-pub use stream::{TurnEvent, TurnStream};
-pub use turn::TurnRequest;
+pub use request::{
+    ChatTarget, Conversation, Delivery, MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
+};
 
 /// Limits and defaults of chatting.
 #[derive(Debug, Clone)]
@@ -39,8 +51,13 @@ pub struct ChatPolicy {
     pub rate: Quota,
     /// How long an idempotency key is remembered.
     pub idempotency_ttl: Duration,
-    /// Upper bound on the answer's length sent to the model.
+    /// How long a claim on an idempotency key holds unless the turn renews it.
+    pub idempotency_lease: Duration,
+    /// Upper bound on the answer's length asked of the model (a client's own
+    /// `max_tokens` is capped to it).
     pub max_tokens: Option<u32>,
+    /// How often, and after what pauses, storing an answer is tried again.
+    pub store_retries: [Duration; 3],
 }
 
 impl ChatPolicy {
@@ -54,7 +71,13 @@ impl ChatPolicy {
                 period: Duration::from_mins(1),
             },
             idempotency_ttl: Duration::from_hours(24),
+            idempotency_lease: Duration::from_secs(15),
             max_tokens: None,
+            store_retries: [
+                Duration::from_millis(50),
+                Duration::from_millis(250),
+                Duration::from_secs(1),
+            ],
         }
     }
 }
@@ -68,6 +91,12 @@ pub enum ChatError {
     NotFound,
     #[error("the user has no OpenRouter key")]
     KeyMissing,
+    #[error("no such model for this user")]
+    ModelNotFound,
+    #[error("the credentials no longer name a user")]
+    Unauthorized,
+    #[error("the server shut down while the answer was being written")]
+    Interrupted,
     #[error("too many chat requests")]
     RateLimited { retry_after: Duration },
     #[error("the idempotency key was used for another request")]
@@ -92,26 +121,33 @@ impl From<AuthError> for ChatError {
             AuthError::KeyMissing => Self::KeyMissing,
             AuthError::Validation(error) => Self::Validation(error),
             AuthError::Service(error) => Self::Service(error),
+            AuthError::Unauthorized => Self::Unauthorized,
             other => Self::Service(ServiceError::Unknown(other.into())),
         }
     }
 }
 
 /// What memory did for one turn.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct MemoryReport {
     pub used: Vec<UserPreference>,
     pub saved: Vec<UserPreference>,
 }
 
-/// One answered prompt.
-#[derive(Debug, Clone, PartialEq)]
+/// One answered turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ChatTurn {
-    /// The chat after the turn (its totals include this answer).
-    pub chat: Chat,
+    /// The chat after the turn (its totals include this answer); `None` when the turn
+    /// was not stored (a `/v1` call without a chat), and then `message.chat_id` names
+    /// no stored chat.
+    pub chat: Option<Chat>,
     /// The assistant's message.
     pub message: Message,
     pub memories: MemoryReport,
+    /// Why generation stopped, as the model said.
+    pub finish_reason: Option<String>,
+    /// Tool calls the model asked for (OpenAI format).
+    pub tool_calls: Option<serde_json::Value>,
 }
 
 /// The ports chatting needs.
@@ -119,14 +155,19 @@ pub struct ChatTurn {
 pub struct ChatPorts {
     pub chats: Arc<dyn ChatRepository>,
     pub cache: Arc<dyn ChatCache>,
-    pub llm: Arc<dyn LlmProvider>,
+    /// Picks the provider that answers for a model id.
+    pub models: Arc<dyn ModelRouter>,
+    /// The upstream's model list, for clients that ask which models exist.
+    pub catalog: Arc<dyn ModelCatalog>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub limiter: Arc<dyn RateLimiter>,
-    pub spawner: Arc<dyn TaskSpawner>,
+    pub tasks: Arc<dyn Tasks>,
     pub clock: Arc<dyn Clock>,
 }
 
-/// The chat use case.
+/// The chat use case. Cheap to clone (shared ports), so a turn can run as a task of
+/// its own.
+#[derive(Clone)]
 pub struct ChatService {
     ports: ChatPorts,
     policy: ChatPolicy,
@@ -149,11 +190,47 @@ impl ChatService {
         }
     }
 
-    /// Drops a chat's cached pages. A cache that is down cannot serve stale pages
-    /// either, so failing to reach it is only logged.
+    /// Drops a chat's cached pages after a write. A page that outlived its write would
+    /// be served as current by every replica, so a failed invalidation is tried again
+    /// at once, then in the background until it holds (a cache that is down serves no
+    /// page meanwhile; one that dropped a command is corrected within the retries).
     async fn invalidate(&self, chat: crate::ChatId) {
-        if let Err(error) = self.ports.cache.invalidate(chat).await {
-            tracing::warn!(error = %error, "chat cache invalidation failed");
+        if self.ports.cache.invalidate(chat).await.is_ok() {
+            return;
         }
+        let cache = self.ports.cache.clone();
+        let tasks = self.ports.tasks.clone();
+        let retry = async move {
+            let mut pause = Duration::from_millis(10);
+            for attempt in 1_u32.. {
+                match cache.invalidate(chat).await {
+                    Ok(()) => return true,
+                    Err(error) if attempt >= INVALIDATION_ATTEMPTS => {
+                        tracing::error!(error = %error, chat_id = %chat, "chat cache invalidation failed; cached pages may be stale until they expire");
+                        return false;
+                    }
+                    Err(error) => {
+                        tracing::warn!(error = %error, chat_id = %chat, attempt, "chat cache invalidation failed; trying again");
+                    }
+                }
+                tasks.sleep(pause).await;
+                pause = (pause * 4).min(Duration::from_secs(10));
+            }
+            false
+        };
+        // The first retries run before the write is answered; the rest in the background.
+        let mut retry = Box::pin(retry);
+        let first = self.ports.tasks.sleep(Duration::from_millis(100));
+        if let futures_util::future::Either::Right(_) =
+            futures_util::future::select(first, &mut retry).await
+        {
+            return;
+        }
+        self.ports.tasks.spawn(Box::pin(async move {
+            retry.await;
+        }));
     }
 }
+
+/// How often a failed cache invalidation is tried before giving up.
+const INVALIDATION_ATTEMPTS: u32 = 12;

@@ -1,0 +1,190 @@
+//! Finish, the last step, the same for both deliveries: the answer is stored
+//! (complete, incomplete or error, with why), the chat's cached pages dropped, the
+//! turn's messages indexed after the response, and the outcome told.
+//!
+//! A billed answer is not thrown away when its store fails: the store is tried again,
+//! and if it still fails the turn is kept for the idempotency key, so a retry gets the
+//! answer without a second model call.
+
+use chrono::{DateTime, Utc};
+
+use super::answer::Prepared;
+use super::generate::{Failure, Generated};
+use super::open::AnswerSlot;
+use super::{ChatError, ChatService, ChatTurn, MemoryReport};
+use crate::ports::{LlmError, MessageUpdate, StoreError};
+use crate::{Chat, Message, MessageError, MessageStatus, Usage, UserPreference};
+
+/// How a turn ended.
+pub(super) struct Finished {
+    /// What the client is told.
+    pub result: Result<ChatTurn, ChatError>,
+    /// The turn a retry with the same idempotency key gets: set whenever the model
+    /// answered, even if storing the answer failed.
+    pub kept: Option<ChatTurn>,
+}
+
+impl ChatService {
+    pub(super) async fn finish(
+        &self,
+        prepared: Prepared,
+        generated: Generated,
+        saved: Vec<UserPreference>,
+    ) -> Finished {
+        let Prepared {
+            owner,
+            chat,
+            user_message,
+            answer,
+            slot,
+            recall,
+            timeline,
+            ..
+        } = prepared;
+        let now = self.ports.clock.now();
+        let status = match (&generated.failure, generated.content.is_empty()) {
+            (None, _) => MessageStatus::Complete,
+            (Some(_), false) => MessageStatus::Incomplete,
+            (Some(_), true) => MessageStatus::Error,
+        };
+        let message = Message {
+            content: generated.content,
+            model: generated.model.or(answer.model),
+            usage: generated.usage,
+            status,
+            error: generated.failure.as_ref().map(explain),
+            created_at: if slot == AnswerSlot::Pending {
+                now
+            } else {
+                answer.created_at
+            },
+            ..answer
+        };
+        let stored = match &chat {
+            Some(chat) => {
+                let store = self.store_answer(chat, &message, slot, now);
+                let stored = timeline.time("answer", store).await;
+                // Even a chat started by this request may have been read meanwhile (it
+                // is listed by `GET /chats` as soon as it is stored).
+                timeline.time("invalidate", self.invalidate(chat.id)).await;
+                if let Ok(true) = stored {
+                    let messages = user_message.into_iter().chain([message.clone()]).collect();
+                    self.index_later(owner, chat.id, messages);
+                }
+                stored
+            }
+            None => Ok(true),
+        };
+        let turn = ChatTurn {
+            chat: chat.map(|chat| advanced(chat, message.usage.unwrap_or_default(), now)),
+            message,
+            memories: MemoryReport {
+                used: recall.used,
+                saved,
+            },
+            finish_reason: generated.finish_reason,
+            tool_calls: generated.tool_calls,
+        };
+        match (generated.failure, stored) {
+            (Some(Failure::Upstream(error)), _) => Finished {
+                result: Err(ChatError::Upstream(error)),
+                kept: None,
+            },
+            (Some(Failure::Interrupted), _) => Finished {
+                result: Err(ChatError::Interrupted),
+                kept: None,
+            },
+            // The chat was deleted while the turn ran: the delete wins.
+            (None, Ok(false)) => Finished {
+                result: Err(ChatError::NotFound),
+                kept: None,
+            },
+            (None, Err(error)) => {
+                tracing::error!(error = %error, "answer not stored; kept for a retry with the same idempotency key");
+                Finished {
+                    result: Err(error.into()),
+                    kept: Some(turn),
+                }
+            }
+            (None, Ok(true)) => Finished {
+                result: Ok(turn.clone()),
+                kept: Some(turn),
+            },
+        }
+    }
+
+    /// Stores the answer, trying again after each of the policy's pauses while the
+    /// store fails. `Ok(false)`: the chat is gone.
+    async fn store_answer(
+        &self,
+        chat: &Chat,
+        message: &Message,
+        slot: AnswerSlot,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut pauses = self.policy.store_retries.iter();
+        loop {
+            let stored = match slot {
+                AnswerSlot::Pending => self.ports.chats.append_message(chat.owner, message).await,
+                AnswerSlot::Reserved => {
+                    let update = MessageUpdate {
+                        content: message.content.clone(),
+                        status: message.status,
+                        model: message.model.clone(),
+                        usage: message.usage,
+                        error: message.error.clone(),
+                    };
+                    self.ports
+                        .chats
+                        .finish_message(chat.owner, chat.id, message.id, &update, at)
+                        .await
+                }
+            };
+            match (stored, pauses.next()) {
+                (Err(error), Some(pause)) => {
+                    tracing::warn!(error = %error, "storing the answer failed; trying again");
+                    self.ports.tasks.sleep(*pause).await;
+                }
+                (stored, _) => return stored,
+            }
+        }
+    }
+}
+
+/// What a message says about why it stopped, in the contract's codes.
+fn explain(failure: &Failure) -> MessageError {
+    let (code, message) = match failure {
+        Failure::Interrupted => (
+            "server_shutdown",
+            "The server shut down while this answer was being written; what was written before is kept.",
+        ),
+        Failure::Upstream(LlmError::Unauthorized) => (
+            "upstream_unauthorized",
+            "The model provider rejected the API key.",
+        ),
+        Failure::Upstream(LlmError::InsufficientCredits) => (
+            "upstream_insufficient_credits",
+            "The API key has no credits left.",
+        ),
+        Failure::Upstream(LlmError::RateLimited { .. }) => (
+            "upstream_rate_limited",
+            "The model provider is rate limiting.",
+        ),
+        Failure::Upstream(LlmError::Timeout) => {
+            ("upstream_timeout", "The model did not answer in time.")
+        }
+        Failure::Upstream(_) => ("upstream_error", "The model call failed."),
+    };
+    MessageError {
+        code: code.to_owned(),
+        message: message.to_owned(),
+    }
+}
+
+/// The chat header after one more message with `usage` was stored at `at`.
+pub(super) fn advanced(mut chat: Chat, usage: Usage, at: DateTime<Utc>) -> Chat {
+    chat.usage_total += usage;
+    chat.message_count += 1;
+    chat.updated_at = at;
+    chat
+}
