@@ -8,14 +8,14 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::error::{ErrorBody, ErrorDetail};
-use crate::routes::{accounts, chat, chats, health, memory, profile};
+use crate::routes::{accounts, chat, chats, health, memory, openai, profile};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "polychat",
         description = "A chat backend in front of many LLMs (through OpenRouter) that remembers its users. \
-            Every error body is `{\"error\": {\"code\", \"message\"}}`; every response carries `X-Request-Id`.",
+            Every error body is `{\"error\": {\"code\", \"message\", \"type\", \"param\"}}`; every response carries `X-Request-Id`.",
         license(name = "Apache-2.0")
     ),
     paths(
@@ -26,6 +26,7 @@ use crate::routes::{accounts, chat, chats, health, memory, profile};
         chats::list_chats, chats::rename_chat, chats::delete_chat,
         memory::list_preferences, memory::add_preference, memory::edit_preference,
         memory::delete_preference, memory::search_messages,
+        openai::list_models, openai::get_model, openai::chat_completions, openai::completions,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -33,6 +34,7 @@ use crate::routes::{accounts, chat, chats, health, memory, profile};
         (name = "accounts", description = "Registration, login, tokens and the profile"),
         (name = "chat", description = "Prompts to any model, history, chats"),
         (name = "memory", description = "What the service remembers about the user, and search"),
+        (name = "openai", description = "The OpenAI-compatible API: point an OpenAI client's `base_url` at `/v1`"),
         (name = "operations", description = "Liveness and readiness"),
     )
 )]

@@ -93,7 +93,10 @@ impl Application {
         let generations = async {
             let left = tasks.drain(stop_at).await;
             if left > 0 {
-                tracing::warn!(tasks = left, "stopping background tasks that outlast the grace");
+                tracing::warn!(
+                    tasks = left,
+                    "stopping background tasks that outlast the grace"
+                );
                 tasks.stop_generations();
             }
         };

@@ -183,7 +183,7 @@ pub struct Message {
 /// Why a message's generation failed or stopped early, in the contract's terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageError {
-    /// The snake_case code the API answers with for the same failure.
+    /// The `snake_case` code the API answers with for the same failure.
     pub code: String,
     pub message: String,
 }

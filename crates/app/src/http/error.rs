@@ -145,6 +145,11 @@ impl ApiError {
         self.code
     }
 
+    /// OpenAI's error class of this error.
+    pub fn kind(&self) -> &'static str {
+        kind_of(self.status)
+    }
+
     pub fn message(&self) -> &str {
         &self.message
     }

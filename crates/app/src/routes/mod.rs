@@ -6,6 +6,7 @@ pub mod chats;
 pub mod dto;
 pub mod health;
 pub mod memory;
+pub mod openai;
 pub mod profile;
 mod sse;
 
@@ -18,4 +19,5 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     chat::config(cfg);
     chats::config(cfg);
     memory::config(cfg);
+    openai::config(cfg);
 }

@@ -61,7 +61,7 @@ impl ChatService {
     async fn turn(&self, request: TurnRequest) -> Result<TurnOutput, ChatError> {
         let parsed = parse(&request)?;
         let claim = match self.guard(&request).await? {
-            Admission::Replay(turn) => return Ok(TurnOutput::Replay(turn)),
+            Admission::Replay(turn) => return Ok(TurnOutput::Replay(*turn)),
             Admission::Run(claim) => claim,
         };
         let delivery = request.delivery;

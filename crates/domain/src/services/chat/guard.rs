@@ -27,7 +27,7 @@ pub(super) enum Admission {
     /// Run it; with the claim to settle when it ends.
     Run(Option<Claim>),
     /// Done before: this is its result.
-    Replay(ChatTurn),
+    Replay(Box<ChatTurn>),
 }
 
 /// A digest of what the request asks for, telling a retry from another request.
@@ -74,7 +74,7 @@ impl ChatService {
             Ok(IdempotencyBegin::Completed(stored)) => self
                 .replay(request.owner, &stored)
                 .await
-                .map(Admission::Replay),
+                .map(|turn| Admission::Replay(Box::new(turn))),
             Ok(IdempotencyBegin::InProgress) => Err(ChatError::IdempotencyInProgress),
             Ok(IdempotencyBegin::Mismatch) => Err(ChatError::IdempotencyKeyReused),
             Err(error) => {

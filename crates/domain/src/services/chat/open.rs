@@ -37,6 +37,8 @@ impl ChatService {
             .chat
             .as_ref()
             .map_or_else(ChatId::generate, |c| c.id);
+        // Ids are time-ordered and messages are listed by id: the prompt's comes first.
+        let user_id = MessageId::generate();
         let answer = Message {
             id: MessageId::generate(),
             chat_id,
@@ -56,7 +58,7 @@ impl ChatService {
             });
         };
         let user_message = Message {
-            id: MessageId::generate(),
+            id: user_id,
             chat_id,
             role: Role::User,
             content: prompt.as_str().to_owned(),

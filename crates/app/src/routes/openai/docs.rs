@@ -1,0 +1,95 @@
+//! The `/v1` bodies as the OpenAPI document shows them. Requests are read field by
+//! field (`parse`), so these describe them for the Swagger UI and generated clients.
+
+use polychat_domain::ports::ModelInfo;
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
+
+/// A model a client may pick.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelDto {
+    #[schema(example = "openai/gpt-4o-mini")]
+    pub id: String,
+    #[schema(example = "model")]
+    pub object: &'static str,
+    /// Unix seconds.
+    pub created: i64,
+    /// The vendor, or `polychat` for a custom model.
+    #[schema(example = "openai")]
+    pub owned_by: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+impl From<ModelInfo> for ModelDto {
+    fn from(model: ModelInfo) -> Self {
+        Self {
+            id: model.id,
+            object: "model",
+            created: model.created,
+            owned_by: model.owned_by,
+            name: model.name,
+            description: model.description,
+        }
+    }
+}
+
+/// `GET /v1/models`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelListDto {
+    #[schema(example = "list")]
+    pub object: &'static str,
+    pub data: Vec<ModelDto>,
+}
+
+/// One message of a chat completion request.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // a schema: read by utoipa, never built
+pub struct ChatMessageBody {
+    /// `system`, `developer`, `user`, `assistant` or `tool`.
+    #[schema(example = "user")]
+    role: String,
+    /// A string, or an array of parts (`{type: "text", text}`).
+    #[schema(value_type = Object, example = "Sou desenvolvedor de software. Como organizo um workspace Rust?")]
+    content: Value,
+}
+
+/// An OpenAI chat completion request. Honoured: `model`, `messages`, `stream`,
+/// `stream_options.include_usage`, `max_tokens`, `max_completion_tokens`,
+/// `temperature`, `top_p`, `stop`, `seed`, `presence_penalty`, `frequency_penalty`,
+/// `user`, `metadata`; `tools`, `tool_choice`, `response_format` pass through to
+/// OpenRouter. Other fields are ignored; `n` other than 1 is refused.
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // a schema: read by utoipa, never built
+pub struct ChatCompletionBody {
+    /// Defaults to the profile's `default_model`, then the server's.
+    #[schema(example = "openai/gpt-4o-mini")]
+    model: Option<String>,
+    messages: Vec<ChatMessageBody>,
+    stream: Option<bool>,
+    #[schema(value_type = Option<Object>, example = json!({"include_usage": true}))]
+    stream_options: Option<Value>,
+    max_tokens: Option<u32>,
+    max_completion_tokens: Option<u32>,
+    temperature: Option<f64>,
+    #[schema(value_type = Option<Object>)]
+    tools: Option<Value>,
+    #[schema(value_type = Option<Object>)]
+    response_format: Option<Value>,
+}
+
+/// An OpenAI legacy completion request (`prompt` a string).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)] // a schema: read by utoipa, never built
+pub struct CompletionBody {
+    #[schema(example = "openai/gpt-3.5-turbo-instruct")]
+    model: Option<String>,
+    #[schema(example = "Once upon a time")]
+    prompt: String,
+    stream: Option<bool>,
+    max_tokens: Option<u32>,
+    temperature: Option<f64>,
+}
