@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use polychat_domain::ports::{CacheLookup, ChatCache, ChatPageKey, StoreError};
 use polychat_domain::{ChatId, MessageId};
 
-use crate::outage::Outage;
+use crate::outage::{FailNext, Outage};
 
 /// Cached pages per chat, with the generation counter that keeps them fresh. Entries
 /// never expire here; expiry only saves memory, it never changes what a reader sees.
@@ -15,6 +15,7 @@ use crate::outage::Outage;
 pub struct InMemoryChatCache {
     chats: Mutex<HashMap<ChatId, Entry>>,
     outage: Outage,
+    failing_invalidations: FailNext,
 }
 
 #[derive(Debug, Default)]
@@ -31,6 +32,12 @@ impl InMemoryChatCache {
     /// Makes every call fail with [`StoreError::Unavailable`] while `down` is true.
     pub fn set_unavailable(&self, down: bool) {
         self.outage.set(down);
+    }
+
+    /// Makes the next `n` invalidations fail with [`StoreError::Unavailable`] (a
+    /// command the cache dropped), while reads and writes go on answering.
+    pub fn fail_next_invalidations(&self, n: u32) {
+        self.failing_invalidations.set(n);
     }
 
     fn chats(&self) -> Result<MutexGuard<'_, HashMap<ChatId, Entry>>, StoreError> {
@@ -70,6 +77,7 @@ impl ChatCache for InMemoryChatCache {
     }
 
     async fn invalidate(&self, chat: ChatId) -> Result<(), StoreError> {
+        self.failing_invalidations.check()?;
         let mut chats = self.chats()?;
         let entry = chats.entry(chat).or_default();
         entry.generation += 1;

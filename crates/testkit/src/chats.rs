@@ -17,13 +17,14 @@ use uuid::Uuid;
 pub use contract::chat_repository_contract;
 pub use walks::{chat_listing_contract, message_paging_contract, owner_isolation_contract};
 
-use crate::outage::Outage;
+use crate::outage::{FailNext, Outage};
 
 /// Chats and messages in a map, scoped by owner exactly like the real store.
 #[derive(Debug, Default)]
 pub struct InMemoryChats {
     state: Mutex<State>,
     outage: Outage,
+    failing_message_writes: FailNext,
 }
 
 #[derive(Debug, Default)]
@@ -47,6 +48,13 @@ impl InMemoryChats {
     /// Makes every call fail with [`StoreError::Unavailable`] while `down` is true.
     pub fn set_unavailable(&self, down: bool) {
         self.outage.set(down);
+    }
+
+    /// Makes the next `n` message writes (`append_message`, `finish_message`) fail with
+    /// [`StoreError::Unavailable`], while every other call answers: a store that fails
+    /// at the moment an answer is stored.
+    pub fn fail_next_message_writes(&self, n: u32) {
+        self.failing_message_writes.set(n);
     }
 
     fn state(&self) -> Result<MutexGuard<'_, State>, StoreError> {
@@ -107,6 +115,7 @@ impl ChatRepository for InMemoryChats {
     }
 
     async fn append_message(&self, owner: UserId, message: &Message) -> Result<bool, StoreError> {
+        self.failing_message_writes.check()?;
         let mut state = self.state()?;
         let key = (message.chat_id, message.id);
         if state.messages.contains_key(&key) {
@@ -130,6 +139,7 @@ impl ChatRepository for InMemoryChats {
         update: &MessageUpdate,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        self.failing_message_writes.check()?;
         let mut state = self.state()?;
         let State { chats, messages } = &mut *state;
         let Some(chat) = chats.get_mut(&chat).filter(|found| found.owner == owner) else {
@@ -142,6 +152,7 @@ impl ChatRepository for InMemoryChats {
         message.status = update.status;
         message.model.clone_from(&update.model);
         message.usage = update.usage;
+        message.error.clone_from(&update.error);
         chat.usage_total += update.usage.unwrap_or_default();
         chat.updated_at = at;
         Ok(true)

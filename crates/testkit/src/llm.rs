@@ -169,7 +169,10 @@ impl ScriptedLlm {
         let (messages, text) = match &request.input {
             ModelInput::Chat(messages) => (messages.clone(), false),
             ModelInput::Text(prompt) => (
-                vec![LlmMessage::text(polychat_domain::Role::User, prompt.clone())],
+                vec![LlmMessage::text(
+                    polychat_domain::Role::User,
+                    prompt.clone(),
+                )],
                 true,
             ),
         };

@@ -35,6 +35,14 @@ impl InMemoryMessageIndex {
         self.len() == 0
     }
 
+    /// How many messages of one chat are indexed.
+    pub fn len_of_chat(&self, owner: UserId, chat: ChatId) -> usize {
+        self.rows()
+            .values()
+            .filter(|m| m.owner == owner && m.chat_id == chat)
+            .count()
+    }
+
     fn rows(&self) -> MutexGuard<'_, HashMap<MessageId, IndexedMessage>> {
         self.rows.lock().unwrap_or_else(PoisonError::into_inner)
     }

@@ -26,3 +26,29 @@ impl Outage {
         }
     }
 }
+
+/// A number of calls still to fail, so a test can make exactly the next `n` calls of
+/// one kind fail (a transient fault at a chosen moment) while everything else answers.
+#[derive(Debug, Default)]
+pub struct FailNext(std::sync::atomic::AtomicU32);
+
+impl FailNext {
+    /// Makes the next `n` checked calls fail (replacing any count still pending).
+    pub fn set(&self, n: u32) {
+        self.0.store(n, Ordering::SeqCst);
+    }
+
+    /// Fails with [`StoreError::Unavailable`] while failures are pending, using one up.
+    pub fn check(&self) -> Result<(), StoreError> {
+        let spent = self
+            .0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+        if spent.is_ok() {
+            Err(StoreError::Unavailable(anyhow::anyhow!(
+                "the fake store failed this call on purpose"
+            )))
+        } else {
+            Ok(())
+        }
+    }
+}

@@ -24,6 +24,12 @@ impl InMemoryUsers {
         Self::default()
     }
 
+    /// Deletes a user outright, as an account removal between a token check and the
+    /// request's work would.
+    pub fn remove(&self, id: UserId) -> Option<User> {
+        self.users().remove(&id)
+    }
+
     fn users(&self) -> MutexGuard<'_, BTreeMap<UserId, User>> {
         self.users.lock().unwrap_or_else(PoisonError::into_inner)
     }

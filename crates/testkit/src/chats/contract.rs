@@ -178,7 +178,11 @@ async fn finish_sets_final_state(repo: &dyn ChatRepository) {
         error: update.error.clone(),
         ..placeholder.clone()
     };
-    assert_eq!(messages, vec![expected], "the final state and its error are stored");
+    assert_eq!(
+        messages,
+        vec![expected],
+        "the final state and its error are stored"
+    );
     let after = stored(repo, &chat).await;
     assert_eq!(
         after.usage_total,

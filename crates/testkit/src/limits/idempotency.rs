@@ -202,10 +202,7 @@ pub async fn idempotency_contract(store: &dyn IdempotencyStore, wait: impl Async
     );
     assert_eq!(begin("k", "body-b", hour).await, Mismatch);
 
-    store
-        .release(&scope, "k", "body-a")
-        .await
-        .expect("release");
+    store.release(&scope, "k", "body-a").await.expect("release");
     assert_eq!(
         begin("k", "body-b", hour).await,
         Mismatch,
@@ -245,17 +242,30 @@ pub async fn idempotency_contract(store: &dyn IdempotencyStore, wait: impl Async
         .expect("complete");
     assert_eq!(begin("free", "body-b", hour).await, Completed(Vec::new()));
 
+    lease_contract(store, &scope, wait).await;
+}
+
+/// The lease part of [`idempotency_contract`]: claims expire unless renewed.
+async fn lease_contract(store: &dyn IdempotencyStore, scope: &str, wait: impl AsyncFn(Duration)) {
+    use IdempotencyBegin::{Mismatch, Started};
+    let hour = Duration::from_hours(1);
+    let begin = async |key: &str, fingerprint: &str, ttl: Duration| {
+        store
+            .begin(scope, key, fingerprint, ttl)
+            .await
+            .expect("begin")
+    };
     let short = Duration::from_millis(300);
     assert_eq!(begin("running", "body", short).await, Started);
     assert_eq!(begin("renewed", "body", short).await, Started);
     wait(Duration::from_millis(200)).await;
-    let renewed = store.renew(&scope, "renewed", "body", hour).await;
+    let renewed = store.renew(scope, "renewed", "body", hour).await;
     assert!(renewed.expect("renew"), "a running claim is renewed");
-    let foreign = store.renew(&scope, "renewed", "other", short).await;
+    let foreign = store.renew(scope, "renewed", "other", short).await;
     assert!(!foreign.expect("renew"), "only the owner renews a claim");
     assert_eq!(begin("done", "body", short).await, Started);
     store
-        .complete(&scope, "done", "body", b"r", short)
+        .complete(scope, "done", "body", b"r", short)
         .await
         .expect("complete");
     wait(Duration::from_millis(400)).await;
@@ -274,8 +284,11 @@ pub async fn idempotency_contract(store: &dyn IdempotencyStore, wait: impl Async
         Mismatch,
         "a renewed claim outlives its first lease"
     );
-    let expired = store.renew(&scope, "running", "body", short).await;
-    assert!(!expired.expect("renew"), "an expired claim cannot be renewed");
+    let expired = store.renew(scope, "running", "body", short).await;
+    assert!(
+        !expired.expect("renew"),
+        "an expired claim cannot be renewed"
+    );
 }
 
 #[cfg(test)]

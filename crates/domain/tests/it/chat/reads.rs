@@ -38,11 +38,11 @@ async fn pages_are_cached_until_the_chat_changes() {
     let user = world.user("ana", true).await;
     world.scripted().push_reply("first").push_reply("second");
     let chat = world
-        .chat
         .send(ask(&user, None, "Hello"))
         .await
         .unwrap()
         .chat
+        .expect("stored")
         .id;
 
     let (first, status) = read(&world, user.id, chat).await.unwrap();
@@ -51,11 +51,7 @@ async fn pages_are_cached_until_the_chat_changes() {
     let (again, status) = read(&world, user.id, chat).await.unwrap();
     assert_eq!((again.as_str(), status), (first.as_str(), CacheStatus::Hit));
 
-    world
-        .chat
-        .send(ask(&user, Some(chat), "More"))
-        .await
-        .unwrap();
+    world.send(ask(&user, Some(chat), "More")).await.unwrap();
     let (after, status) = read(&world, user.id, chat).await.unwrap();
     assert_eq!(status, CacheStatus::Miss);
     assert_eq!(after, "Hello|Hello|first|More|second|");
@@ -78,7 +74,6 @@ async fn pages_are_cached_until_the_chat_changes() {
     );
     world.scripted().push_reply("third");
     world
-        .chat
         .send(ask(&user, Some(chat), "Cache down"))
         .await
         .unwrap();
@@ -90,11 +85,11 @@ async fn a_deleted_chat_is_gone_from_store_and_cache() {
     let user = world.user("ana", true).await;
     world.scripted().push_reply("ok");
     let chat = world
-        .chat
         .send(ask(&user, None, "Delete me"))
         .await
         .unwrap()
         .chat
+        .expect("stored")
         .id;
     read(&world, user.id, chat).await.unwrap();
     assert_eq!(
@@ -122,11 +117,11 @@ async fn another_users_chat_is_not_found_and_untouched() {
     let eve = world.user("eve", true).await;
     world.scripted().push_reply("ana's answer");
     let chat = world
-        .chat
         .send(ask(&ana, None, "Ana's secret"))
         .await
         .unwrap()
         .chat
+        .expect("stored")
         .id;
     // Ana's page sits in the cache: it must not be served to Eve.
     read(&world, ana.id, chat).await.unwrap();
@@ -137,9 +132,9 @@ async fn another_users_chat_is_not_found_and_untouched() {
         read(&world, eve.id, chat).await,
         Err(ChatError::NotFound)
     ));
-    let sent = world.chat.send(ask(&eve, Some(chat), "Tell me")).await;
+    let sent = world.send(ask(&eve, Some(chat), "Tell me")).await;
     assert!(matches!(sent, Err(ChatError::NotFound)), "{sent:?}");
-    let streamed = world.chat.stream(ask(&eve, Some(chat), "Tell me")).await;
+    let streamed = world.stream(ask(&eve, Some(chat), "Tell me")).await;
     assert!(matches!(streamed, Err(ChatError::NotFound)));
     assert!(matches!(
         world.chat.rename(eve.id, chat, "mine").await,

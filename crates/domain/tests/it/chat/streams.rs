@@ -8,7 +8,7 @@ use polychat_domain::services::chat::ChatError;
 use polychat_domain::{Message, MessageStatus, Role, Usage};
 use polychat_testkit::llm::Script;
 
-use super::world::{World, ask, drain};
+use super::world::{World, ask, chat_of, drain};
 
 async fn stored(
     world: &World,
@@ -28,21 +28,17 @@ async fn a_stream_delivers_deltas_then_the_turn_and_stores_it_complete() {
     let user = world.user("ana", true).await;
     world.scripted().push_stream(&["Hel", "lo ", "there"]);
 
-    let started = world
-        .chat
-        .stream(ask(&user, None, "Greet me"))
-        .await
-        .unwrap();
-    let (chat, id) = (started.chat_id, started.message_id);
+    let started = world.stream(ask(&user, None, "Greet me")).await.unwrap();
+    let (chat, id) = (started.chat_id.expect("stored"), started.message_id);
     let (text, done, failed) = drain(started.events).await;
     assert!(failed.is_none(), "{failed:?}");
     assert_eq!(text, "Hello there");
     let turn = done.expect("done");
     assert_eq!(turn.message.id, id);
-    assert_eq!(turn.chat.id, chat);
+    assert_eq!(chat_of(&turn).id, chat);
     assert_eq!(turn.message.content, "Hello there");
     assert_eq!(turn.message.status, MessageStatus::Complete);
-    assert_eq!(turn.chat.usage_total, turn.message.usage.unwrap());
+    assert_eq!(chat_of(&turn).usage_total, turn.message.usage.unwrap());
 
     let messages = stored(&world, user.id, chat).await;
     assert_eq!(messages.len(), 2);
@@ -51,7 +47,7 @@ async fn a_stream_delivers_deltas_then_the_turn_and_stores_it_complete() {
     assert_eq!(messages[1].content, "Hello there");
     assert_eq!(messages[1].status, MessageStatus::Complete);
     let header = world.chats.find_chat(user.id, chat).await.unwrap().unwrap();
-    assert_eq!(header.usage_total, turn.chat.usage_total);
+    assert_eq!(header.usage_total, chat_of(&turn).usage_total);
 }
 
 #[tokio::test]
@@ -64,8 +60,8 @@ async fn a_stream_cut_midway_is_stored_incomplete_and_reported() {
         Err(LlmError::Upstream("cut".to_owned())),
     ]));
 
-    let started = world.chat.stream(ask(&user, None, "Go")).await.unwrap();
-    let chat = started.chat_id;
+    let started = world.stream(ask(&user, None, "Go")).await.unwrap();
+    let chat = started.chat_id.expect("stored");
     let (text, done, failed) = drain(started.events).await;
     assert_eq!(text, "Half an answer");
     assert!(done.is_none());
@@ -84,8 +80,8 @@ async fn a_stream_that_fails_at_once_is_stored_as_error() {
     let user = world.user("ana", true).await;
     world.scripted().push_error(LlmError::InsufficientCredits);
 
-    let started = world.chat.stream(ask(&user, None, "Broke")).await.unwrap();
-    let chat = started.chat_id;
+    let started = world.stream(ask(&user, None, "Broke")).await.unwrap();
+    let chat = started.chat_id.expect("stored");
     let (text, done, failed) = drain(started.events).await;
     assert!(text.is_empty() && done.is_none());
     assert!(matches!(
@@ -104,8 +100,8 @@ async fn a_listener_that_leaves_does_not_stop_the_answer_being_stored() {
     let user = world.user("ana", true).await;
     world.scripted().push_stream(&["one ", "two ", "three"]);
 
-    let started = world.chat.stream(ask(&user, None, "Count")).await.unwrap();
-    let chat = started.chat_id;
+    let started = world.stream(ask(&user, None, "Count")).await.unwrap();
+    let chat = started.chat_id.expect("stored");
     drop(started.events);
 
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);

@@ -4,7 +4,7 @@ use polychat_domain::ports::{ChatRepository, LlmError};
 use polychat_domain::services::chat::ChatError;
 use polychat_domain::{MessageStatus, Role};
 
-use super::world::{DEFAULT_MODEL, World, ask};
+use super::world::{DEFAULT_MODEL, World, ask, chat_of};
 
 #[tokio::test]
 async fn the_users_message_is_stored_before_the_model_is_called() {
@@ -12,11 +12,7 @@ async fn the_users_message_is_stored_before_the_model_is_called() {
     let user = world.user("ana", true).await;
     world.scripted().push_reply("An answer");
 
-    let turn = world
-        .chat
-        .send(ask(&user, None, "A question"))
-        .await
-        .unwrap();
+    let turn = world.send(ask(&user, None, "A question")).await.unwrap();
 
     let seen = world.llm.seen();
     assert_eq!(seen.len(), 1);
@@ -28,21 +24,21 @@ async fn the_users_message_is_stored_before_the_model_is_called() {
     assert_eq!(turn.message.content, "An answer");
     assert_eq!(turn.message.role, Role::Assistant);
     assert_eq!(turn.message.status, MessageStatus::Complete);
-    assert_eq!(turn.chat.owner, user.id);
+    assert_eq!(chat_of(&turn).owner, user.id);
     let stored = world
         .chats
-        .messages(user.id, turn.chat.id, 10, None)
+        .messages(user.id, chat_of(&turn).id, 10, None)
         .await
         .unwrap();
     assert_eq!(stored.len(), 2);
     assert_eq!(stored[1], turn.message);
     let chat = world
         .chats
-        .find_chat(user.id, turn.chat.id)
+        .find_chat(user.id, chat_of(&turn).id)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(chat.usage_total, turn.chat.usage_total);
+    assert_eq!(chat.usage_total, chat_of(&turn).usage_total);
     assert_eq!(chat.message_count, 2);
 }
 
@@ -52,7 +48,7 @@ async fn a_failed_call_keeps_the_prompt_and_records_an_error_answer() {
     let user = world.user("ana", true).await;
     world.scripted().push_error(LlmError::Timeout);
 
-    let error = world.chat.send(ask(&user, None, "Will it time out?")).await;
+    let error = world.send(ask(&user, None, "Will it time out?")).await;
     assert!(
         matches!(error, Err(ChatError::Upstream(LlmError::Timeout))),
         "{error:?}"
@@ -77,7 +73,6 @@ async fn a_failed_call_keeps_the_prompt_and_records_an_error_answer() {
     // The next prompt does not send the failed exchange's empty answer as history.
     world.scripted().push_reply("Fine now");
     world
-        .chat
         .send(ask(&user, Some(chats[0].id), "Again"))
         .await
         .unwrap();
@@ -99,16 +94,14 @@ async fn a_continued_chat_sends_its_history_in_order() {
         .push_reply("Paris.")
         .push_reply("About two million.");
     let first = world
-        .chat
         .send(ask(&user, None, "Capital of France?"))
         .await
         .unwrap();
     let second = world
-        .chat
-        .send(ask(&user, Some(first.chat.id), "Its population?"))
+        .send(ask(&user, Some(chat_of(&first).id), "Its population?"))
         .await
         .unwrap();
-    assert_eq!(second.chat.id, first.chat.id);
+    assert_eq!(chat_of(&second).id, chat_of(&first).id);
 
     let sent = &world.scripted().requests()[1].messages;
     let contents: Vec<(Role, &str)> = sent
@@ -126,8 +119,8 @@ async fn a_continued_chat_sends_its_history_in_order() {
     );
     let mut expected = first.message.usage.unwrap();
     expected += second.message.usage.unwrap();
-    assert_eq!(second.chat.usage_total, expected);
-    assert_eq!(second.chat.message_count, 4);
+    assert_eq!(chat_of(&second).usage_total, expected);
+    assert_eq!(chat_of(&second).message_count, 4);
 }
 
 #[tokio::test]
@@ -137,12 +130,12 @@ async fn the_model_falls_back_from_request_to_profile_to_server() {
     for _ in 0..3 {
         world.scripted().push_reply("ok");
     }
-    world.chat.send(ask(&user, None, "one")).await.unwrap();
+    world.send(ask(&user, None, "one")).await.unwrap();
     world.set_default_model(&user, "profile/model").await;
-    world.chat.send(ask(&user, None, "two")).await.unwrap();
+    world.send(ask(&user, None, "two")).await.unwrap();
     let mut request = ask(&user, None, "three");
     request.model = Some("request/model".to_owned());
-    let turn = world.chat.send(request).await.unwrap();
+    let turn = world.send(request).await.unwrap();
     assert_eq!(turn.message.model.unwrap().as_str(), "request/model");
 
     let models: Vec<String> = world
@@ -158,19 +151,19 @@ async fn the_model_falls_back_from_request_to_profile_to_server() {
 async fn refusals_come_before_anything_is_stored_or_called() {
     let world = World::new();
     let keyless = world.user("bea", false).await;
-    let result = world.chat.send(ask(&keyless, None, "Hello")).await;
+    let result = world.send(ask(&keyless, None, "Hello")).await;
     assert!(matches!(result, Err(ChatError::KeyMissing)), "{result:?}");
     let (chats, _) = world.chat.list(keyless.id, None, None).await.unwrap();
     assert!(chats.is_empty());
 
     let user = world.user("ana", true).await;
-    let empty = world.chat.send(ask(&user, None, "   ")).await;
+    let empty = world.send(ask(&user, None, "   ")).await;
     assert!(matches!(empty, Err(ChatError::Validation(_))), "{empty:?}");
 
     world.chats.set_unavailable(true);
-    let down = world.chat.send(ask(&user, None, "Store down")).await;
+    let down = world.send(ask(&user, None, "Store down")).await;
     assert!(matches!(down, Err(ChatError::Service(_))), "{down:?}");
-    let streamed = world.chat.stream(ask(&user, None, "Store down")).await;
+    let streamed = world.stream(ask(&user, None, "Store down")).await;
     assert!(matches!(streamed, Err(ChatError::Service(_))));
     assert_eq!(world.scripted().calls(), 0);
 }

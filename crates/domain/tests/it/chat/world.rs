@@ -1,19 +1,22 @@
 //! A chat service over the testkit fakes, with handles on the fakes a test pokes at.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::future::BoxFuture;
 use polychat_domain::ports::{
-    Clock, Completion, CompletionRequest, DetectedPreference, LlmError, LlmProvider, LlmStream,
-    PreferenceDetector, TaskSpawner, UserRepository, UserUpdate,
+    Clock, Completion, CompletionRequest, DetectedPreference, GenerationOptions, IndexedMessage,
+    LlmError, LlmProvider, LlmStream, MessageIndex, MessageSearchHit, MessageSearchQuery,
+    ModelCatalog, ModelInfo, PreferenceDetector, StoreError, Tasks, UserRepository, UserUpdate,
 };
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy, Registration};
 use polychat_domain::services::chat::{
-    ChatPolicy, ChatPorts, ChatService, ChatTurn, TurnEvent, TurnRequest,
+    ChatError, ChatPolicy, ChatPorts, ChatService, ChatTarget, ChatTurn, Conversation, Delivery,
+    GatewayRouter, MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
 };
 use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
-use polychat_domain::{Embedding, Message, ModelName, User, UserId};
+use polychat_domain::{ChatId, Embedding, Message, ModelName, User, UserId};
 use polychat_testkit::cache::InMemoryChatCache;
 use polychat_testkit::chats::InMemoryChats;
 use polychat_testkit::clock::ManualClock;
@@ -29,12 +32,100 @@ use secrecy::SecretString;
 
 pub(crate) const DEFAULT_MODEL: &str = "server/default";
 
-/// Runs background work on the test's runtime.
-struct TokioSpawner;
+/// Background work on the test's runtime: every task is tracked so a test can wait
+/// for all of them (`World::settle`), and `stopping` completes when the test shuts the
+/// server down (`World::shut_down`).
+pub(crate) struct TestTasks {
+    running: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    stop: tokio::sync::watch::Sender<bool>,
+}
 
-impl TaskSpawner for TokioSpawner {
+impl TestTasks {
+    fn new() -> Self {
+        Self {
+            running: Mutex::default(),
+            stop: tokio::sync::watch::Sender::new(false),
+        }
+    }
+
+    /// Waits until no task is running, including tasks started by tasks.
+    async fn settle(&self) {
+        loop {
+            let running: Vec<_> =
+                std::mem::take(&mut *self.running.lock().unwrap_or_else(PoisonError::into_inner));
+            if running.is_empty() {
+                return;
+            }
+            for task in running {
+                task.await.expect("a background task panicked");
+            }
+        }
+    }
+}
+
+impl Tasks for TestTasks {
     fn spawn(&self, task: BoxFuture<'static, ()>) {
-        tokio::spawn(task);
+        let handle = tokio::spawn(task);
+        self.running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(handle);
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+
+    fn stopping(&self) -> BoxFuture<'static, ()> {
+        let mut stop = self.stop.subscribe();
+        Box::pin(async move {
+            if stop.wait_for(|stopping| *stopping).await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        })
+    }
+}
+
+/// A fixed model list.
+struct FixedCatalog;
+
+#[async_trait]
+impl ModelCatalog for FixedCatalog {
+    async fn models(&self) -> Result<Vec<ModelInfo>, LlmError> {
+        Ok(vec![ModelInfo {
+            id: "vendor/listed".to_owned(),
+            owned_by: "vendor".to_owned(),
+            created: 0,
+            name: Some("Listed".to_owned()),
+            description: None,
+        }])
+    }
+}
+
+/// The message index, which a test can make hold its writes (to act between an
+/// answer being stored and its messages being indexed).
+struct GatedIndex {
+    inner: Arc<InMemoryMessageIndex>,
+    held: tokio::sync::watch::Sender<bool>,
+}
+
+#[async_trait]
+impl MessageIndex for GatedIndex {
+    async fn index(&self, messages: &[IndexedMessage]) -> Result<(), StoreError> {
+        let mut held = self.held.subscribe();
+        let _ = held.wait_for(|held| !*held).await;
+        self.inner.index(messages).await
+    }
+
+    async fn search(
+        &self,
+        query: &MessageSearchQuery,
+    ) -> Result<Vec<MessageSearchHit>, StoreError> {
+        self.inner.search(query).await
+    }
+
+    async fn delete_chat(&self, owner: UserId, chat: ChatId) -> Result<(), StoreError> {
+        self.inner.delete_chat(owner, chat).await
     }
 }
 
@@ -119,12 +210,20 @@ pub(crate) struct World {
     pub(crate) limiter: Arc<InMemoryRateLimiter>,
     pub(crate) idempotency: Arc<InMemoryIdempotency>,
     pub(crate) clock: Arc<ManualClock>,
+    pub(crate) index: Arc<InMemoryMessageIndex>,
+    pub(crate) users: Arc<InMemoryUsers>,
+    tasks: Arc<TestTasks>,
+    gated_index: Arc<GatedIndex>,
     auth: Arc<AuthService>,
-    users: Arc<InMemoryUsers>,
 }
 
 impl World {
     pub(crate) fn new() -> Self {
+        Self::with_policy(|_| {})
+    }
+
+    /// A world whose chat policy `adjust` changed from the default.
+    pub(crate) fn with_policy(adjust: impl FnOnce(&mut ChatPolicy)) -> Self {
         let clock = Arc::new(ManualClock::default());
         let dyn_clock: Arc<dyn Clock> = clock.clone();
         let users = Arc::new(InMemoryUsers::new());
@@ -141,10 +240,15 @@ impl World {
             },
             LoginPolicy::default(),
         ));
+        let index = Arc::new(InMemoryMessageIndex::new());
+        let gated_index = Arc::new(GatedIndex {
+            inner: index.clone(),
+            held: tokio::sync::watch::Sender::new(false),
+        });
         let memory = Arc::new(MemoryService::new(
             MemoryPorts {
                 preferences: Arc::new(InMemoryPreferences::new()),
-                messages: Arc::new(InMemoryMessageIndex::new()),
+                messages: gated_index.clone(),
                 embedder: Arc::new(HashingEmbedder::default()),
                 detector: Arc::new(NoDetector),
                 clock: dyn_clock.clone(),
@@ -159,17 +263,21 @@ impl World {
             chats: chats.clone(),
             seen: Mutex::default(),
         });
+        let tasks = Arc::new(TestTasks::new());
+        let mut policy = ChatPolicy::new(ModelName::parse(DEFAULT_MODEL).expect("model"));
+        adjust(&mut policy);
         let chat = ChatService::new(
             ChatPorts {
                 chats: chats.clone(),
                 cache: cache.clone(),
-                llm: llm.clone(),
+                models: Arc::new(GatewayRouter::new(llm.clone())),
+                catalog: Arc::new(FixedCatalog),
                 idempotency: idempotency.clone(),
                 limiter: limiter.clone(),
-                spawner: Arc::new(TokioSpawner),
+                tasks: tasks.clone(),
                 clock: dyn_clock,
             },
-            ChatPolicy::new(ModelName::parse(DEFAULT_MODEL).expect("model")),
+            policy,
             auth.clone(),
             memory,
         );
@@ -181,8 +289,44 @@ impl World {
             limiter,
             idempotency,
             clock,
-            auth,
+            index,
             users,
+            tasks,
+            gated_index,
+            auth,
+        }
+    }
+
+    /// Holds every write to the message index (`true`) until released (`false`).
+    pub(crate) fn hold_indexing(&self, held: bool) {
+        self.gated_index.held.send_replace(held);
+    }
+
+    /// Waits for every background task (turns, generations, indexing, retries).
+    pub(crate) async fn settle(&self) {
+        self.tasks.settle().await;
+    }
+
+    /// Tells running generations that the server is shutting down.
+    pub(crate) fn shut_down(&self) {
+        self.tasks.stop.send_replace(true);
+    }
+
+    /// A prompt answered whole.
+    pub(crate) async fn send(&self, request: TurnRequest) -> Result<ChatTurn, ChatError> {
+        match self.chat.answer(request).await? {
+            TurnOutput::Whole(turn) => Ok(turn),
+            TurnOutput::Replay(turn) => panic!("a replay where a new answer was due: {turn:?}"),
+            TurnOutput::Stream(_) => panic!("a stream where a whole answer was asked for"),
+        }
+    }
+
+    /// A prompt answered as a stream.
+    pub(crate) async fn stream(&self, request: TurnRequest) -> Result<TurnStream, ChatError> {
+        match self.chat.answer(streamed(request)).await? {
+            TurnOutput::Stream(stream) => Ok(stream),
+            TurnOutput::Replay(turn) => panic!("a replay where a new answer was due: {turn:?}"),
+            TurnOutput::Whole(_) => panic!("a whole answer where a stream was asked for"),
         }
     }
 
@@ -228,6 +372,7 @@ impl World {
     }
 }
 
+/// A prompt in a new chat (`None`) or an existing one, answered whole, memory on.
 pub(crate) fn ask(
     owner: &User,
     chat: Option<polychat_domain::ChatId>,
@@ -235,11 +380,29 @@ pub(crate) fn ask(
 ) -> TurnRequest {
     TurnRequest {
         owner: owner.id,
-        chat_id: chat,
-        prompt: prompt.to_owned(),
+        conversation: Conversation::Prompt {
+            chat: chat.map_or(ChatTarget::New, ChatTarget::Existing),
+            prompt: prompt.to_owned(),
+        },
         model: None,
+        delivery: Delivery::Whole,
+        memory: MemoryUse::On,
+        options: GenerationOptions::default(),
+        idempotency_key: None,
         timeline: polychat_domain::timeline::Timeline::default(),
     }
+}
+
+/// The same request, streamed.
+pub(crate) fn streamed(mut request: TurnRequest) -> TurnRequest {
+    request.delivery = Delivery::Streamed;
+    request
+}
+
+/// The same request with an `Idempotency-Key`.
+pub(crate) fn keyed(mut request: TurnRequest, key: &str) -> TurnRequest {
+    request.idempotency_key = Some(key.to_owned());
+    request
 }
 
 /// Collects a started stream's events until it ends.
@@ -260,7 +423,26 @@ pub(crate) async fn drain(
             TurnEvent::Delta(delta) => text.push_str(&delta),
             TurnEvent::Done(turn) => done = Some(*turn),
             TurnEvent::Failed(error) => failed = Some(error),
+            TurnEvent::ToolCalls(_) => {}
         }
     }
     (text, done, failed)
+}
+
+/// The chat a stored turn is in.
+pub(crate) fn chat_of(turn: &ChatTurn) -> &polychat_domain::Chat {
+    turn.chat.as_ref().expect("the turn was stored in a chat")
+}
+
+/// Waits until the model was called `calls` times.
+pub(crate) async fn wait_for_calls(world: &World, calls: usize) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while world.scripted().calls() < calls {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the model was called {} times, not {calls}",
+            world.scripted().calls()
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }
