@@ -8,7 +8,7 @@ WITH_ENV := bash deploy/local/with-env.sh
 DOMAIN_CRATE := polychat-domain
 INFRA_CRATES := diesel|mongodb|fred|actix|async-openai|reqwest|redis|sqlx|pgvector|hyper
 
-.PHONY: help services services-stop services-status migrate run build test lint fmt eval detector-train bench profile
+.PHONY: help services services-stop services-status migrate run build sdk-venv test lint fmt eval detector-train bench profile
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,7 +33,12 @@ run: services ## Start services, migrate, and serve the API on HTTP_ADDR (127.0.
 	$(WITH_ENV) target/release/polychat migrate
 	$(WITH_ENV) target/release/polychat serve
 
-test: services ## Start services, then run the whole test suite against them
+SDK_VENV := .local/venv-sdk
+sdk-venv: ## The official OpenAI Python SDK (pinned) the tests drive /v1 with
+	@[ -x $(SDK_VENV)/bin/python ] && $(SDK_VENV)/bin/pip freeze | grep -qxF -f crates/app/tests/sdk/requirements.txt || \
+	  { python3 -m venv $(SDK_VENV) && $(SDK_VENV)/bin/pip install -q -r crates/app/tests/sdk/requirements.txt; }
+
+test: services sdk-venv ## Start services, then run the whole test suite against them
 	$(WITH_ENV) $(CARGO) test --workspace --no-fail-fast
 
 lint: ## rustfmt, clippy (warnings are errors) and the dependency rule

@@ -8,6 +8,6 @@ mod history;
 mod isolation;
 mod outages;
 mod streaming;
-mod support;
+pub(crate) mod support;
 mod turns;
 mod upstream;

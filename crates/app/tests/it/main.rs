@@ -5,4 +5,5 @@ mod accounts;
 mod chat;
 mod harness;
 mod memory;
+mod openai;
 mod operations;
