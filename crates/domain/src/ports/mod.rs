@@ -4,6 +4,7 @@
 //! use cases can react to the cases that matter (a duplicate, a store that is down)
 //! without knowing which driver produced them.
 
+mod api_keys;
 mod auth;
 mod cache;
 mod chats;
@@ -14,6 +15,7 @@ mod llm;
 mod memory;
 mod users;
 
+pub use api_keys::{ApiKeyMinter, ApiKeyStore, MintedKey, StoredApiKey};
 pub use auth::{
     AccessClaims, CipherError, PasswordHasher, RefreshClaims, SecretCipher, TokenDenylist,
     TokenError, TokenKind, TokenPair, TokenService,
