@@ -1,7 +1,7 @@
 //! The testkit's contract suites, run against the real adapter: the same checks the
 //! in-memory fakes pass (adapter swapping).
 
-use polychat_testkit::{message_index, preferences, users};
+use polychat_testkit::{api_keys, message_index, preferences, users};
 
 use crate::support::{TestDb, new_user};
 
@@ -9,6 +9,14 @@ use crate::support::{TestDb, new_user};
 async fn users_contract() {
     let db = TestDb::migrated().await;
     users::contract(&db.connect().await).await;
+}
+
+#[tokio::test]
+async fn api_keys_contract() {
+    let db = TestDb::migrated().await;
+    let pg = db.connect().await;
+    let (alice, bob) = (new_user(&pg, "alice").await, new_user(&pg, "bob").await);
+    api_keys::contract(&pg, alice, bob).await;
 }
 
 #[tokio::test]
