@@ -7,10 +7,11 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use futures_util::future::BoxFuture;
-use polychat_auth::{BcryptHasher, JwtConfig, JwtTokenService};
+use polychat_auth::{BcryptHasher, JwtConfig, JwtTokenService, Sha256ApiKeys};
 use polychat_crypto::{MasterKeys, XChaChaCipher};
 use polychat_detector::Detector;
 use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock, TaskSpawner};
+use polychat_domain::services::api_keys::{ApiKeyPolicy, ApiKeyPorts, ApiKeyService};
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy};
 use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService};
 use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
@@ -154,6 +155,16 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
         limiter.clone(),
         clock.clone(),
     )?);
+    let api_keys = ApiKeyService::new(
+        ApiKeyPorts {
+            keys: Arc::new(postgres.clone()),
+            minter: Arc::new(Sha256ApiKeys),
+            spawner: Arc::new(TokioSpawner),
+            clock: clock.clone(),
+        },
+        auth.clone(),
+        ApiKeyPolicy::default(),
+    );
     let memory = Arc::new(MemoryService::new(
         MemoryPorts {
             preferences: Arc::new(postgres.clone()),
@@ -202,6 +213,7 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
     );
     Ok(AppState {
         auth,
+        api_keys,
         chats,
         memory,
         search,
