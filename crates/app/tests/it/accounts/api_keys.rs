@@ -353,3 +353,30 @@ async fn the_key_never_reaches_a_log_line() {
         panic!("a log line carries the key: {line}…");
     }
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_keys_and_the_403s() {
+    let app = TestApp::spawn().await;
+    let spec: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    let paths = &spec["paths"];
+    for (path, method, statuses) in [
+        ("/user/api-keys", "post", &["201", "401", "403", "422"][..]),
+        ("/user/api-keys", "get", &["200", "401", "403"][..]),
+        (
+            "/user/api-keys/{id}",
+            "delete",
+            &["204", "401", "403", "404"][..],
+        ),
+        ("/logout", "post", &["403"][..]),
+        ("/token/refresh", "post", &["403"][..]),
+        ("/user/profile", "put", &["403"][..]),
+    ] {
+        let responses = &paths[path][method]["responses"];
+        for status in statuses {
+            assert!(
+                responses[status].is_object(),
+                "{method} {path} documents {status}: {responses}"
+            );
+        }
+    }
+}

@@ -2,7 +2,11 @@
 //! request's bearer credential, which is either a login's access token or such a key.
 //!
 //! Revocation deletes the key, and every request looks its key up in the store (no
-//! cache), so a revoked key stops working at once on every replica.
+//! cache), so a revoked key stops working at once on every replica. The lookup is one
+//! indexed read: one pool of 8 PostgreSQL connections serves about 7,700 of them a second
+//! on 2 cores (`api_key_lookup_rate` in the PostgreSQL adapter's tests), so the 500
+//! requests a second `/v1` aims at cost about 7% of that, and a cache would only buy a
+//! window in which a revoked key still works.
 
 mod usage;
 
