@@ -8,20 +8,24 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::error::{ErrorBody, ErrorDetail};
-use crate::routes::{accounts, chat, chats, health, memory, openai, profile};
+use crate::routes::{accounts, api_keys, chat, chats, health, memory, openai, profile};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "polychat",
         description = "A chat backend in front of many LLMs (through OpenRouter) that remembers its users. \
-            Every error body is `{\"error\": {\"code\", \"message\", \"type\", \"param\"}}`; every response carries `X-Request-Id`.",
+            Every error body is `{\"error\": {\"code\", \"message\", \"type\", \"param\"}}`; every response carries `X-Request-Id`. \
+            Protected routes take `Authorization: Bearer <credential>`: the access token of a login or a \
+            personal API key (`pc_…`, see `/user/api-keys`). A key works wherever an access token does, except \
+            managing API keys, `POST /logout`, `POST /token/refresh` and a password change: those answer 403 `forbidden`.",
         license(name = "Apache-2.0")
     ),
     paths(
         health::health, health::ready,
         accounts::register, accounts::login, accounts::refresh, accounts::logout,
         profile::get_profile, profile::update_profile,
+        api_keys::create_api_key, api_keys::list_api_keys, api_keys::revoke_api_key,
         chat::post_chat, chat::get_chat,
         chats::list_chats, chats::rename_chat, chats::delete_chat,
         memory::list_preferences, memory::add_preference, memory::edit_preference,
@@ -31,7 +35,7 @@ use crate::routes::{accounts, chat, chats, health, memory, openai, profile};
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
     tags(
-        (name = "accounts", description = "Registration, login, tokens and the profile"),
+        (name = "accounts", description = "Registration, login, tokens, the profile and personal API keys"),
         (name = "chat", description = "Prompts to any model, history, chats"),
         (name = "memory", description = "What the service remembers about the user, and search"),
         (name = "openai", description = "The OpenAI-compatible API: point an OpenAI client's `base_url` at `/v1`"),
@@ -40,7 +44,8 @@ use crate::routes::{accounts, chat, chats, health, memory, openai, profile};
 )]
 pub struct ApiDoc;
 
-/// Declares the `bearer` security scheme the protected routes refer to.
+/// Declares the `bearer` security scheme the protected routes refer to: an access token
+/// (a JWT) or a personal API key.
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -51,7 +56,10 @@ impl Modify for BearerAuth {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("JWT")
+                    .bearer_format("JWT access token or pc_ API key")
+                    .description(Some(
+                        "The access token of a login, or a personal API key (`pc_…`)",
+                    ))
                     .build(),
             ),
         );

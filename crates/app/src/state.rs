@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use polychat_domain::services::api_keys::ApiKeyService;
 use polychat_domain::services::auth::AuthService;
 use polychat_domain::services::chat::ChatService;
 use polychat_domain::services::memory::MemoryService;
@@ -13,6 +14,8 @@ use crate::tasks::BackgroundTasks;
 
 pub struct AppState {
     pub auth: Arc<AuthService>,
+    /// Personal API keys; also authenticates every request (access token or key).
+    pub api_keys: ApiKeyService,
     pub chats: ChatService,
     pub memory: Arc<MemoryService>,
     pub search: SearchService,

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use polychat_auth::{BcryptHasher, JwtConfig, JwtTokenService};
+use polychat_auth::{BcryptHasher, JwtConfig, JwtTokenService, Sha256ApiKeys};
 use polychat_crypto::{MasterKeys, XChaChaCipher};
 use polychat_detector::Detector;
 use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock};
+use polychat_domain::services::api_keys::{ApiKeyPolicy, ApiKeyPorts, ApiKeyService};
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy};
 use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService, GatewayRouter};
 use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
@@ -148,6 +149,16 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
         limiter.clone(),
         clock.clone(),
     )?);
+    let api_keys = ApiKeyService::new(
+        ApiKeyPorts {
+            keys: Arc::new(postgres.clone()),
+            minter: Arc::new(Sha256ApiKeys),
+            tasks: tasks.clone(),
+            clock: clock.clone(),
+        },
+        auth.clone(),
+        ApiKeyPolicy::default(),
+    );
     let memory = Arc::new(MemoryService::new(
         MemoryPorts {
             preferences: Arc::new(postgres.clone()),
@@ -197,6 +208,7 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
     );
     Ok(AppState {
         auth,
+        api_keys,
         chats,
         memory,
         search,

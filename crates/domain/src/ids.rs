@@ -66,6 +66,11 @@ uuid_id!(
     PreferenceId,
     "id"
 );
+uuid_id!(
+    /// Identifies one personal API key (not the key itself, which is a secret).
+    ApiKeyId,
+    "id"
+);
 
 #[cfg(test)]
 mod tests {

@@ -4,6 +4,7 @@
 //! Nothing here performs I/O. Adapters implement the traits in [`ports`]; the app crate
 //! decides which adapter fills which port and hands them to the services in [`services`].
 
+pub mod api_key;
 pub mod chat;
 pub mod ids;
 pub mod model;
@@ -13,10 +14,11 @@ pub mod services;
 pub mod timeline;
 pub mod user;
 
+pub use api_key::{ApiKey, ApiKeyHash, ApiKeyName, Credential, KeyLifetime, Principal};
 pub use chat::{
     Chat, ChatSummary, ChatTitle, Message, MessageError, MessageStatus, Prompt, Role, Usage,
 };
-pub use ids::{ChatId, MessageId, PreferenceId, UserId};
+pub use ids::{ApiKeyId, ChatId, MessageId, PreferenceId, UserId};
 pub use model::ModelName;
 pub use preference::{Embedding, PreferenceKind, PreferenceText, UserPreference};
 pub use user::{DisplayName, Password, PasswordHash, StoredSecret, User, Username};

@@ -1,11 +1,13 @@
-//! The PostgreSQL adapter: users and their credentials, remembered preferences and the
-//! semantic index over messages (pgvector), through diesel-async and a deadpool pool.
+//! The PostgreSQL adapter: users and their credentials, personal API keys, remembered
+//! preferences and the semantic index over messages (pgvector), through diesel-async
+//! and a deadpool pool.
 //!
 //! Wiring: [`run_migrations`] once at startup (or as `app migrate`), [`connect`] to get
 //! a [`Postgres`], [`Postgres::verify_embedding_dimensions`] against the embedder, then
-//! hand clones of it to the app as `Arc<dyn UserRepository>`, `Arc<dyn PreferenceStore>`,
-//! `Arc<dyn MessageIndex>` and `Arc<dyn HealthProbe>`.
+//! hand clones of it to the app as `Arc<dyn UserRepository>`, `Arc<dyn ApiKeyStore>`,
+//! `Arc<dyn PreferenceStore>`, `Arc<dyn MessageIndex>` and `Arc<dyn HealthProbe>`.
 
+mod api_keys;
 mod config;
 mod error;
 mod messages;

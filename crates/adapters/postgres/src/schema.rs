@@ -48,3 +48,18 @@ diesel::table! {
         embedding -> Vector,
     }
 }
+
+diesel::table! {
+    use diesel::sql_types::{Bytea, Nullable, Text, Timestamptz, Uuid};
+
+    api_keys (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Bytea,
+        created_at -> Timestamptz,
+        expires_at -> Nullable<Timestamptz>,
+        last_used_at -> Nullable<Timestamptz>,
+    }
+}

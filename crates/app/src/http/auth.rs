@@ -1,26 +1,53 @@
-//! The authenticated user, extracted from `Authorization: Bearer <access token>`.
-//! The token's subject is the only source of the user's identity anywhere in the API.
+//! The authenticated caller, extracted from `Authorization: Bearer <credential>`, where
+//! the credential is a login's access token or a personal API key. The credential is
+//! the only source of the user's identity anywhere in the API.
+//!
+//! [`AuthUser`] accepts both; [`SessionUser`] only an access token, for what a key may
+//! not do (managing keys, logging out): a valid key there is 403 `forbidden`.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
-use polychat_domain::UserId;
 use polychat_domain::ports::AccessClaims;
+use polychat_domain::{Credential, UserId};
 
 use super::ApiError;
 use super::request_context::timeline;
 use crate::state::AppState;
 
-/// A request made with a valid, unrevoked access token.
+/// A request made with a valid, unrevoked access token or API key.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
+    pub id: UserId,
+    pub credential: Credential,
+}
+
+impl AuthUser {
+    /// Refuses the request unless it was made with a login's access token.
+    pub fn require_session(&self) -> Result<&AccessClaims, ApiError> {
+        match &self.credential {
+            Credential::Session(claims) => Ok(claims),
+            Credential::ApiKey(_) => Err(needs_login()),
+        }
+    }
+}
+
+/// A request made with a valid, unrevoked access token (not an API key).
+#[derive(Debug, Clone)]
+pub struct SessionUser {
     pub id: UserId,
     pub claims: AccessClaims,
 }
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+/// The answer to a valid API key where only a login token will do.
+pub fn needs_login() -> ApiError {
+    ApiError::forbidden("an API key cannot do this; use the access token of a login")
+}
+
+/// The bearer credential of a request, if it has one.
+pub fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
@@ -41,12 +68,30 @@ impl FromRequest for AuthUser {
             let (Some(token), Some(state)) = (token, state) else {
                 return Err(ApiError::unauthorized());
             };
-            let claims = timeline
-                .time("auth", state.auth.authenticate(&token))
+            let principal = timeline
+                .time("auth", state.api_keys.authenticate(&token))
                 .await?;
-            tracing::Span::current().record("user_id", tracing::field::display(claims.user_id));
+            let span = tracing::Span::current();
+            span.record("user_id", tracing::field::display(principal.user_id));
             Ok(Self {
-                id: claims.user_id,
+                id: principal.user_id,
+                credential: principal.credential,
+            })
+        })
+    }
+}
+
+impl FromRequest for SessionUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        Box::pin(async move {
+            let user = user.await?;
+            let claims = user.require_session()?.clone();
+            Ok(Self {
+                id: user.id,
                 claims,
             })
         })

@@ -109,6 +109,12 @@ impl ApiError {
         )
     }
 
+    /// The caller is known but its credential may not do this (e.g. an API key where a
+    /// login token is needed).
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNPROCESSABLE_ENTITY,

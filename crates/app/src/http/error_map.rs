@@ -3,6 +3,7 @@
 use actix_web::http::StatusCode;
 use polychat_domain::ports::LlmError;
 use polychat_domain::services::ServiceError;
+use polychat_domain::services::api_keys::ApiKeyError;
 use polychat_domain::services::auth::AuthError;
 use polychat_domain::services::chat::ChatError;
 use polychat_domain::services::memory::MemoryError;
@@ -130,6 +131,16 @@ impl From<ChatError> for ApiError {
             ),
             ChatError::Upstream(error) => error.into(),
             ChatError::Service(error) => error.into(),
+        }
+    }
+}
+
+impl From<ApiKeyError> for ApiError {
+    fn from(error: ApiKeyError) -> Self {
+        match error {
+            ApiKeyError::NotFound => Self::not_found("API key"),
+            ApiKeyError::Validation(error) => error.into(),
+            ApiKeyError::Service(error) => error.into(),
         }
     }
 }

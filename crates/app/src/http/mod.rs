@@ -1,5 +1,5 @@
 //! HTTP plumbing shared by every route: the error type and how use-case errors map to
-//! it, request context middleware, extractor configuration and the authenticated user.
+//! it, request context middleware, extractor configuration and the authenticated caller.
 
 pub mod auth;
 pub mod error;
@@ -7,5 +7,5 @@ mod error_map;
 pub mod extract;
 pub mod request_context;
 
-pub use auth::AuthUser;
+pub use auth::{AuthUser, SessionUser};
 pub use error::ApiError;

@@ -2,6 +2,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
+use polychat_domain::api_key::API_KEY_MARKER;
 use polychat_domain::ports::TokenPair;
 use polychat_domain::services::auth::Registration;
 use secrecy::{ExposeSecret, SecretString};
@@ -9,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::profile::Profile;
+use crate::http::auth::{bearer, needs_login};
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
-use crate::http::{ApiError, AuthUser};
+use crate::http::{ApiError, SessionUser};
 use crate::state::AppState;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -125,26 +127,56 @@ pub async fn login(
 
 /// Exchanges a refresh token for a new pair; the old refresh token stops working.
 /// Presenting a used refresh token again revokes its whole chain.
+///
+/// A personal API key cannot mint tokens: one sent as the bearer credential or as
+/// `refresh_token` is 403 `forbidden`.
 #[utoipa::path(post, path = "/token/refresh", tag = "accounts", request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenResponse),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: made with a personal API key", body = ErrorBody),
     ))]
 pub async fn refresh(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
-    let pair = state.auth.refresh(&body.refresh_token).await?;
+    req: HttpRequest,
+    // A body error must not hide the 403 of an API key, so it is raised after the check.
+    body: Result<web::Json<RefreshRequest>, actix_web::Error>,
+) -> Result<web::Json<TokenResponse>, actix_web::Error> {
+    refuse_api_keys(&state, bearer(&req).as_deref()).await?;
+    let body = body?;
+    refuse_api_keys(&state, Some(&body.refresh_token)).await?;
+    let pair = state
+        .auth
+        .refresh(&body.refresh_token)
+        .await
+        .map_err(ApiError::from)?;
     Ok(web::Json(pair.into()))
 }
 
-/// Logs out: this access token and its whole refresh chain stop working.
+/// 403 when `credential` is a valid API key. Anything else is left to the route: an
+/// access token or garbage in the header is simply not what refreshing looks at.
+async fn refuse_api_keys(state: &AppState, credential: Option<&str>) -> Result<(), ApiError> {
+    let Some(credential) = credential.filter(|c| c.starts_with(API_KEY_MARKER)) else {
+        return Ok(());
+    };
+    match state.api_keys.authenticate(credential).await {
+        Ok(principal) if principal.session().is_none() => Err(needs_login()),
+        _ => Ok(()),
+    }
+}
+
+/// Logs out: this access token and its whole refresh chain stop working. A personal
+/// API key cannot log out (revoke it with `DELETE /user/api-keys/{id}` instead).
 #[utoipa::path(post, path = "/logout", tag = "accounts", security(("bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: called with an API key", body = ErrorBody),
     ))]
-pub async fn logout(state: web::Data<AppState>, user: AuthUser) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    user: SessionUser,
+) -> Result<HttpResponse, ApiError> {
     state.auth.logout(&user.claims).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,6 +1,7 @@
 //! The HTTP routes, one module per area; each exposes `config` to register itself.
 
 pub mod accounts;
+pub mod api_keys;
 pub mod chat;
 pub mod chats;
 pub mod dto;
@@ -16,6 +17,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     health::config(cfg);
     accounts::config(cfg);
     profile::config(cfg);
+    api_keys::config(cfg);
     chat::config(cfg);
     chats::config(cfg);
     memory::config(cfg);

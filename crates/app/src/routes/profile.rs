@@ -102,12 +102,14 @@ pub async fn get_profile(
     Ok(web::Json(state.auth.profile(user.id).await?.into()))
 }
 
-/// Changes the caller's profile.
+/// Changes the caller's profile. Changing the password (`new_password`) needs a login's
+/// access token: with a personal API key it is 403 `forbidden` and nothing changes.
 #[utoipa::path(put, path = "/user/profile", tag = "accounts", security(("bearer" = [])),
     request_body = ProfileUpdate,
     responses(
         (status = 200, description = "The updated profile", body = Profile),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 403, description = "`forbidden`: a password change with an API key", body = ErrorBody),
         (status = 422, description = "`validation_failed` (including a wrong `current_password`)", body = ErrorBody),
         (status = 429, description = "`too_many_attempts` after repeated wrong current passwords", body = ErrorBody),
     ))]
@@ -117,6 +119,9 @@ pub async fn update_profile(
     body: web::Json<ProfileUpdate>,
 ) -> Result<web::Json<Profile>, ApiError> {
     let body = body.into_inner();
+    if body.new_password.is_some() {
+        user.require_session()?;
+    }
     let changes = ProfileChanges {
         display_name: body.display_name,
         default_model: body.default_model,

@@ -1,8 +1,9 @@
 //! Whole-app tests of the accounts routes: registration, login with throttling, token
-//! refresh and logout, forged tokens, the profile, the encrypted OpenRouter key (at
-//! rest in the real PostgreSQL, through a master-key rotation) and that no secret
-//! ever shows up in a response or a log line.
+//! refresh and logout, personal API keys, forged tokens, the profile, the encrypted
+//! OpenRouter key (at rest in the real PostgreSQL, through a master-key rotation) and
+//! that no secret ever shows up in a response or a log line.
 
+mod api_keys;
 mod flood;
 mod forged;
 mod keys;

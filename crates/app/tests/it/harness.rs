@@ -123,15 +123,29 @@ impl TestApp {
             redis_prefix,
             settings,
         };
-        let config = app.config();
-        wiring::migrate(&config).await.expect("migrate");
+        wiring::migrate(&app.config()).await.expect("migrate");
+        app.address = app.start_server().await;
+        app
+    }
+
+    /// Starts a server with this app's configuration and returns its base URL.
+    async fn start_server(&self) -> String {
+        let config = self.config();
         let state = wiring::build_state(&config).await.expect("wire the app");
         let server =
             Application::build(config.http_addr, config.http_workers, state).expect("bind");
         let port = server.port();
         tokio::spawn(server.run_until_stopped());
-        app.address = format!("http://127.0.0.1:{port}");
-        app
+        format!("http://127.0.0.1:{port}")
+    }
+
+    /// A second instance of this app on the same stores (database, collections, Redis
+    /// prefix, secrets), as another replica behind a load balancer would be. It runs
+    /// until the test ends; the stores are cleaned up by this `TestApp`.
+    pub(crate) async fn spawn_replica(&self) -> Replica {
+        Replica {
+            address: self.start_server().await,
+        }
     }
 
     /// The configuration as the app parsed it.
@@ -189,6 +203,17 @@ impl TestApp {
             .as_str()
             .expect("access token")
             .to_owned()
+    }
+}
+
+/// Another instance of a [`TestApp`], sharing its stores.
+pub(crate) struct Replica {
+    pub(crate) address: String,
+}
+
+impl Replica {
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
     }
 }
 

@@ -4,6 +4,7 @@
 //! use cases can react to the cases that matter (a duplicate, a store that is down)
 //! without knowing which driver produced them.
 
+mod api_keys;
 mod auth;
 mod cache;
 mod chats;
@@ -13,6 +14,8 @@ mod limits;
 mod llm;
 mod memory;
 mod users;
+
+pub use api_keys::{ApiKeyMinter, ApiKeyStore, MintedKey, StoredApiKey};
 
 use futures_util::future::BoxFuture;
 

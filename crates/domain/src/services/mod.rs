@@ -1,6 +1,7 @@
 //! Use cases: plain structs holding the ports they need. Handlers call these, never
 //! adapters.
 
+pub mod api_keys;
 pub mod auth;
 pub mod chat;
 pub mod memory;

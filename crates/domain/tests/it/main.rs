@@ -1,5 +1,6 @@
 //! Use-case tests over the in-memory ports of the testkit: the whole flows, no I/O.
 
+mod api_keys;
 mod auth;
 mod chat;
 mod memory;

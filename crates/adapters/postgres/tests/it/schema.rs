@@ -20,11 +20,24 @@ struct Name {
     name: String,
 }
 
+/// How many migrations `migrations/` holds: one directory each.
+fn migration_count() -> usize {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../migrations");
+    std::fs::read_dir(dir)
+        .expect("the migrations directory")
+        .filter(|entry| entry.as_ref().is_ok_and(|e| e.path().is_dir()))
+        .count()
+}
+
 #[tokio::test]
 async fn migrations_apply_once_and_rerun_as_no_ops() {
     let db = TestDb::create().await;
     let first = run_migrations(&db.config()).await.expect("migrate");
-    assert_eq!(first.len(), 4, "every migration applied: {first:?}");
+    assert_eq!(
+        first.len(),
+        migration_count(),
+        "every migration applied: {first:?}"
+    );
     let second = run_migrations(&db.config()).await.expect("migrate again");
     assert!(second.is_empty(), "nothing left to apply: {second:?}");
 }
@@ -39,7 +52,8 @@ async fn replicas_starting_together_migrate_once() {
         .map(|run| run.expect("every replica's migration succeeds").len())
         .sum();
     assert_eq!(
-        applied, 4,
+        applied,
+        migration_count(),
         "the advisory lock lets one replica apply each migration"
     );
 }
@@ -118,11 +132,15 @@ async fn unmigrated_databases_are_reported() {
 }
 
 #[tokio::test]
-async fn deleting_a_user_deletes_their_memories_and_index() {
+async fn deleting_a_user_deletes_their_memories_index_and_keys() {
     let db = TestDb::migrated().await;
     let pg = db.connect().await;
     let user = crate::support::new_user(&pg, "gone").await;
     crate::isolation::seed(&pg, user, 3).await;
+    let (key, hash) = polychat_testkit::api_keys::sample_key(user, "doomed", 0);
+    polychat_domain::ports::ApiKeyStore::create(&pg, &key, &hash)
+        .await
+        .expect("create key");
     let mut conn = db.raw().await;
     let count = |table: &str| format!("SELECT count(*) AS n FROM {table} WHERE user_id = '{user}'");
     for table in ["user_preferences", "message_embeddings"] {
@@ -135,7 +153,7 @@ async fn deleting_a_user_deletes_their_memories_and_index() {
     conn.batch_execute(&format!("DELETE FROM users WHERE id = '{user}'"))
         .await
         .expect("delete user");
-    for table in ["user_preferences", "message_embeddings"] {
+    for table in ["user_preferences", "message_embeddings", "api_keys"] {
         let rows: Vec<Count> = diesel::sql_query(count(table))
             .load(&mut conn)
             .await

@@ -44,7 +44,7 @@ impl<'a> MakeWriter<'a> for Capture {
 }
 
 /// Everything logged by this test binary so far, installing the capture on first use.
-fn logs() -> String {
+pub(crate) fn logs() -> String {
     static LOGS: OnceLock<Buffer> = OnceLock::new();
     let buffer = LOGS.get_or_init(|| {
         let buffer = Buffer::default();
