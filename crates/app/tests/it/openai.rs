@@ -78,28 +78,34 @@ async fn the_official_openai_sdk_works_against_v1() {
     let app = TestApp::spawn().await;
     mock_upstream(&app).await;
     let token = app.user("sdk_user", Some(KEY)).await;
-    let revoked = app
-        .post(
-            "/login",
-            None,
-            &json!({"username": "sdk_user", "password": "correct horse battery"}),
+    let mint = async |name: &str| {
+        let created = app
+            .post("/user/api-keys", Some(&token), &json!({ "name": name }))
+            .await;
+        assert_eq!(created.status(), 201);
+        let body: serde_json::Value = created.json().await.expect("key body");
+        (
+            body["id"].as_str().expect("id").to_owned(),
+            body["key"].as_str().expect("key").to_owned(),
         )
+    };
+    let (_, key) = mint("openai sdk").await;
+    let (revoked_id, revoked) = mint("revoked").await;
+    let revoke = app
+        .client
+        .delete(app.url(&format!("/user/api-keys/{revoked_id}")))
+        .bearer_auth(&token)
+        .send()
         .await
-        .json::<serde_json::Value>()
-        .await
-        .expect("login")["access_token"]
-        .as_str()
-        .expect("token")
-        .to_owned();
-    let logout = app.post("/logout", Some(&revoked), &json!({})).await;
-    assert_eq!(logout.status(), 204);
+        .expect("revoke");
+    assert_eq!(revoke.status(), 204);
 
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk/openai_clients.py");
     let address = app.address.clone();
     let run = tokio::process::Command::new(python)
         .arg(script)
         .env("POLYCHAT_URL", &address)
-        .env("POLYCHAT_KEY", &token)
+        .env("POLYCHAT_KEY", &key)
         .env("POLYCHAT_BAD_KEY", "pc_not-a-key")
         .env("POLYCHAT_REVOKED_KEY", &revoked)
         .output()
