@@ -29,6 +29,8 @@ LOGIN_RATE = float(os.environ.get("BENCH_LOGIN_RATE", "4"))
 # BENCH_ONLY=v1 runs scenario 8 alone (the OpenAI-compatible pass-through, polychat and
 # LiteLLM) and writes bench/results/<date>-v1.md; unset, everything runs.
 ONLY = os.environ.get("BENCH_ONLY", "")
+# Other work on the machine (a build, say) shows in every figure; the report names it.
+START_LOAD = os.getloadavg()
 if ONLY not in ("", "v1"):
     sys.exit(f"bench: BENCH_ONLY={ONLY!r}: only 'v1' (scenario 8) can be run alone")
 CHAT_BODY = {"prompt": "How should I structure a Rust project with several crates?", "model": "mock/fast"}
@@ -177,7 +179,7 @@ def run(stack, workdir):
     b = Bench(stack, workdir)
     if ONLY == "v1":
         passthrough.run(b, stack, v1_keys)
-        return summary(stack, b, {"users": passthrough.count(v1_keys)})
+        return summary(stack, b, {"users": v1_keys["users"]})
     return run_all(stack, workdir, b, v1_keys)
 
 
@@ -280,7 +282,7 @@ def run_all(stack, workdir, b, v1_keys):
     b.load("s2_post_chat_500", "POST /chat non-stream offered at 500/s (capacity probe)", "1-2",
            stack.base, "/chat", 500, app, "POST", CHAT_BODY, tokens=group(0, 120) + group(180, 300),
            duration=3, warmup=0, timeout=15, connections=256, extra={"baseline": "s1_baseline"})
-    seed = {"users": len(users) + len(continued) + 2 + passthrough.count(v1_keys), "big_chat_messages": len(big_ids) + 2,
+    seed = {"users": len(users) + len(continued) + 2 + v1_keys["users"], "big_chat_messages": len(big_ids) + 2,
             "big_chat_seed_s": seed_chat_s, "memory_users": 1000, "preferences": preferences,
             "preferences_seed_s": seed_pref_s}
     return summary(stack, b, seed, memory)
@@ -311,7 +313,8 @@ def machine():
                 if l.startswith("model name")), "unknown")
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
-    return {"cpus": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "commit": commit}
+    return {"cpus": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "commit": commit,
+            "loadavg_at_start": [round(x, 2) for x in START_LOAD]}
 
 
 if __name__ == "__main__":

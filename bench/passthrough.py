@@ -29,8 +29,8 @@ def key_of(rate):
 
 
 def seed(stack, seconds):
-    """Users with a personal API key each, for every rate: {rate: [key, ...]}, or why
-    there are none (the key route missing, say)."""
+    """Users with a personal API key each, for every rate: {"users": n, "keys": {rate:
+    [key, ...]}}, or {"users": n, "reason": why there are no keys} (the route missing)."""
     counts = {rate: users_for(rate, seconds) for rate in RATES}
     users = stack.users("v1user", sum(counts.values()))
 
@@ -42,7 +42,7 @@ def seed(stack, seconds):
     if not isinstance(first, str):
         status, body = first
         if status in (404, 405):
-            return f"route missing ({status}): POST /user/api-keys"
+            return {"users": len(users), "reason": f"route missing ({status}): POST /user/api-keys"}
         raise RuntimeError(f"POST /user/api-keys: {status} {body}")
     with concurrent.futures.ThreadPoolExecutor(8) as pool:
         keys = [first] + list(pool.map(create_key, users[1:]))
@@ -53,12 +53,7 @@ def seed(stack, seconds):
     for rate, count in counts.items():
         out[rate] = keys[start:start + count]
         start += count
-    return out
-
-
-def count(keys):
-    """How many users `seed` made keys for."""
-    return sum(len(k) for k in keys.values()) if isinstance(keys, dict) else 0
+    return {"users": len(users), "keys": out}
 
 
 def probe_polychat(stack, key):
@@ -71,13 +66,14 @@ def probe_polychat(stack, key):
     return None
 
 
-def run(b, stack, keys):
-    """Every run of scenario 8 into `b` (a bench.Bench)."""
+def run(b, stack, seeded):
+    """Every run of scenario 8 into `b` (a bench.Bench), with the users `seed` made."""
+    keys = seeded.get("keys")
     mock = stack.mock.pid
     for rate in RATES:
         b.load(f"s8_baseline_{key_of(rate)}", "mock upstream, OpenAI body", "8", stack.mock_base,
                "/api/v1/chat/completions", rate, mock, "POST", BODY)
-    reason = keys if isinstance(keys, str) else probe_polychat(stack, next(iter(keys.values()))[0])
+    reason = seeded.get("reason") or probe_polychat(stack, next(iter(keys.values()))[0])
     for rate in RATES:
         key, title = f"s8_v1_{key_of(rate)}", "polychat POST /v1/chat/completions (API key, X-Memory: off)"
         extra = {"baseline": f"s8_baseline_{key_of(rate)}", "proxy": "polychat"}

@@ -215,7 +215,9 @@ def markdown(data):
         f"load generator, PostgreSQL, FerretDB, Redis). Each run: {data['settings']['warmup_s']:.0f} s "
         f"warm-up, then {data['settings']['duration_s']:.0f} s measured, open loop at a fixed rate, "
         "latency from each request's intended start (no coordinated omission). Whole bench: "
-        f"{data['wall_s']:.0f} s.",
+        f"{data['wall_s']:.0f} s."
+        + (f" Load average when it started: {' / '.join(f'{x:.2f}' for x in m['loadavg_at_start'])} "
+           "(1/5/15 min; above 0.2 or so, something else was running)." if m.get("loadavg_at_start") else ""),
         "",
         "## Targets",
         "",
