@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from stack import RELEASE, ROOT, PASSWORD, Stack, process_cpu, stat_cpu  # noqa: E402
+from stack import RELEASE, ROOT, PASSWORD, Stack, process_cpu, stat_cpu, tree_cpu  # noqa: E402
+import passthrough  # noqa: E402
 import report  # noqa: E402
 
 DURATION = float(os.environ.get("BENCH_DURATION", "10"))
@@ -25,13 +26,21 @@ CHAT_RATE = float(os.environ.get("BENCH_CHAT_RATE", "20"))
 STORE_RATE = float(os.environ.get("BENCH_STORE_RATE", "50"))
 HIT_RATE = float(os.environ.get("BENCH_HIT_RATE", "5000"))
 LOGIN_RATE = float(os.environ.get("BENCH_LOGIN_RATE", "4"))
+# BENCH_ONLY=v1 runs scenario 8 alone (the OpenAI-compatible pass-through, polychat and
+# LiteLLM) and writes bench/results/<date>-v1.md; unset, everything runs.
+ONLY = os.environ.get("BENCH_ONLY", "")
+# Other work on the machine (a build, say) shows in every figure; the report names it.
+START_LOAD = os.getloadavg()
+if ONLY not in ("", "v1"):
+    sys.exit(f"bench: BENCH_ONLY={ONLY!r}: only 'v1' (scenario 8) can be run alone")
 CHAT_BODY = {"prompt": "How should I structure a Rust project with several crates?", "model": "mock/fast"}
 UPSTREAM_BODY = {"model": "mock/fast", "messages": [{"role": "user", "content": CHAT_BODY["prompt"]}]}
 
 
-def proc_cpu_rss(pid):
-    """(CPU seconds used so far, RSS MiB, peak RSS MiB) of a process, from /proc."""
-    cpu = process_cpu(pid)
+def proc_cpu_rss(pid, tree=False):
+    """(CPU seconds used so far, RSS MiB, peak RSS MiB) of a process (its CPU with its
+    descendants' when `tree`), from /proc."""
+    cpu = tree_cpu(pid) if tree else process_cpu(pid)
     status = dict(l.split(":", 1) for l in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in l)
     kib = lambda k: int(status.get(k, "0 kB").split()[0]) / 1024
     return cpu, round(kib("VmRSS"), 1), round(kib("VmHWM"), 1)
@@ -70,6 +79,7 @@ class Bench:
         self.stack = stack
         self.workdir = workdir
         self.results = []
+        self.skipped = []
 
     def write(self, name, content):
         path = self.workdir / name
@@ -78,8 +88,9 @@ class Bench:
 
     def load(self, key, title, group, base, path, rate, pid, method="GET", body=None, tokens=None,
              targets=None, stream=False, connections=64, extra=None, background=None,
-             duration=DURATION, warmup=WARMUP, timeout=30):
-        """One load-generator run; CPU and RSS of `pid` are read around the measured part."""
+             duration=DURATION, warmup=WARMUP, timeout=30, headers=None, tree=False):
+        """One load-generator run; CPU and RSS of `pid` (and its descendants', when `tree`)
+        are read around the measured part."""
         args = [str(RELEASE / "bench-load"), "--url", base, "--method", method, "--path", path,
                 "--rate", str(rate), "--duration", str(duration), "--warmup", str(warmup),
                 "--connections", str(connections), "--timeout", str(timeout)]
@@ -91,15 +102,17 @@ class Bench:
             args += ["--targets", str(self.write(f"{key}.targets", "\n".join(targets)))]
         if stream:
             args += ["--stream"]
+        for name, value in (headers or {}).items():
+            args += ["--header", f"{name}: {value}"]
         print(f"bench: {key}: {title} at {rate}/s", flush=True)
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         time.sleep(warmup)
-        before = proc_cpu_rss(pid)
+        before = proc_cpu_rss(pid, tree)
         stack_before, load_before = stack_cpu(), children_cpu()
         started = time.time()
         out, _ = proc.communicate()
         elapsed = time.time() - started
-        after = proc_cpu_rss(pid)
+        after = proc_cpu_rss(pid, tree)
         stack_after, load_after = stack_cpu(), children_cpu()
         if proc.returncode != 0:
             raise RuntimeError(f"bench-load failed for {key}")
@@ -129,6 +142,12 @@ class Bench:
               f"{result['achieved_rps']}/s, errors {result['errors']}", flush=True)
         return result
 
+    def skip(self, key, title, group, rate, reason, extra=None):
+        """A scenario that could not run, and why; the report names it."""
+        print(f"bench: {key}: {title} at {rate:g}/s skipped: {reason}", flush=True)
+        self.skipped.append({"key": key, "title": title, "group": group, "target_rps": rate,
+                             "reason": reason, **(extra or {})})
+
 
 def main():
     run_id = "bench_" + datetime.datetime.now().strftime("%Y%m%d_%H%M%S")
@@ -140,7 +159,7 @@ def main():
     finally:
         stack.teardown()
     data["wall_s"] = round(time.time() - started, 1)
-    date = datetime.date.today().isoformat()
+    date = datetime.date.today().isoformat() + (f"-{ONLY}" if ONLY else "")
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{date}.json").write_text(json.dumps(data, indent=2) + "\n")
@@ -155,6 +174,16 @@ def run(stack, workdir):
     # Seeding with cheap password hashes (the cost is in the hash, so these accounts
     # stay cheap), then the service runs with cost 12 for everything measured.
     stack.start_app(bcrypt_cost=4)
+    print("bench: seeding users and their API keys for scenario 8", flush=True)
+    v1_keys = passthrough.seed(stack, DURATION + WARMUP)
+    b = Bench(stack, workdir)
+    if ONLY == "v1":
+        passthrough.run(b, stack, v1_keys)
+        return summary(stack, b, {"users": v1_keys["users"]})
+    return run_all(stack, workdir, b, v1_keys)
+
+
+def run_all(stack, workdir, b, v1_keys):
     print("bench: seeding users, chats and preferences", flush=True)
     users = stack.users("load", 320)
     group = lambda a, b: [token for _, token in users[a:b]]
@@ -176,7 +205,6 @@ def run(stack, workdir):
     login_user = "loginbench"
     stack.user(login_user)
 
-    b = Bench(stack, workdir)
     app, mock = stack.app.pid, stack.mock.pid
     upstream = "/api/v1/chat/completions"
     # 1 and 2: non-streamed chat, zero-delay upstream, then a 60 ms upstream.
@@ -246,23 +274,35 @@ def run(stack, workdir):
     logins = json.loads(login_proc.communicate()[0])
     b.results[-1]["background"] = {"logins": {k: logins[k] for k in ("achieved_rps", "errors", "latency_ms")}}
 
+    # 8: the OpenAI-compatible pass-through, polychat's /v1 and LiteLLM's proxy.
+    passthrough.run(b, stack, v1_keys)
+
     # Last, because it leaves a backlog behind: POST /chat offered at the target's
     # 500/s for a few seconds, to show what the stack sustains.
     b.load("s2_post_chat_500", "POST /chat non-stream offered at 500/s (capacity probe)", "1-2",
            stack.base, "/chat", 500, app, "POST", CHAT_BODY, tokens=group(0, 120) + group(180, 300),
            duration=3, warmup=0, timeout=15, connections=256, extra={"baseline": "s1_baseline"})
-    idle = proc_cpu_rss(app)
+    seed = {"users": len(users) + len(continued) + 2 + v1_keys["users"], "big_chat_messages": len(big_ids) + 2,
+            "big_chat_seed_s": seed_chat_s, "memory_users": 1000, "preferences": preferences,
+            "preferences_seed_s": seed_pref_s}
+    return summary(stack, b, seed, memory)
+
+
+def summary(stack, b, seed, memory=None):
+    """The run's JSON: settings, machine, seed and every scenario."""
+    idle = proc_cpu_rss(stack.app.pid)
     return {
         "run_id": stack.run_id,
         "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "only": ONLY or None,
         "machine": machine(),
         "settings": {"duration_s": DURATION, "warmup_s": WARMUP, "bcrypt_cost": 12,
                      "load_generator": "bench-load (open loop, latency from the intended start)",
-                     "rates": {"chat": CHAT_RATE, "store": STORE_RATE, "hit": HIT_RATE, "login": LOGIN_RATE}},
-        "seed": {"users": len(users) + len(continued) + 2, "big_chat_messages": len(big_ids) + 2,
-                 "big_chat_seed_s": seed_chat_s, "memory_users": 1000, "preferences": preferences,
-                 "preferences_seed_s": seed_pref_s},
+                     "rates": {"chat": CHAT_RATE, "store": STORE_RATE, "hit": HIT_RATE, "login": LOGIN_RATE,
+                               "v1": list(passthrough.RATES)}},
+        "seed": seed,
         "scenarios": b.results,
+        "skipped": b.skipped,
         "memory": memory,
         "final_rss_mb": idle[1], "peak_rss_mb": idle[2],
     }
@@ -273,7 +313,8 @@ def machine():
                 if l.startswith("model name")), "unknown")
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip()
-    return {"cpus": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "commit": commit}
+    return {"cpus": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "commit": commit,
+            "loadavg_at_start": [round(x, 2) for x in START_LOAD]}
 
 
 if __name__ == "__main__":

@@ -42,10 +42,91 @@ def targets(data):
     t = added(s.get("s3_post_chat_stream"), s.get("s3_baseline_stream"), "ttft_ms")
     if t is not None:
         check("added time to first token p99", f"{t:.2f} ms", t <= 2, "<= 2 ms")
-    app_rss = [x["peak_rss_mb"] for x in data["scenarios"] if x["key"][3:].startswith(("post", "get", "big", "login", "chat"))]
+    passthrough_targets(data, check)
+    app_rss = [x["peak_rss_mb"] for x in data["scenarios"]
+               if x["key"][3:].startswith(("post", "get", "big", "login", "chat", "v1"))]
     rss = max(app_rss + [data.get("peak_rss_mb", 0)])
     check("service peak RSS over the run", f"{rss:.0f} MB", rss < 150, "< 150 MB")
     return rows
+
+
+def passthrough_side(data, proxy, rate):
+    """(scenario or None, its baseline or None, why it was skipped or None) of scenario 8."""
+    s = by_key(data)
+    for x in data["scenarios"]:
+        if x.get("proxy") == proxy and x["target_rps"] == rate:
+            return x, s.get(x.get("baseline")), None
+    for x in data.get("skipped", []):
+        if x.get("proxy") == proxy and x["target_rps"] == rate:
+            return None, None, x["reason"]
+    return None, None, "not run"
+
+
+def served(x):
+    """Whether a run served its offered rate: within 1 %, errors under 0.1 %."""
+    return x["achieved_rps"] >= 0.99 * x["target_rps"] and x["error_rate"] < 0.001
+
+
+def passthrough_targets(data, check, rate=500):
+    """polychat's /v1 at 500/s: added p50 <= 1 ms and p99 <= 2 ms with the rate served, and
+    an added p99 at least 5x lower than LiteLLM's at the same rate (rows through `check`)."""
+    if not any(x.get("proxy") for x in data["scenarios"] + data.get("skipped", [])):
+        return
+    mine, base, why = passthrough_side(data, "polychat", rate)
+    theirs, their_base, their_why = passthrough_side(data, "litellm", rate)
+    label = f"polychat /v1 pass-through at {rate}/s"
+    if not mine:
+        for what, limit in (("added p50", "<= 1 ms"), ("added p99", "<= 2 ms"), ("added p99 vs LiteLLM", ">= 5x lower")):
+            check(f"{label}, {what}", f"not measured: {why}", False, f"{limit} at {rate}/s")
+        return
+    p50, p99 = added(mine, base, q="p50"), added(mine, base)
+    rate_note = "" if served(mine) else f" (served {mine['achieved_rps']:.0f}/s, {100 * mine['error_rate']:.1f}% errors)"
+    check(f"{label}, added p50", f"{f(p50)} ms{rate_note}", served(mine) and p50 is not None and p50 <= 1,
+          f"<= 1 ms at {rate}/s")
+    check(f"{label}, added p99", f"{f(p99)} ms{rate_note}", served(mine) and p99 is not None and p99 <= 2,
+          f"<= 2 ms at {rate}/s")
+    if not theirs:
+        check(f"{label}, added p99 vs LiteLLM", f"LiteLLM not measured: {their_why}", False, ">= 5x lower")
+        return
+    their_p99 = added(theirs, their_base)
+    ratio = "" if p99 is None or p99 <= 0 else f", {their_p99 / p99:.1f}x"
+    check(f"{label}, added p99 vs LiteLLM's", f"{f(p99)} vs {f(their_p99)} ms{ratio}",
+          p99 is not None and their_p99 is not None and their_p99 >= 5 * p99,
+          ">= 5x lower at the same rate")
+
+
+def passthrough_table(data):
+    """Scenario 8 side by side: polychat's /v1 and LiteLLM's proxy at each rate."""
+    rates = sorted({x["target_rps"] for x in data["scenarios"] + data.get("skipped", []) if x.get("proxy")})
+    if not rates:
+        return []
+    sides = [(proxy, rate, *passthrough_side(data, proxy, rate)) for rate in rates for proxy in ("polychat", "litellm")]
+    name = {"polychat": "polychat /v1", "litellm": "LiteLLM"}
+    version = next((x["litellm_version"] for x in data["scenarios"] + data.get("skipped", [])
+                    if x.get("litellm_version")), "")
+    out = ["", "### OpenAI-compatible pass-through (scenario 8): polychat /v1 vs LiteLLM " + version, "",
+           "The same non-streamed `POST /v1/chat/completions` (Bearer API key, `X-Memory: off`, no "
+           "`X-Chat-Id`) in front of the zero-delay mock; *added* = this minus the mock measured "
+           "directly at the same rate. LiteLLM: `--num_workers 1`, no database, master key auth. "
+           "Latencies in ms; CPU = the proxy process's (with its children) per successful request; "
+           "stack CPU adds every other process of the stack.", "",
+           "| | " + " | ".join(f"{name[p]} at {r:g}/s" for p, r, *_ in sides) + " |",
+           "|---|" + "---|" * len(sides)]
+    def row(label, cell):
+        out.append(f"| {label} | " + " | ".join(
+            cell(x, base) if x else (f"skipped: {why}" if label == "achieved /s" else "–")
+            for _, _, x, base, why in sides) + " |")
+    row("achieved /s", lambda x, b: f"{x['achieved_rps']:.0f}" + ("" if served(x) else " (**saturated**)"))
+    row("errors", lambda x, b: f"{x['errors']} ({100 * x['error_rate']:.2f}%)")
+    row("p50 / p99", lambda x, b: f"{f(x['latency_ms']['p50'])} / {f(x['latency_ms']['p99'])}")
+    row("baseline p50 / p99", lambda x, b: f"{f(b['latency_ms']['p50'])} / {f(b['latency_ms']['p99'])}" if b else "–")
+    row("**added p50**", lambda x, b: f"**{f(added(x, b, q='p50'))}**")
+    row("**added p99**", lambda x, b: f"**{f(added(x, b))}**")
+    row("added p99.9", lambda x, b: f(added(x, b, q="p999")))
+    row("proxy CPU ms/req", lambda x, b: f(x["server_cpu_ms_per_req"], 3))
+    row("stack CPU ms/req", lambda x, b: f(x["server_cpu_ms_per_req"] + sum(x["stack_cpu_ms_per_req"].values()), 3))
+    row("proxy RSS MB", lambda x, b: f"{x['rss_mb']:.0f}")
+    return out
 
 
 # The Server-Timing steps of a chat turn, in the order a turn runs them.
@@ -134,7 +215,9 @@ def markdown(data):
         f"load generator, PostgreSQL, FerretDB, Redis). Each run: {data['settings']['warmup_s']:.0f} s "
         f"warm-up, then {data['settings']['duration_s']:.0f} s measured, open loop at a fixed rate, "
         "latency from each request's intended start (no coordinated omission). Whole bench: "
-        f"{data['wall_s']:.0f} s.",
+        f"{data['wall_s']:.0f} s."
+        + (f" Load average when it started: {' / '.join(f'{x:.2f}' for x in m['loadavg_at_start'])} "
+           "(1/5/15 min; above 0.2 or so, something else was running)." if m.get("loadavg_at_start") else ""),
         "",
         "## Targets",
         "",
@@ -162,6 +245,8 @@ def markdown(data):
             + (f"{f(base['latency_ms']['p50'])} / {f(base['latency_ms']['p99'])} | "
                f"{f(added(x, base, q='p50'))} / {f(added(x, base))} | " if base else "– | – | ")
             + (f"{f(st.get('p50'))} / {f(st.get('p99'))} |" if st else "– |"))
+    for x in data.get("skipped", []):
+        out.append(f"| {x['title']} | {x['target_rps']:.0f} | skipped: {x['reason']} |" + " – |" * 9)
     stream, base = s.get("s3_post_chat_stream"), s.get("s3_baseline_stream")
     if stream and base:
         out += ["", "### Streaming (scenario 3): 20 chunks 10 ms apart", "",
@@ -178,6 +263,7 @@ def markdown(data):
                 out.append(f"| **added** | {f(added(x, base, 'ttft_ms', 'p50'))} | {f(added(x, base, 'ttft_ms'))} | "
                            f"{f(added(x, base, 'ttft_ms', 'p999'))} | {f(added(x, base, 'gap_ms', 'p50'))} | "
                            f"{f(added(x, base, 'gap_ms'))} | {f(added(x, base, 'gap_ms', 'p999'))} |")
+    out += passthrough_table(data)
     out += steps_table(data)
     out += cpu_table(data)
     mem = data.get("memory")
@@ -197,6 +283,10 @@ def markdown(data):
         out += ["", f"Scenario 7: beside the chat load, logins ran at {l['achieved_rps']:.1f}/s "
                 f"(p50 {f(l['latency_ms']['p50'])} ms, p99 {f(l['latency_ms']['p99'])} ms, {l['errors']} errors)."]
     sd = data["seed"]
+    if "big_chat_messages" not in sd:  # BENCH_ONLY: no chats or preferences seeded
+        out += ["", f"Only scenario 8 ran (`BENCH_ONLY={data.get('only')}`), with {sd['users']} accounts. "
+                f"Service RSS at the end: {data['final_rss_mb']:.0f} MB, peak {data['peak_rss_mb']:.0f} MB.", ""]
+        return "\n".join(out)
     out += ["", f"Seed: {sd['users']} accounts, a chat of {sd['big_chat_messages']:,} messages "
             f"(inserted through the MongoDB adapter in {sd['big_chat_seed_s']} s), {sd['preferences']:,} "
             f"preferences of {sd['memory_users']:,} users (SQL, {sd['preferences_seed_s']} s). "

@@ -14,7 +14,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-RELEASE = ROOT / "target" / "release"
+# Where cargo put the release binaries (a worktree may share another's target dir).
+RELEASE = (ROOT / os.environ.get("CARGO_TARGET_DIR", "target")).resolve() / "release"
 PASSWORD = "bench-password-1"
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -28,6 +29,25 @@ def stat_cpu(stat):
 def process_cpu(pid):
     """User+system CPU seconds a process has used so far."""
     return stat_cpu(Path(f"/proc/{pid}/stat").read_text())
+
+
+def tree_cpu(pid):
+    """User+system CPU seconds of a process and all its descendants so far."""
+    stats, children = {}, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            stats[int(entry.name)] = stat
+            children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += stat_cpu(stats[current]) if current in stats else 0.0
+        todo += children.get(current, [])
+    return total
 
 
 def dotenv():
@@ -62,12 +82,14 @@ def wait_http(url, seconds=30):
     raise RuntimeError(f"{url} did not answer within {seconds}s")
 
 
-def call(base, method, path, body=None, token=None):
+def call(base, method, path, body=None, token=None, headers=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(base + path, data=data, method=method)
     req.add_header("content-type", "application/json")
     if token:
         req.add_header("authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        req.add_header(name, value)
     try:
         with urllib.request.urlopen(req, timeout=60) as r:
             text = r.read()

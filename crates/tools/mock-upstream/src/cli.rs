@@ -19,14 +19,15 @@ pub enum ArgError {
 }
 
 /// Parsed `--name value` pairs; a bare `--name` followed by another flag means `true`.
+/// A flag given more than once keeps every value (`all`); `get` and `text` read the last.
 #[derive(Debug, Default)]
 pub struct Args {
-    values: HashMap<String, String>,
+    values: HashMap<String, Vec<String>>,
 }
 
 impl Args {
     pub fn parse(raw: impl IntoIterator<Item = String>) -> Result<Self, ArgError> {
-        let mut values = HashMap::new();
+        let mut values: HashMap<String, Vec<String>> = HashMap::new();
         let mut raw = raw.into_iter().peekable();
         while let Some(arg) = raw.next() {
             let Some(name) = arg.strip_prefix("--") else {
@@ -39,7 +40,7 @@ impl Args {
             if name.is_empty() {
                 return Err(ArgError::MissingValue(arg));
             }
-            values.insert(name.to_owned(), value);
+            values.entry(name.to_owned()).or_default().push(value);
         }
         Ok(Self { values })
     }
@@ -75,10 +76,16 @@ impl Args {
         self.raw(name, None)
     }
 
+    /// Every value of a flag that may be repeated, in the order given.
+    #[must_use]
+    pub fn all(&self, name: &str) -> &[String] {
+        self.values.get(name).map_or(&[], Vec::as_slice)
+    }
+
     fn raw(&self, name: &str, env: Option<&str>) -> Option<String> {
         self.values
             .get(name)
-            .cloned()
+            .and_then(|values| values.last().cloned())
             .or_else(|| env.and_then(|var| std::env::var(var).ok()))
             .filter(|v| !v.is_empty())
     }
@@ -101,5 +108,13 @@ mod tests {
         assert!(parsed.get::<u32>("url", None, 0).is_err());
         assert!(parsed.required::<String>("nothing").is_err());
         assert!(Args::parse(["bare".to_owned()]).is_err());
+    }
+
+    #[test]
+    fn repeated_flags_keep_every_value() {
+        let parsed = args(&["--header", "X-A: 1", "--header", "X-B: 2", "--rate", "5"]);
+        assert_eq!(parsed.all("header"), ["X-A: 1", "X-B: 2"]);
+        assert_eq!(parsed.text("header").as_deref(), Some("X-B: 2"));
+        assert!(parsed.all("none").is_empty());
     }
 }

@@ -4,7 +4,8 @@
 //! `--url http://127.0.0.1:8080 --method POST --path /chat --body-file b.json
 //! --tokens tokens.txt --rate 500 --duration 10 --warmup 2 [--stream]`, or
 //! `--targets file` with `token<TAB>path[<TAB>body]` lines to vary the request (a line's
-//! body replaces `--body`).
+//! body replaces `--body`). `--header 'Name: value'`, repeatable, adds a header to every
+//! request.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use anyhow::Context as _;
 use bytes::Bytes;
 use polychat_mock_upstream::cli::Args;
 use polychat_mock_upstream::load::{self, Plan, Target};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 fn targets(args: &Args) -> anyhow::Result<Vec<Target>> {
     if let Some(file) = args.text("targets") {
@@ -61,6 +63,20 @@ fn targets(args: &Args) -> anyhow::Result<Vec<Target>> {
         .collect())
 }
 
+fn headers(args: &Args) -> anyhow::Result<HeaderMap> {
+    let mut headers = HeaderMap::new();
+    for header in args.all("header") {
+        let (name, value) = header
+            .split_once(':')
+            .with_context(|| format!("--header {header:?} is not 'Name: value'"))?;
+        headers.append(
+            HeaderName::from_bytes(name.trim().as_bytes()).context("--header name")?,
+            HeaderValue::from_str(value.trim()).context("--header value")?,
+        );
+    }
+    Ok(headers)
+}
+
 fn plan() -> anyhow::Result<Plan> {
     let args = Args::parse(std::env::args().skip(1))?;
     let body = match (args.text("body-file"), args.text("body")) {
@@ -75,6 +91,7 @@ fn plan() -> anyhow::Result<Plan> {
         method: method.parse().context("--method")?,
         targets: targets(&args)?,
         body,
+        headers: headers(&args)?,
         rate: args.get("rate", None, 100.0)?,
         duration: Duration::from_secs_f64(args.get("duration", None, 10.0)?),
         warmup: Duration::from_secs_f64(args.get("warmup", None, 2.0)?),

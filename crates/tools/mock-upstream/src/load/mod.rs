@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use reqwest::header::HeaderMap;
 use reqwest::{Client, Method};
 use serde::Serialize;
 use tokio::sync::Semaphore;
@@ -34,6 +35,8 @@ pub struct Plan {
     pub method: Method,
     pub targets: Vec<Target>,
     pub body: Option<Bytes>,
+    /// Sent with every request (besides the target's bearer token).
+    pub headers: HeaderMap,
     pub rate: f64,
     pub duration: Duration,
     /// Sent at the same rate before `duration`, not counted.
@@ -131,6 +134,9 @@ async fn one(client: &Client, plan: &Plan, target: &Target, due: Instant) -> Sam
         plan.method.clone(),
         format!("{}{}", plan.base_url, target.path),
     );
+    if !plan.headers.is_empty() {
+        request = request.headers(plan.headers.clone());
+    }
     if let Some(token) = &target.token {
         request = request.bearer_auth(token);
     }
