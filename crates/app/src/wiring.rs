@@ -109,6 +109,18 @@ async fn connect_redis(config: &AppConfig) -> anyhow::Result<polychat_redis::Red
         .context("connecting to Redis")
 }
 
+/// The model calls and the model catalog, both on OpenRouter.
+fn openrouter(config: &AppConfig) -> anyhow::Result<(OpenRouterClient, OpenRouterCatalog)> {
+    let mut openrouter = OpenRouterConfig::new(config.openrouter_base_url.clone());
+    openrouter.referer.clone_from(&config.openrouter_referer);
+    openrouter.title.clone_from(&config.openrouter_title);
+    openrouter.total_timeout = config.llm_timeout;
+    Ok((
+        OpenRouterClient::new(&openrouter)?,
+        OpenRouterCatalog::new(&openrouter)?,
+    ))
+}
+
 /// Connects every adapter and builds the use cases.
 pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -133,12 +145,7 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
         .await
         .context("EMBEDDINGS_DIMENSIONS does not match the database schema")?;
 
-    let mut openrouter = OpenRouterConfig::new(config.openrouter_base_url.clone());
-    openrouter.referer.clone_from(&config.openrouter_referer);
-    openrouter.title.clone_from(&config.openrouter_title);
-    openrouter.total_timeout = config.llm_timeout;
-    let llm = OpenRouterClient::new(&openrouter)?;
-    let catalog = OpenRouterCatalog::new(&openrouter)?;
+    let (llm, catalog) = openrouter(config)?;
     let tasks = Arc::new(BackgroundTasks::on_current_runtime());
 
     let limiter: Arc<dyn RateLimiter> = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));

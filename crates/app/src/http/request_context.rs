@@ -86,6 +86,19 @@ fn server_timing(elapsed_ms: f64, timeline: &Timeline) -> String {
     value
 }
 
+/// The request's `Idempotency-Key`, if it sent one.
+pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    req.headers()
+        .get("idempotency-key")
+        .map(|value| {
+            value.to_str().map(str::to_owned).map_err(|_| {
+                ApiError::validation("Idempotency-Key: must be printable ASCII")
+                    .param("Idempotency-Key")
+            })
+        })
+        .transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::Duration;
@@ -103,17 +116,4 @@ mod tests {
         );
         assert_eq!(server_timing(1.0, &Timeline::default()), "app;dur=1.000");
     }
-}
-
-/// The request's `Idempotency-Key`, if it sent one.
-pub fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    req.headers()
-        .get("idempotency-key")
-        .map(|value| {
-            value.to_str().map(str::to_owned).map_err(|_| {
-                ApiError::validation("Idempotency-Key: must be printable ASCII")
-                    .param("Idempotency-Key")
-            })
-        })
-        .transpose()
 }

@@ -105,6 +105,7 @@ fn message_in(chat: polychat_domain::ChatId, n: usize) -> polychat_domain::Messa
         model: None,
         usage: None,
         status: polychat_domain::MessageStatus::Complete,
+        error: None,
         created_at: chrono::Utc::now(),
     }
 }
@@ -138,6 +139,7 @@ async fn concurrent_appends_to_one_chat_keep_every_message() {
             status: polychat_domain::MessageStatus::Complete,
             model: None,
             usage: None,
+            error: None,
         };
         let finished = mongo.finish_message(owner, chat.id, target.id, &update, chrono::Utc::now());
         assert!(finished.await.unwrap());

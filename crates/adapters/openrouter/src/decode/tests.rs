@@ -64,7 +64,7 @@ fn stream_of_deltas_then_usage_then_done() {
     );
     let usage = json!({"choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 2}});
     assert_eq!(decoder.data(&chunk(&usage)).unwrap(), Step::Nothing);
-    let Step::Done(StreamEvent::Finished { model, usage }) = decoder.data(" [DONE] ").unwrap()
+    let Step::Done(StreamEvent::Finished { model, usage, .. }) = decoder.data(" [DONE] ").unwrap()
     else {
         panic!("[DONE] must finish the stream");
     };

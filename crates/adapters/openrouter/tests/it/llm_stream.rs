@@ -71,7 +71,7 @@ async fn comments_crlf_deltas_usage_and_done() {
     let stream = client(&config(&base)).stream(request()).await.unwrap();
     let (text, end) = split(collect(stream).await);
     assert_eq!(text, "Olá, dev!");
-    let StreamEvent::Finished { model, usage } = end.unwrap() else {
+    let StreamEvent::Finished { model, usage, .. } = end.unwrap() else {
         panic!("expected Finished");
     };
     assert_eq!(model.unwrap().as_str(), "openai/gpt-4o-mini");

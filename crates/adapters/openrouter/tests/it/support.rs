@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use polychat_domain::ports::{CompletionRequest, LlmError, LlmMessage, LlmStream, StreamEvent};
+use polychat_domain::ports::{
+    CompletionRequest, GenerationOptions, LlmError, LlmMessage, LlmStream, ModelInput, StreamEvent,
+};
 use polychat_domain::{ModelName, Role};
 use polychat_openrouter::{OpenRouterClient, OpenRouterConfig};
 use secrecy::SecretString;
@@ -31,18 +33,15 @@ pub(crate) fn client(config: &OpenRouterConfig) -> OpenRouterClient {
 pub(crate) fn request() -> CompletionRequest {
     CompletionRequest {
         model: ModelName::parse("openai/gpt-4o-mini").unwrap(),
-        messages: vec![
-            LlmMessage {
-                role: Role::System,
-                content: "The user is a software developer.".to_owned(),
-            },
-            LlmMessage {
-                role: Role::User,
-                content: "Olá!".to_owned(),
-            },
-        ],
+        input: ModelInput::Chat(vec![
+            LlmMessage::text(Role::System, "The user is a software developer."),
+            LlmMessage::text(Role::User, "Olá!"),
+        ]),
         api_key: SecretString::from(KEY),
-        max_tokens: Some(100),
+        options: GenerationOptions {
+            max_tokens: Some(100),
+            ..GenerationOptions::default()
+        },
     }
 }
 
