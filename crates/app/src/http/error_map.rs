@@ -139,6 +139,11 @@ impl From<ApiKeyError> for ApiError {
     fn from(error: ApiKeyError) -> Self {
         match error {
             ApiKeyError::NotFound => Self::not_found("API key"),
+            ApiKeyError::LimitReached { limit } => Self::new(
+                StatusCode::CONFLICT,
+                "api_key_limit_reached",
+                format!("you already have {limit} API keys; revoke one first"),
+            ),
             ApiKeyError::Validation(error) => error.into(),
             ApiKeyError::Service(error) => error.into(),
         }

@@ -134,6 +134,7 @@ pub struct ApiKeyList {
         (status = 201, description = "The new key, with the key itself (shown this once)", body = CreatedApiKeyDto),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: called with an API key", body = ErrorBody),
+        (status = 409, description = "`api_key_limit_reached`: the caller holds 100 keys already", body = ErrorBody),
         (status = 422, description = "`validation_failed` naming `name` or `expires_in_days`", body = ErrorBody),
     ))]
 pub async fn create_api_key(

@@ -49,6 +49,10 @@ struct World {
 
 impl World {
     fn new() -> Self {
+        Self::with_policy(ApiKeyPolicy::default())
+    }
+
+    fn with_policy(policy: ApiKeyPolicy) -> Self {
         let clock = Arc::new(ManualClock::default());
         let dyn_clock: Arc<dyn Clock> = clock.clone();
         let auth = Arc::new(AuthService::new(
@@ -72,7 +76,7 @@ impl World {
                 clock: dyn_clock,
             },
             auth.clone(),
-            ApiKeyPolicy::default(),
+            policy,
         );
         Self {
             keys,
@@ -271,4 +275,23 @@ async fn a_key_store_outage_fails_closed() {
         ),
         "{result:?}"
     );
+}
+
+#[tokio::test]
+async fn a_user_holds_a_bounded_number_of_keys() {
+    let world = World::with_policy(ApiKeyPolicy {
+        max_keys_per_user: 2,
+        ..ApiKeyPolicy::default()
+    });
+    let (owner, other) = (UserId::generate(), UserId::generate());
+    let first = world.create(owner, None).await;
+    world.create(owner, None).await;
+    let third = world.keys.create(owner, "third", None).await;
+    assert!(
+        matches!(third, Err(ApiKeyError::LimitReached { limit: 2 })),
+        "{third:?}"
+    );
+    world.create(other, None).await;
+    world.keys.revoke(owner, first.key.id).await.unwrap();
+    world.create(owner, None).await;
 }

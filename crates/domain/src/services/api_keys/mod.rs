@@ -41,12 +41,15 @@ pub struct ApiKeyPolicy {
     /// `last_used_at` is written at most this often per key and replica, so a busy key
     /// costs one write a minute, not one per request.
     pub usage_resolution: Duration,
+    /// How many keys one user may hold, so that minting cannot grow a table without bound.
+    pub max_keys_per_user: usize,
 }
 
 impl Default for ApiKeyPolicy {
     fn default() -> Self {
         Self {
             usage_resolution: Duration::from_mins(1),
+            max_keys_per_user: 100,
         }
     }
 }
@@ -59,6 +62,9 @@ pub enum ApiKeyError {
     /// No such key among the caller's (another user's key is reported the same way).
     #[error("API key not found")]
     NotFound,
+    /// The user already holds as many keys as allowed; revoking one makes room.
+    #[error("too many API keys")]
+    LimitReached { limit: usize },
     #[error(transparent)]
     Service(#[from] ServiceError),
 }
@@ -81,6 +87,7 @@ pub struct ApiKeyService {
     ports: ApiKeyPorts,
     sessions: Arc<AuthService>,
     usage: UsageRecorder,
+    max_keys_per_user: usize,
 }
 
 impl ApiKeyService {
@@ -88,12 +95,15 @@ impl ApiKeyService {
     pub fn new(ports: ApiKeyPorts, sessions: Arc<AuthService>, policy: ApiKeyPolicy) -> Self {
         Self {
             usage: UsageRecorder::new(policy.usage_resolution),
+            max_keys_per_user: policy.max_keys_per_user,
             ports,
             sessions,
         }
     }
 
     /// Mints a key for `owner` named `name`, expiring after `expires_in_days` if given.
+    /// The limit on keys per user is checked before the insert, so requests racing past
+    /// it can overshoot by their number; it bounds growth, it is not an exact quota.
     pub async fn create(
         &self,
         owner: UserId,
@@ -102,6 +112,11 @@ impl ApiKeyService {
     ) -> Result<CreatedApiKey, ApiKeyError> {
         let name = ApiKeyName::parse(name)?;
         let lifetime = expires_in_days.map_or(Ok(KeyLifetime::UNLIMITED), KeyLifetime::days)?;
+        if self.ports.keys.list(owner).await?.len() >= self.max_keys_per_user {
+            return Err(ApiKeyError::LimitReached {
+                limit: self.max_keys_per_user,
+            });
+        }
         let minted = self.ports.minter.mint();
         let now = self.ports.clock.now();
         let key = ApiKey {
