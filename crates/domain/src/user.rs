@@ -175,6 +175,8 @@ pub struct User {
     pub default_model: Option<ModelName>,
     pub password_hash: PasswordHash,
     pub openrouter_key: Option<StoredSecret>,
+    /// Whether chats recall and learn memories (the user may turn memory off).
+    pub memory_enabled: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

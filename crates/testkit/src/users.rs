@@ -75,6 +75,7 @@ impl UserRepository for InMemoryUsers {
             default_model,
             password_hash,
             openrouter_key,
+            memory_enabled,
         } = update;
         if let Some(value) = display_name {
             user.display_name = value;
@@ -87,6 +88,9 @@ impl UserRepository for InMemoryUsers {
         }
         if let Some(value) = openrouter_key {
             user.openrouter_key = value;
+        }
+        if let Some(value) = memory_enabled {
+            user.memory_enabled = value;
         }
         user.updated_at = SystemClock.now();
         Ok(Some(user.clone()))

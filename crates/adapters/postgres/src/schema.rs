@@ -1,7 +1,7 @@
 //! The tables as diesel sees them; kept by hand in step with `migrations/`.
 
 diesel::table! {
-    use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid};
+    use diesel::sql_types::{Bool, Nullable, Text, Timestamptz, Uuid};
 
     users (id) {
         id -> Uuid,
@@ -12,6 +12,7 @@ diesel::table! {
         password_hash -> Text,
         openrouter_key_ciphertext -> Nullable<Text>,
         openrouter_key_hint -> Nullable<Text>,
+        memory_enabled -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }

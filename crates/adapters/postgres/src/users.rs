@@ -23,6 +23,7 @@ struct UserRow {
     password_hash: String,
     openrouter_key_ciphertext: Option<String>,
     openrouter_key_hint: Option<String>,
+    memory_enabled: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -39,6 +40,7 @@ impl From<&User> for UserRow {
             password_hash: user.password_hash.as_str().to_owned(),
             openrouter_key_ciphertext: ciphertext,
             openrouter_key_hint: hint,
+            memory_enabled: user.memory_enabled,
             created_at: user.created_at,
             updated_at: user.updated_at,
         }
@@ -70,6 +72,7 @@ impl TryFrom<UserRow> for User {
                 .map_err(|e| corrupt("default model", e))?,
             password_hash: PasswordHash::new(row.password_hash),
             openrouter_key,
+            memory_enabled: row.memory_enabled,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -93,6 +96,7 @@ struct UserChanges {
     password_hash: Option<String>,
     openrouter_key_ciphertext: Option<Option<String>>,
     openrouter_key_hint: Option<Option<String>>,
+    memory_enabled: Option<bool>,
     updated_at: DateTime<Utc>,
 }
 
@@ -107,6 +111,7 @@ impl UserChanges {
             default_model,
             password_hash,
             openrouter_key,
+            memory_enabled,
         } = update;
         let key = openrouter_key.map(|key| split_key(key.as_ref()));
         Some(Self {
@@ -115,6 +120,7 @@ impl UserChanges {
             password_hash: password_hash.map(|h| h.as_str().to_owned()),
             openrouter_key_ciphertext: key.as_ref().map(|(c, _)| c.clone()),
             openrouter_key_hint: key.map(|(_, h)| h),
+            memory_enabled,
             updated_at: at,
         })
     }

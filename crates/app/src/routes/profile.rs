@@ -36,6 +36,8 @@ pub struct Profile {
     /// At most the last 4 characters of the key.
     #[schema(example = "…a1b2")]
     openrouter_key_hint: Option<String>,
+    /// Whether chats recall and learn memories.
+    memory_enabled: bool,
 }
 
 impl From<User> for Profile {
@@ -49,6 +51,7 @@ impl From<User> for Profile {
             updated_at: user.updated_at,
             has_openrouter_key: user.openrouter_key.is_some(),
             openrouter_key_hint: user.openrouter_key.map(|key| key.hint),
+            memory_enabled: user.memory_enabled,
         }
     }
 }
@@ -83,6 +86,8 @@ pub struct ProfileUpdate {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, format = Password)]
     openrouter_api_key: Option<Option<String>>,
+    /// `false` turns memory off: chats neither recall nor learn preferences.
+    memory_enabled: Option<bool>,
     #[schema(format = Password)]
     current_password: Option<String>,
     #[schema(format = Password)]
@@ -128,6 +133,7 @@ pub async fn update_profile(
         openrouter_api_key: body
             .openrouter_api_key
             .map(|key| key.map(SecretString::from)),
+        memory_enabled: body.memory_enabled,
         current_password: body.current_password.map(SecretString::from),
         new_password: body.new_password.map(SecretString::from),
     };

@@ -12,6 +12,7 @@ pub struct UserUpdate {
     pub default_model: Option<Option<ModelName>>,
     pub password_hash: Option<PasswordHash>,
     pub openrouter_key: Option<Option<StoredSecret>>,
+    pub memory_enabled: Option<bool>,
 }
 
 impl UserUpdate {
@@ -22,6 +23,7 @@ impl UserUpdate {
             && self.default_model.is_none()
             && self.password_hash.is_none()
             && self.openrouter_key.is_none()
+            && self.memory_enabled.is_none()
     }
 }
 

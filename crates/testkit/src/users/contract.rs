@@ -34,6 +34,7 @@ pub fn sample_user(prefix: &str) -> User {
         default_model: None,
         password_hash: PasswordHash::new("$2b$04$abcdefghijklmnopqrstuu".into()),
         openrouter_key: None,
+        memory_enabled: true,
         created_at: at,
         updated_at: at,
     }
@@ -94,6 +95,7 @@ async fn updates(repo: &dyn UserRepository) {
         default_model: Some(Some(model.clone())),
         password_hash: Some(PasswordHash::new("$2b$04$another".into())),
         openrouter_key: Some(Some(secret("one"))),
+        memory_enabled: Some(false),
     };
     let updated = repo.update(user.id, update).await.expect("update");
     let updated = updated.expect("the user exists");
@@ -101,6 +103,7 @@ async fn updates(repo: &dyn UserRepository) {
     assert_eq!(updated.default_model, Some(model.clone()));
     assert_eq!(updated.password_hash.as_str(), "$2b$04$another");
     assert_eq!(updated.openrouter_key, Some(secret("one")));
+    assert!(!updated.memory_enabled, "memory can be turned off");
     assert_eq!((updated.id, &updated.username), (user.id, &user.username));
     assert_eq!(updated.created_at, user.created_at);
     assert_ne!(updated.updated_at, user.updated_at, "updated_at moves");
@@ -123,6 +126,10 @@ async fn updates(repo: &dyn UserRepository) {
     assert_eq!(cleared.openrouter_key, None);
     assert_eq!(cleared.default_model, Some(model));
     assert_eq!(cleared.password_hash.as_str(), "$2b$04$another");
+    assert!(
+        !cleared.memory_enabled,
+        "an update without it leaves memory off"
+    );
 
     let nothing = repo.update(user.id, UserUpdate::default()).await;
     assert_eq!(nothing.expect("update"), Some(cleared));

@@ -142,3 +142,66 @@ async fn a_newer_contradicting_style_replaces_the_older_and_distinct_facts_stay(
     assert!(texts(&repeated, "saved").is_empty(), "{repeated}");
     assert_eq!(preference_texts(&app, &token).await.len(), 3);
 }
+
+/// With `memory_enabled: false` on the profile, or `X-Memory: off` on `/v1`, nothing is
+/// recalled into the context and nothing is learned.
+#[tokio::test]
+async fn memory_turned_off_neither_recalls_nor_learns() {
+    let app = TestApp::spawn().await;
+    answer(&app, "Entendido.").await;
+    let token = ready_user(&app).await;
+    let learned = turn(&app, &token, None, FORMAL).await;
+    assert_eq!(texts(&learned, "saved").len(), 1, "{learned}");
+
+    let off = app
+        .client
+        .put(app.url("/user/profile"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"memory_enabled": false}))
+        .send()
+        .await
+        .expect("profile");
+    let profile: Value = off.json().await.expect("profile body");
+    assert_eq!(profile["memory_enabled"], false, "{profile}");
+    let quiet = turn(&app, &token, None, DEV).await;
+    assert!(texts(&quiet, "used").is_empty(), "{quiet}");
+    assert!(texts(&quiet, "saved").is_empty(), "{quiet}");
+    assert!(!last_system(&app).await.contains("formal"));
+    assert!(
+        !preference_texts(&app, &token)
+            .await
+            .iter()
+            .any(|t| t.contains("desenvolvedor"))
+    );
+
+    let on = app
+        .client
+        .put(app.url("/user/profile"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"memory_enabled": true}))
+        .send()
+        .await
+        .expect("profile");
+    assert_eq!(on.status(), 200);
+    let v1 = app
+        .client
+        .post(app.url("/v1/chat/completions"))
+        .bearer_auth(&token)
+        .header("X-Memory", "off")
+        .json(&serde_json::json!({"model": "openai/gpt-4o-mini",
+            "messages": [{"role": "user", "content": DEV}]}))
+        .send()
+        .await
+        .expect("v1");
+    assert_eq!(v1.status(), 200);
+    assert!(
+        !last_system(&app).await.contains("formal"),
+        "X-Memory: off recalls nothing"
+    );
+    assert!(
+        !preference_texts(&app, &token)
+            .await
+            .iter()
+            .any(|t| t.contains("desenvolvedor"))
+    );
+}

@@ -11,6 +11,8 @@ use crate::{ModelName, StoredSecret, UserId};
 pub struct ModelAccess {
     pub api_key: SecretString,
     pub default_model: Option<ModelName>,
+    /// Whether the user lets chats recall and learn memories.
+    pub memory_enabled: bool,
 }
 
 /// What a key rotation did.
@@ -40,6 +42,7 @@ impl AuthService {
         Ok(ModelAccess {
             api_key,
             default_model: user.default_model,
+            memory_enabled: user.memory_enabled,
         })
     }
 

@@ -23,6 +23,7 @@ pub struct ProfileChanges {
     pub display_name: Option<Option<String>>,
     pub default_model: Option<Option<String>>,
     pub openrouter_api_key: Option<Option<SecretString>>,
+    pub memory_enabled: Option<bool>,
     pub current_password: Option<SecretString>,
     pub new_password: Option<SecretString>,
 }
@@ -75,6 +76,7 @@ impl AuthService {
             default_model: None,
             password_hash,
             openrouter_key,
+            memory_enabled: true,
             created_at: now,
             updated_at: now,
         };
@@ -110,6 +112,7 @@ impl AuthService {
                 .default_model
                 .map(|model| model.as_deref().map(parse_default_model).transpose())
                 .transpose()?,
+            memory_enabled: changes.memory_enabled,
             ..UserUpdate::default()
         };
         if let Some(key) = changes.openrouter_api_key {

@@ -29,6 +29,8 @@ pub(super) struct Admitted {
     pub model: ModelName,
     pub provider: Arc<dyn LlmProvider>,
     pub api_key: SecretString,
+    /// The user lets memory take part (the profile's `memory_enabled`).
+    pub memory_enabled: bool,
 }
 
 /// Parses what the turn needs before it touches any store.
@@ -136,6 +138,7 @@ impl ChatService {
             model,
             provider,
             api_key: access.api_key,
+            memory_enabled: access.memory_enabled,
         })
     }
 

@@ -135,8 +135,16 @@ impl ChatService {
             model,
             provider,
             api_key,
+            memory_enabled,
             ..
         } = admitted;
+        // The recall ran beside the checks; a user who turned memory off gets none of
+        // it, and nothing is learned.
+        let recall = if memory_enabled {
+            recall
+        } else {
+            Recall::default()
+        };
         let Opened {
             user_message,
             answer,

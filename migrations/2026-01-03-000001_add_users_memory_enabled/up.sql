@@ -1,0 +1,1 @@
+ALTER TABLE users ADD COLUMN memory_enabled boolean NOT NULL DEFAULT true;
