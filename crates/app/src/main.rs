@@ -4,14 +4,15 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use polychat_app::config::{AppConfig, Source};
 use polychat_app::{server::Application, telemetry, wiring};
+use tokio::runtime::Handle;
 
 const USAGE: &str = "usage: polychat [serve | migrate | rotate-keys]";
 
-#[actix_web::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let command = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "serve".to_owned());
@@ -27,11 +28,29 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(config.log_format);
-    let outcome = match command.as_str() {
-        "migrate" => wiring::migrate(&config).await,
-        "rotate-keys" => wiring::rotate_keys(&config).await,
-        _ => serve(config).await,
+    // Turns and other background tasks get threads of their own, beside the HTTP
+    // workers; the runtime outlives the server so shutdown can drain it.
+    let background = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.http_workers)
+        .thread_name("polychat-tasks")
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("polychat {command} failed: cannot start the task runtime: {error}");
+            return ExitCode::FAILURE;
+        }
     };
+    let handle = background.handle().clone();
+    let outcome = actix_web::rt::System::new().block_on(async {
+        match command.as_str() {
+            "migrate" => wiring::migrate(&config).await,
+            "rotate-keys" => wiring::rotate_keys(&config).await,
+            _ => serve(config, handle).await,
+        }
+    });
+    background.shutdown_timeout(Duration::from_secs(1));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -42,8 +61,8 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(config: AppConfig) -> anyhow::Result<()> {
-    let state = wiring::build_state(&config).await?;
+async fn serve(config: AppConfig, background: Handle) -> anyhow::Result<()> {
+    let state = wiring::build_state(&config, background).await?;
     let app = Application::build(config.http_addr, config.http_workers, state)?;
     tracing::info!(addr = %config.http_addr, port = app.port(), "polychat listening");
     app.run_until_stopped().await?;

@@ -1,8 +1,8 @@
-//! The one set of background tasks (the domain's [`Tasks`] port): a turn whose client
-//! went away, a stream's generation, indexing after a response. They run on the
-//! runtime that built the state — not on an HTTP worker's, which stops with its last
-//! connection — keep the span (request id, user id) of the request that started them,
-//! and are drained on shutdown.
+//! The one set of background tasks (the domain's [`Tasks`] port): every turn (so a
+//! client that goes away cannot cut it), a stream's generation, indexing after a
+//! response. They run on a runtime of their own — not on an HTTP worker's, which stops
+//! with its last connection — keep the span (request id, user id) of the request that
+//! started them, and are drained on shutdown.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,13 +24,10 @@ pub struct BackgroundTasks {
 }
 
 impl BackgroundTasks {
-    /// Tasks on the current runtime.
-    ///
-    /// # Panics
-    /// Outside a tokio runtime.
-    pub fn on_current_runtime() -> Self {
+    /// Tasks on `runtime`, which must outlive the HTTP server.
+    pub fn new(runtime: Handle) -> Self {
         Self {
-            runtime: Handle::current(),
+            runtime,
             running: Arc::default(),
             idle: Arc::default(),
             stop: watch::Sender::new(false),

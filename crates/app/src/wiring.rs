@@ -21,6 +21,7 @@ use polychat_openrouter::{
 };
 use polychat_postgres::{Postgres, PostgresConfig};
 use polychat_redis::RedisConfig;
+use tokio::runtime::Handle;
 
 use crate::config::AppConfig;
 use crate::limits::FallbackRateLimiter;
@@ -121,8 +122,9 @@ fn openrouter(config: &AppConfig) -> anyhow::Result<(OpenRouterClient, OpenRoute
     ))
 }
 
-/// Connects every adapter and builds the use cases.
-pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
+/// Connects every adapter and builds the use cases; background tasks run on
+/// `background`.
+pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Result<AppState> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let postgres = polychat_postgres::connect(&postgres_config(config))
         .await
@@ -146,7 +148,7 @@ pub async fn build_state(config: &AppConfig) -> anyhow::Result<AppState> {
         .context("EMBEDDINGS_DIMENSIONS does not match the database schema")?;
 
     let (llm, catalog) = openrouter(config)?;
-    let tasks = Arc::new(BackgroundTasks::on_current_runtime());
+    let tasks = Arc::new(BackgroundTasks::new(background));
 
     let limiter: Arc<dyn RateLimiter> = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
     let auth = Arc::new(auth_service(

@@ -131,7 +131,9 @@ impl TestApp {
     /// Starts a server with this app's configuration and returns its base URL.
     async fn start_server(&self) -> String {
         let config = self.config();
-        let state = wiring::build_state(&config).await.expect("wire the app");
+        let state = wiring::build_state(&config, tokio::runtime::Handle::current())
+            .await
+            .expect("wire the app");
         let server =
             Application::build(config.http_addr, config.http_workers, state).expect("bind");
         let port = server.port();

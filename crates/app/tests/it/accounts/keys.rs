@@ -110,7 +110,9 @@ async fn the_same_key_sealed_twice_gives_different_ciphertexts() {
 
 /// Serves the app with `config` next to the test's own instance (same stores).
 async fn serve(config: &AppConfig) -> String {
-    let state = wiring::build_state(config).await.expect("wire the app");
+    let state = wiring::build_state(config, tokio::runtime::Handle::current())
+        .await
+        .expect("wire the app");
     let server = Application::build(config.http_addr, config.http_workers, state).expect("bind");
     let address = format!("http://127.0.0.1:{}", server.port());
     tokio::spawn(server.run_until_stopped());
