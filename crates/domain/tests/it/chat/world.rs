@@ -1,22 +1,16 @@
 //! A chat service over the testkit fakes, with handles on the fakes a test pokes at.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use async_trait::async_trait;
-use futures_util::future::BoxFuture;
-use polychat_domain::ports::{
-    Clock, Completion, CompletionRequest, DetectedPreference, GenerationOptions, IndexedMessage,
-    LlmError, LlmProvider, LlmStream, MessageIndex, MessageSearchHit, MessageSearchQuery,
-    ModelCatalog, ModelInfo, PreferenceDetector, StoreError, Tasks, UserRepository, UserUpdate,
-};
+use polychat_domain::ports::{Clock, GenerationOptions, UserRepository, UserUpdate};
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy, Registration};
 use polychat_domain::services::chat::{
     ChatError, ChatPolicy, ChatPorts, ChatService, ChatTarget, ChatTurn, Conversation, Delivery,
     GatewayRouter, MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
 };
 use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
-use polychat_domain::{ChatId, Embedding, Message, ModelName, User, UserId};
+use polychat_domain::{ModelName, User};
 use polychat_testkit::cache::InMemoryChatCache;
 use polychat_testkit::chats::InMemoryChats;
 use polychat_testkit::clock::ManualClock;
@@ -32,175 +26,9 @@ use secrecy::SecretString;
 
 pub(crate) const DEFAULT_MODEL: &str = "server/default";
 
-/// Background work on the test's runtime: every task is tracked so a test can wait
-/// for all of them (`World::settle`), and `stopping` completes when the test shuts the
-/// server down (`World::shut_down`).
-pub(crate) struct TestTasks {
-    running: Mutex<Vec<tokio::task::JoinHandle<()>>>,
-    stop: tokio::sync::watch::Sender<bool>,
-}
+mod doubles;
 
-impl TestTasks {
-    fn new() -> Self {
-        Self {
-            running: Mutex::default(),
-            stop: tokio::sync::watch::Sender::new(false),
-        }
-    }
-
-    /// Waits until no task is running, including tasks started by tasks.
-    async fn settle(&self) {
-        loop {
-            let running: Vec<_> =
-                std::mem::take(&mut *self.running.lock().unwrap_or_else(PoisonError::into_inner));
-            if running.is_empty() {
-                return;
-            }
-            for task in running {
-                task.await.expect("a background task panicked");
-            }
-        }
-    }
-}
-
-impl Tasks for TestTasks {
-    fn spawn(&self, task: BoxFuture<'static, ()>) {
-        let handle = tokio::spawn(task);
-        self.running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(handle);
-    }
-
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(duration))
-    }
-
-    fn stopping(&self) -> BoxFuture<'static, ()> {
-        let mut stop = self.stop.subscribe();
-        Box::pin(async move {
-            if stop.wait_for(|stopping| *stopping).await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        })
-    }
-}
-
-/// A fixed model list.
-struct FixedCatalog;
-
-#[async_trait]
-impl ModelCatalog for FixedCatalog {
-    async fn models(&self) -> Result<Vec<ModelInfo>, LlmError> {
-        Ok(vec![ModelInfo {
-            id: "vendor/listed".to_owned(),
-            owned_by: "vendor".to_owned(),
-            created: 0,
-            name: Some("Listed".to_owned()),
-            description: None,
-        }])
-    }
-}
-
-/// The message index, which a test can make hold its writes (to act between an
-/// answer being stored and its messages being indexed).
-struct GatedIndex {
-    inner: Arc<InMemoryMessageIndex>,
-    held: tokio::sync::watch::Sender<bool>,
-}
-
-#[async_trait]
-impl MessageIndex for GatedIndex {
-    async fn index(&self, messages: &[IndexedMessage]) -> Result<(), StoreError> {
-        let mut held = self.held.subscribe();
-        let _ = held.wait_for(|held| !*held).await;
-        self.inner.index(messages).await
-    }
-
-    async fn search(
-        &self,
-        query: &MessageSearchQuery,
-    ) -> Result<Vec<MessageSearchHit>, StoreError> {
-        self.inner.search(query).await
-    }
-
-    async fn delete_chat(&self, owner: UserId, chat: ChatId) -> Result<(), StoreError> {
-        self.inner.delete_chat(owner, chat).await
-    }
-}
-
-/// Finds nothing: these tests are about chatting, not about learning.
-struct NoDetector;
-
-impl PreferenceDetector for NoDetector {
-    fn detect(&self, _: &str, _: Option<&Embedding>) -> Vec<DetectedPreference> {
-        Vec::new()
-    }
-}
-
-/// The scripted model, which also records the chat's stored messages at the moment
-/// of every call (to prove the user's message was stored before the model was asked).
-pub(crate) struct WatchedLlm {
-    pub(crate) script: ScriptedLlm,
-    chats: Arc<InMemoryChats>,
-    seen: Mutex<Vec<Vec<Message>>>,
-}
-
-impl WatchedLlm {
-    /// The stored messages of the owner's most recent chat at each call.
-    pub(crate) fn seen(&self) -> Vec<Vec<Message>> {
-        self.seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    async fn look(&self, owner: Option<UserId>) {
-        use polychat_domain::ports::ChatRepository;
-        let Some(owner) = owner else { return };
-        let chats = self
-            .chats
-            .list_chats(owner, 1, None)
-            .await
-            .unwrap_or_default();
-        let mut stored = Vec::new();
-        if let Some(chat) = chats.first() {
-            stored = self
-                .chats
-                .messages(owner, chat.id, 1000, None)
-                .await
-                .unwrap_or_default();
-        }
-        self.seen
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(stored);
-    }
-}
-
-/// The owner of the key in a request, as the fake cipher's users were set up.
-fn owner_of(request: &CompletionRequest) -> Option<UserId> {
-    use secrecy::ExposeSecret;
-    request
-        .api_key
-        .expose_secret()
-        .strip_prefix("sk-")
-        .and_then(|id| uuid::Uuid::parse_str(id).ok())
-        .map(UserId::from_uuid)
-}
-
-#[async_trait]
-impl LlmProvider for WatchedLlm {
-    async fn complete(&self, request: CompletionRequest) -> Result<Completion, LlmError> {
-        self.look(owner_of(&request)).await;
-        self.script.complete(request).await
-    }
-
-    async fn stream(&self, request: CompletionRequest) -> Result<LlmStream, LlmError> {
-        self.look(owner_of(&request)).await;
-        self.script.stream(request).await
-    }
-}
+use doubles::{FixedCatalog, GatedIndex, NoDetector, TestTasks, WatchedLlm};
 
 pub(crate) struct World {
     pub(crate) chat: ChatService,
