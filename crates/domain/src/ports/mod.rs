@@ -14,6 +14,7 @@ mod limits;
 mod llm;
 mod memory;
 mod users;
+mod webhooks;
 
 pub use api_keys::{ApiKeyMinter, ApiKeyStore, MintedKey, StoredApiKey};
 
@@ -37,6 +38,9 @@ pub use memory::{
     MessageSearchHit, MessageSearchQuery, PreferenceDetector, PreferenceStore, ScoredPreference,
 };
 pub use users::{UserRepository, UserUpdate};
+pub use webhooks::{
+    UrlRefusal, WebhookCall, WebhookCaller, WebhookEndpoint, WebhookKind, WebhookUrlGuard,
+};
 
 /// Failure of a data store (database, cache, index).
 #[derive(Debug, thiserror::Error)]
