@@ -8,7 +8,7 @@ WITH_ENV := bash deploy/local/with-env.sh
 DOMAIN_CRATE := polychat-domain
 INFRA_CRATES := diesel|mongodb|fred|actix|async-openai|reqwest|redis|sqlx|pgvector|hyper
 
-.PHONY: help services services-stop services-status migrate run build sdk-venv test lint fmt eval detector-train bench profile
+.PHONY: help services services-stop services-status migrate admin run build sdk-venv test lint fmt eval detector-train bench profile
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -27,6 +27,10 @@ build: ## Build the workspace (debug)
 
 migrate: services ## Apply the database migrations
 	$(WITH_ENV) $(CARGO) run --quiet -p polychat-app -- migrate
+
+admin: migrate ## Make USERNAME an admin (the first admin is made this way): make admin USERNAME=name
+	@test -n "$(USERNAME)" || { echo "usage: make admin USERNAME=name" >&2; exit 2; }
+	$(WITH_ENV) $(CARGO) run --quiet -p polychat-app -- admin grant "$(USERNAME)"
 
 run: services ## Start services, migrate, and serve the API on HTTP_ADDR (127.0.0.1:8080)
 	$(CARGO) build --release -p polychat-app

@@ -12,6 +12,7 @@ use std::time::Duration;
 use polychat_auth::{MIN_SECRET_BYTES, VALID_COSTS};
 use polychat_crypto::MasterKeys;
 use polychat_domain::ModelName;
+use polychat_webhook::NetworkPolicy;
 use secrecy::SecretString;
 
 /// A configuration value that is missing or malformed.
@@ -64,6 +65,9 @@ pub struct AppConfig {
     pub default_model: ModelName,
     pub bcrypt_cost: u32,
     pub log_format: LogFormat,
+    /// The networks webhooks may reach besides public addresses
+    /// (`WEBHOOK_ALLOWED_NETWORKS`).
+    pub webhook_networks: NetworkPolicy,
 }
 
 /// How log lines are written.
@@ -205,6 +209,9 @@ impl AppConfig {
             }
         };
 
+        let webhook_networks = NetworkPolicy::parse(&source.or("WEBHOOK_ALLOWED_NETWORKS", ""))
+            .map_err(|e| invalid("WEBHOOK_ALLOWED_NETWORKS", e.to_string()))?;
+
         Ok(Self {
             http_addr,
             http_workers,
@@ -232,6 +239,7 @@ impl AppConfig {
             default_model,
             bcrypt_cost,
             log_format,
+            webhook_networks,
         })
     }
 }

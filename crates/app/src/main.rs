@@ -1,6 +1,6 @@
 //! The `polychat` command: `serve` (the default) runs the HTTP API, `migrate` applies
 //! the database migrations, `rotate-keys` re-encrypts stored API keys with the current
-//! master key.
+//! master key, `admin grant|revoke USERNAME` gives or takes the admin role.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -8,15 +8,25 @@ use std::time::Duration;
 
 use polychat_app::config::{AppConfig, Source};
 use polychat_app::{server::Application, telemetry, wiring};
+use polychat_domain::AccountRole;
 use tokio::runtime::Handle;
 
-const USAGE: &str = "usage: polychat [serve | migrate | rotate-keys]";
+const USAGE: &str = "usage: polychat [serve | migrate | rotate-keys | admin grant USERNAME | admin revoke USERNAME]";
 
 fn main() -> ExitCode {
-    let command = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "serve".to_owned());
-    if !matches!(command.as_str(), "serve" | "migrate" | "rotate-keys") {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let command = args.first().cloned().unwrap_or_else(|| "serve".to_owned());
+    let role_change = match (command.as_str(), &args[1..]) {
+        ("admin", [action, username]) if action == "grant" => {
+            Some((AccountRole::Admin, username.clone()))
+        }
+        ("admin", [action, username]) if action == "revoke" => {
+            Some((AccountRole::User, username.clone()))
+        }
+        _ => None,
+    };
+    let known = matches!(command.as_str(), "serve" | "migrate" | "rotate-keys") && args.len() <= 1;
+    if !known && role_change.is_none() {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     }
@@ -44,9 +54,10 @@ fn main() -> ExitCode {
     };
     let handle = background.handle().clone();
     let outcome = actix_web::rt::System::new().block_on(async {
-        match command.as_str() {
-            "migrate" => wiring::migrate(&config).await,
-            "rotate-keys" => wiring::rotate_keys(&config).await,
+        match (command.as_str(), role_change) {
+            (_, Some((role, username))) => wiring::set_role(&config, &username, role).await,
+            ("migrate", _) => wiring::migrate(&config).await,
+            ("rotate-keys", _) => wiring::rotate_keys(&config).await,
             _ => serve(config, handle).await,
         }
     });

@@ -8,7 +8,9 @@ use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::error::{ErrorBody, ErrorDetail};
-use crate::routes::{accounts, api_keys, chat, chats, health, memory, openai, profile};
+use crate::routes::{
+    accounts, admin_models, api_keys, chat, chats, health, memory, openai, profile, usage,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +33,11 @@ use crate::routes::{accounts, api_keys, chat, chats, health, memory, openai, pro
         memory::list_preferences, memory::add_preference, memory::edit_preference,
         memory::delete_preference, memory::search_messages,
         openai::list_models, openai::get_model, openai::chat_completions, openai::completions,
+        admin_models::create_model, admin_models::list_models, admin_models::get_model,
+        admin_models::update_model, admin_models::delete_model, admin_models::list_versions,
+        admin_models::restore_version, admin_models::test_model, admin_models::export_models,
+        admin_models::import_models,
+        usage::user_usage, usage::admin_usage,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
     modifiers(&BearerAuth),
@@ -40,6 +47,8 @@ use crate::routes::{accounts, api_keys, chat, chats, health, memory, openai, pro
         (name = "memory", description = "What the service remembers about the user, and search"),
         (name = "openai", description = "The OpenAI-compatible API: point an OpenAI client's `base_url` at `/v1`"),
         (name = "operations", description = "Liveness and readiness"),
+        (name = "admin", description = "Admins only: custom models on webhooks (n8n) and everyone's usage"),
+        (name = "usage", description = "Requests and tokens per model and day"),
     )
 )]
 pub struct ApiDoc;

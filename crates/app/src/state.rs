@@ -6,8 +6,10 @@ use std::sync::Arc;
 use polychat_domain::services::api_keys::ApiKeyService;
 use polychat_domain::services::auth::AuthService;
 use polychat_domain::services::chat::ChatService;
+use polychat_domain::services::custom_models::CustomModelService;
 use polychat_domain::services::memory::MemoryService;
 use polychat_domain::services::search::SearchService;
+use polychat_domain::services::usage::UsageService;
 
 use crate::readiness::Readiness;
 use crate::tasks::BackgroundTasks;
@@ -17,8 +19,12 @@ pub struct AppState {
     /// Personal API keys; also authenticates every request (access token or key).
     pub api_keys: ApiKeyService,
     pub chats: ChatService,
+    /// The custom-model registry (admin routes); the chat's router reads it too.
+    pub models: Arc<CustomModelService>,
     pub memory: Arc<MemoryService>,
     pub search: SearchService,
+    /// The usage ledger (the turns record into it, the usage routes read it).
+    pub usage: Arc<UsageService>,
     pub readiness: Readiness,
     /// The background tasks the use cases started; shutdown drains them.
     pub tasks: Arc<BackgroundTasks>,

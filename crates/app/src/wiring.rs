@@ -6,21 +6,29 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use polychat_auth::{BcryptHasher, JwtConfig, JwtTokenService, Sha256ApiKeys};
+use polychat_auth::{
+    BcryptHasher, JwtConfig, JwtTokenService, RandomSigningSecrets, Sha256ApiKeys,
+};
 use polychat_crypto::{MasterKeys, XChaChaCipher};
 use polychat_detector::Detector;
+use polychat_domain::AccountRole;
 use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock};
 use polychat_domain::services::api_keys::{ApiKeyPolicy, ApiKeyPorts, ApiKeyService};
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy};
-use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService, GatewayRouter};
+use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService};
+use polychat_domain::services::custom_models::{
+    CircuitPolicy, CustomModelPorts, CustomModelService, RegistryRouter,
+};
 use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
 use polychat_domain::services::search::SearchService;
+use polychat_domain::services::usage::{UsagePolicy, UsageService};
 use polychat_openrouter::{
     EmbeddingsClient, EmbeddingsConfig, EmbeddingsProbe, OpenRouterCatalog, OpenRouterClient,
     OpenRouterConfig,
 };
 use polychat_postgres::{Postgres, PostgresConfig};
 use polychat_redis::RedisConfig;
+use polychat_webhook::WebhookClient;
 use tokio::runtime::Handle;
 
 use crate::config::AppConfig;
@@ -28,6 +36,9 @@ use crate::limits::FallbackRateLimiter;
 use crate::readiness::{Dependency, Readiness};
 use crate::state::AppState;
 use crate::tasks::BackgroundTasks;
+
+/// The largest answer a webhook may give.
+const WEBHOOK_MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 
 /// How long `/ready` waits for each dependency.
 const PROBE_DEADLINE: Duration = Duration::from_secs(2);
@@ -50,6 +61,26 @@ pub async fn migrate(config: &AppConfig) -> anyhow::Result<()> {
 fn cipher(config: &AppConfig) -> anyhow::Result<XChaChaCipher> {
     let keys = MasterKeys::parse(&config.master_key, config.previous_master_keys.as_ref())?;
     Ok(XChaChaCipher::new(keys))
+}
+
+/// The custom-model registry, calling webhooks under the network rule of
+/// `WEBHOOK_ALLOWED_NETWORKS`.
+fn custom_models(
+    config: &AppConfig,
+    postgres: &Postgres,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<CustomModelService> {
+    let policy = config.webhook_networks.clone();
+    let webhooks = WebhookClient::new(policy.clone(), WEBHOOK_MAX_ANSWER_BYTES)
+        .context("building the webhook client")?;
+    Ok(CustomModelService::new(CustomModelPorts {
+        models: Arc::new(postgres.clone()),
+        cipher: Arc::new(cipher(config)?),
+        secrets: Arc::new(RandomSigningSecrets),
+        urls: Arc::new(policy),
+        webhooks: Arc::new(webhooks),
+        clock,
+    }))
 }
 
 fn auth_service(
@@ -102,6 +133,22 @@ pub async fn rotate_keys(config: &AppConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Gives `username` the role (`polychat admin grant|revoke USERNAME`).
+pub async fn set_role(config: &AppConfig, username: &str, role: AccountRole) -> anyhow::Result<()> {
+    let postgres = polychat_postgres::connect(&postgres_config(config)).await?;
+    let redis = connect_redis(config).await?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let limiter = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
+    let auth = auth_service(config, &postgres, &redis, limiter, clock)?;
+    let user = auth
+        .set_role(username, role)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    tracing::info!(user_id = %user.id, role = role.as_str(), "role set");
+    println!("{} is now {}", user.username, role.as_str());
+    Ok(())
+}
+
 async fn connect_redis(config: &AppConfig) -> anyhow::Result<polychat_redis::Redis> {
     let mut redis = RedisConfig::new(config.redis_url.clone());
     redis.key_prefix = format!("{}:", config.redis_key_prefix.trim_end_matches(':'));
@@ -122,6 +169,20 @@ fn openrouter(config: &AppConfig) -> anyhow::Result<(OpenRouterClient, OpenRoute
     ))
 }
 
+/// The embeddings client, once its vector dimension is known to fit the schema.
+async fn embedder(config: &AppConfig, postgres: &Postgres) -> anyhow::Result<EmbeddingsClient> {
+    let mut embeddings = EmbeddingsConfig::new(config.embeddings_base_url.clone());
+    embeddings.api_key.clone_from(&config.embeddings_api_key);
+    embeddings.model.clone_from(&config.embeddings_model);
+    embeddings.dimensions = config.embeddings_dimensions;
+    let embedder = EmbeddingsClient::new(embeddings)?;
+    postgres
+        .verify_embedding_dimensions(config.embeddings_dimensions)
+        .await
+        .context("EMBEDDINGS_DIMENSIONS does not match the database schema")?;
+    Ok(embedder)
+}
+
 /// Connects every adapter and builds the use cases; background tasks run on
 /// `background`.
 pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Result<AppState> {
@@ -137,16 +198,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
     .context("connecting to MongoDB")?;
     let redis = connect_redis(config).await?;
 
-    let mut embeddings = EmbeddingsConfig::new(config.embeddings_base_url.clone());
-    embeddings.api_key.clone_from(&config.embeddings_api_key);
-    embeddings.model.clone_from(&config.embeddings_model);
-    embeddings.dimensions = config.embeddings_dimensions;
-    let embedder = EmbeddingsClient::new(embeddings)?;
-    postgres
-        .verify_embedding_dimensions(config.embeddings_dimensions)
-        .await
-        .context("EMBEDDINGS_DIMENSIONS does not match the database schema")?;
-
+    let embedder = embedder(config, &postgres).await?;
     let (llm, catalog) = openrouter(config)?;
     let tasks = Arc::new(BackgroundTasks::new(background));
 
@@ -182,11 +234,17 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
             ..MemoryPolicy::default()
         },
     ));
+    let models = Arc::new(custom_models(config, &postgres, clock.clone())?);
+    let usage = Arc::new(UsageService::new(
+        Arc::new(postgres.clone()),
+        tasks.clone(),
+        UsagePolicy::default(),
+    ));
     let chats = ChatService::new(
         ChatPorts {
             chats: Arc::new(mongo.clone()),
             cache: Arc::new(redis.clone()),
-            models: Arc::new(GatewayRouter::new(Arc::new(llm))),
+            models: RegistryRouter::new(Arc::new(llm), models.clone(), CircuitPolicy::default()),
             catalog: Arc::new(catalog),
             idempotency: Arc::new(redis.clone()),
             limiter,
@@ -196,6 +254,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         ChatPolicy::new(config.default_model.clone()),
         auth.clone(),
         memory.clone(),
+        usage.clone(),
     );
     let search = SearchService::new(
         Arc::new(postgres.clone()),
@@ -219,8 +278,10 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         auth,
         api_keys,
         chats,
+        models,
         memory,
         search,
+        usage,
         readiness,
         tasks,
     })

@@ -13,6 +13,21 @@ pub struct Usage {
     pub prompt_tokens: u64,
     pub completion_tokens: u64,
     pub total_tokens: u64,
+    /// Counted by polychat with a tokenizer because the model reported no usage.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub estimated: bool,
+}
+
+impl Usage {
+    /// Counts as the model reported them.
+    pub fn reported(prompt_tokens: u64, completion_tokens: u64) -> Self {
+        Self {
+            prompt_tokens,
+            completion_tokens,
+            total_tokens: prompt_tokens + completion_tokens,
+            estimated: false,
+        }
+    }
 }
 
 impl AddAssign for Usage {
@@ -20,6 +35,7 @@ impl AddAssign for Usage {
         self.prompt_tokens += rhs.prompt_tokens;
         self.completion_tokens += rhs.completion_tokens;
         self.total_tokens += rhs.total_tokens;
+        self.estimated |= rhs.estimated;
     }
 }
 
@@ -195,18 +211,18 @@ mod tests {
     #[test]
     fn usage_adds_up() {
         let mut total = Usage::default();
+        total += Usage::reported(3, 4);
+        assert!(!total.estimated);
         total += Usage {
-            prompt_tokens: 3,
-            completion_tokens: 4,
-            total_tokens: 7,
-        };
-        total += Usage {
-            prompt_tokens: 1,
-            completion_tokens: 1,
-            total_tokens: 2,
+            estimated: true,
+            ..Usage::reported(1, 1)
         };
         assert_eq!(total.total_tokens, 9);
         assert_eq!(total.prompt_tokens, 4);
+        assert!(
+            total.estimated,
+            "a sum with an estimate in it is an estimate"
+        );
     }
 
     #[test]

@@ -67,6 +67,11 @@ uuid_id!(
     "id"
 );
 uuid_id!(
+    /// Identifies a custom model (answered by a webhook); its slug is what clients use.
+    CustomModelId,
+    "id"
+);
+uuid_id!(
     /// Identifies one personal API key (not the key itself, which is a secret).
     ApiKeyId,
     "id"

@@ -6,22 +6,24 @@
 
 pub mod api_key;
 pub mod chat;
+pub mod custom_model;
 pub mod ids;
 pub mod model;
 pub mod ports;
 pub mod preference;
 pub mod services;
 pub mod timeline;
+pub mod usage;
 pub mod user;
 
 pub use api_key::{ApiKey, ApiKeyHash, ApiKeyName, Credential, KeyLifetime, Principal};
 pub use chat::{
     Chat, ChatSummary, ChatTitle, Message, MessageError, MessageStatus, Prompt, Role, Usage,
 };
-pub use ids::{ApiKeyId, ChatId, MessageId, PreferenceId, UserId};
+pub use ids::{ApiKeyId, ChatId, CustomModelId, MessageId, PreferenceId, UserId};
 pub use model::ModelName;
 pub use preference::{Embedding, PreferenceKind, PreferenceText, UserPreference};
-pub use user::{DisplayName, Password, PasswordHash, StoredSecret, User, Username};
+pub use user::{AccountRole, DisplayName, Password, PasswordHash, StoredSecret, User, Username};
 
 /// A value rejected by one of the validating constructors, naming the offending field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

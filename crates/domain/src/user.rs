@@ -166,6 +166,34 @@ impl fmt::Debug for StoredSecret {
     }
 }
 
+/// What a user may do: every user chats; an admin also manages the custom models and
+/// reads everyone's usage. Only the `polychat admin` command changes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountRole {
+    #[default]
+    User,
+    Admin,
+}
+
+impl AccountRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::User => "user",
+            Self::Admin => "admin",
+        }
+    }
+
+    /// The role stored as [`AccountRole::as_str`] names it.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "user" => Some(Self::User),
+            "admin" => Some(Self::Admin),
+            _ => None,
+        }
+    }
+}
+
 /// A registered user.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -177,6 +205,7 @@ pub struct User {
     pub openrouter_key: Option<StoredSecret>,
     /// Whether chats recall and learn memories (the user may turn memory off).
     pub memory_enabled: bool,
+    pub role: AccountRole,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

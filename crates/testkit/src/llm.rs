@@ -89,11 +89,7 @@ pub struct ScriptedLlm {
 pub fn word_usage(prompt: &str, answer: &str) -> Usage {
     let prompt_tokens = prompt.split_whitespace().count() as u64;
     let completion_tokens = answer.split_whitespace().count() as u64;
-    Usage {
-        prompt_tokens,
-        completion_tokens,
-        total_tokens: prompt_tokens + completion_tokens,
-    }
+    Usage::reported(prompt_tokens, completion_tokens)
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::TimeDelta;
 use polychat_domain::ports::{
-    AccessClaims, CipherError, Clock, PasswordHasher, SecretCipher, TokenError, TokenKind,
-    TokenPair, TokenService,
+    AccessClaims, CipherError, Clock, PasswordHasher, SecretCipher, SecretOwner, TokenError,
+    TokenKind, TokenPair, TokenService,
 };
 use polychat_domain::{Password, PasswordHash, UserId};
 use secrecy::{ExposeSecret, SecretString};
@@ -93,8 +93,13 @@ fn from_hex(hex: &str) -> Option<String> {
 }
 
 impl SecretCipher for FakeCipher {
-    fn encrypt(&self, owner: UserId, plaintext: &SecretString) -> Result<String, CipherError> {
+    fn encrypt(
+        &self,
+        owner: SecretOwner<'_>,
+        plaintext: &SecretString,
+    ) -> Result<String, CipherError> {
         const HEX: &[u8; 16] = b"0123456789abcdef";
+        let owner = fake_owner(owner);
         let hex: String = plaintext
             .expose_secret()
             .bytes()
@@ -104,9 +109,13 @@ impl SecretCipher for FakeCipher {
         Ok(format!("fake:{}:{owner}:{hex}", self.current))
     }
 
-    fn decrypt(&self, owner: UserId, ciphertext: &str) -> Result<SecretString, CipherError> {
+    fn decrypt(
+        &self,
+        owner: SecretOwner<'_>,
+        ciphertext: &str,
+    ) -> Result<SecretString, CipherError> {
         let (key_id, sealed_for, hex) = parse_fake(ciphertext).ok_or(CipherError::Undecryptable)?;
-        if !self.knows(key_id) || sealed_for != owner.to_string() {
+        if !self.knows(key_id) || sealed_for != fake_owner(owner) {
             return Err(CipherError::Undecryptable);
         }
         from_hex(hex)
@@ -117,6 +126,11 @@ impl SecretCipher for FakeCipher {
     fn needs_rotation(&self, ciphertext: &str) -> bool {
         parse_fake(ciphertext).is_none_or(|(key_id, _, _)| key_id != self.current)
     }
+}
+
+/// The owner as the fake format writes it (no `:`, its separator).
+fn fake_owner(owner: SecretOwner<'_>) -> String {
+    owner.to_string().replace(':', "/")
 }
 
 /// A [`TokenService`] issuing unsigned `fake-<kind>.<user>.<jti>.<family>.<expiry ms>`

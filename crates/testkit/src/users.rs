@@ -76,6 +76,7 @@ impl UserRepository for InMemoryUsers {
             password_hash,
             openrouter_key,
             memory_enabled,
+            role,
         } = update;
         if let Some(value) = display_name {
             user.display_name = value;
@@ -91,6 +92,9 @@ impl UserRepository for InMemoryUsers {
         }
         if let Some(value) = memory_enabled {
             user.memory_enabled = value;
+        }
+        if let Some(value) = role {
+            user.role = value;
         }
         user.updated_at = SystemClock.now();
         Ok(Some(user.clone()))

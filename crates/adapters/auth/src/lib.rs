@@ -1,13 +1,17 @@
-//! Credentials: bcrypt password hashing, HS256 JSON Web Tokens and personal API keys.
+//! Credentials: bcrypt password hashing, HS256 JSON Web Tokens, personal API keys and
+//! webhook signing secrets.
 //!
 //! [`BcryptHasher`] implements the domain's `PasswordHasher`, [`JwtTokenService`] its
-//! `TokenService`, [`Sha256ApiKeys`] its `ApiKeyMinter`. All are built once at startup
+//! `TokenService`, [`Sha256ApiKeys`] its `ApiKeyMinter`, [`RandomSigningSecrets`] its
+//! `SigningSecrets`. All are built once at startup
 //! from validated settings.
 
 mod api_keys;
 mod password;
+mod secrets;
 mod tokens;
 
 pub use api_keys::{API_KEY_RANDOM_BYTES, Sha256ApiKeys};
 pub use password::{BcryptHasher, CostError, PRODUCTION_MIN_COST, VALID_COSTS};
+pub use secrets::RandomSigningSecrets;
 pub use tokens::{JwtConfig, JwtConfigError, JwtTokenService, MAX_LEEWAY, MIN_SECRET_BYTES};

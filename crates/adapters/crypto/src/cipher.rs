@@ -1,5 +1,5 @@
-//! [`SecretCipher`] with XChaCha20-Poly1305: users' API keys sealed at rest and bound
-//! to their owner.
+//! [`SecretCipher`] with XChaCha20-Poly1305: secrets (users' API keys, custom models'
+//! header values and signing secrets) sealed at rest and bound to their owner.
 //!
 //! Format: `v1:<key id>:<base64 nonce>:<base64 ciphertext+tag>`. The associated data is
 //! the version, the key id and the owner's id, so a ciphertext copied into another
@@ -9,8 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chacha20poly1305::aead::{Aead, AeadCore, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
-use polychat_domain::UserId;
-use polychat_domain::ports::{CipherError, SecretCipher};
+use polychat_domain::ports::{CipherError, SecretCipher, SecretOwner};
 use secrecy::zeroize::Zeroize;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -42,7 +41,11 @@ impl XChaChaCipher {
     ///
     /// # Errors
     /// [`CipherError::Undecryptable`] when the old ciphertext cannot be opened.
-    pub fn rotate(&self, owner: UserId, ciphertext: &str) -> Result<Option<String>, CipherError> {
+    pub fn rotate(
+        &self,
+        owner: SecretOwner<'_>,
+        ciphertext: &str,
+    ) -> Result<Option<String>, CipherError> {
         if !self.needs_rotation(ciphertext) {
             return Ok(None);
         }
@@ -51,7 +54,7 @@ impl XChaChaCipher {
     }
 }
 
-fn associated_data(key_id: &str, owner: UserId) -> Vec<u8> {
+fn associated_data(key_id: &str, owner: SecretOwner<'_>) -> Vec<u8> {
     format!("{VERSION}:{key_id}:{owner}").into_bytes()
 }
 
@@ -74,7 +77,11 @@ fn parse(ciphertext: &str) -> Option<Sealed<'_>> {
 }
 
 impl SecretCipher for XChaChaCipher {
-    fn encrypt(&self, owner: UserId, plaintext: &SecretString) -> Result<String, CipherError> {
+    fn encrypt(
+        &self,
+        owner: SecretOwner<'_>,
+        plaintext: &SecretString,
+    ) -> Result<String, CipherError> {
         let key = self.keys.current();
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
         let aad = associated_data(key.id(), owner);
@@ -96,7 +103,11 @@ impl SecretCipher for XChaChaCipher {
         ))
     }
 
-    fn decrypt(&self, owner: UserId, ciphertext: &str) -> Result<SecretString, CipherError> {
+    fn decrypt(
+        &self,
+        owner: SecretOwner<'_>,
+        ciphertext: &str,
+    ) -> Result<SecretString, CipherError> {
         let sealed = parse(ciphertext).ok_or(CipherError::Undecryptable)?;
         let key = self
             .keys
@@ -133,6 +144,7 @@ impl SecretCipher for XChaChaCipher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use polychat_domain::{CustomModelId, UserId};
 
     fn keys(current: u8, previous: &[u8]) -> MasterKeys {
         let encode = |byte: u8| STANDARD.encode([byte; 32]);
@@ -148,7 +160,11 @@ mod tests {
         SecretString::from("sk-or-v1-0123456789abcdef")
     }
 
-    fn open(cipher: &XChaChaCipher, owner: UserId, sealed: &str) -> Result<String, CipherError> {
+    fn open(
+        cipher: &XChaChaCipher,
+        owner: SecretOwner<'_>,
+        sealed: &str,
+    ) -> Result<String, CipherError> {
         cipher
             .decrypt(owner, sealed)
             .map(|s| s.expose_secret().to_owned())
@@ -157,7 +173,7 @@ mod tests {
     #[test]
     fn round_trip_in_the_documented_format() {
         let cipher = XChaChaCipher::new(keys(1, &[]));
-        let owner = UserId::generate();
+        let owner = SecretOwner::User(UserId::generate());
         let sealed = cipher.encrypt(owner, &secret()).unwrap();
         let parts: Vec<&str> = sealed.split(':').collect();
         assert_eq!(parts.len(), 4);
@@ -175,7 +191,7 @@ mod tests {
     #[test]
     fn same_plaintext_twice_gives_different_ciphertexts() {
         let cipher = XChaChaCipher::new(keys(1, &[]));
-        let owner = UserId::generate();
+        let owner = SecretOwner::User(UserId::generate());
         let first = cipher.encrypt(owner, &secret()).unwrap();
         let second = cipher.encrypt(owner, &secret()).unwrap();
         assert_ne!(first, second);
@@ -185,15 +201,36 @@ mod tests {
     #[test]
     fn another_users_id_cannot_open_it() {
         let cipher = XChaChaCipher::new(keys(1, &[]));
-        let sealed = cipher.encrypt(UserId::generate(), &secret()).unwrap();
-        let err = cipher.decrypt(UserId::generate(), &sealed).unwrap_err();
+        let sealed = cipher
+            .encrypt(SecretOwner::User(UserId::generate()), &secret())
+            .unwrap();
+        let err = cipher
+            .decrypt(SecretOwner::User(UserId::generate()), &sealed)
+            .unwrap_err();
         assert!(matches!(err, CipherError::Undecryptable));
+    }
+
+    #[test]
+    fn a_model_header_opens_only_for_its_model_and_name() {
+        let cipher = XChaChaCipher::new(keys(1, &[]));
+        let model = CustomModelId::generate();
+        let sealed = cipher
+            .encrypt(SecretOwner::ModelHeader(model, "Authorization"), &secret())
+            .unwrap();
+        let opens = |owner| cipher.decrypt(owner, &sealed).is_ok();
+        assert!(opens(SecretOwner::ModelHeader(model, "Authorization")));
+        assert!(!opens(SecretOwner::ModelHeader(model, "X-Other")));
+        assert!(!opens(SecretOwner::ModelHeader(
+            CustomModelId::generate(),
+            "Authorization"
+        )));
+        assert!(!opens(SecretOwner::ModelSigning(model)));
     }
 
     #[test]
     fn tampering_with_any_part_is_refused() {
         let cipher = XChaChaCipher::new(keys(1, &[2]));
-        let owner = UserId::generate();
+        let owner = SecretOwner::User(UserId::generate());
         let sealed = cipher.encrypt(owner, &secret()).unwrap();
         let parts: Vec<&str> = sealed.split(':').collect();
         let flip = |encoded: &str| {
@@ -226,7 +263,7 @@ mod tests {
 
     #[test]
     fn rotation_keeps_old_ciphertexts_readable_and_reseals_them() {
-        let owner = UserId::generate();
+        let owner = SecretOwner::User(UserId::generate());
         let before = XChaChaCipher::new(keys(1, &[]));
         let old = before.encrypt(owner, &secret()).unwrap();
 

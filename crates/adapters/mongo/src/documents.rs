@@ -131,6 +131,7 @@ impl From<UsageDocument> for Usage {
             prompt_tokens: to_u64(usage.prompt_tokens),
             completion_tokens: to_u64(usage.completion_tokens),
             total_tokens: to_u64(usage.total_tokens),
+            estimated: false,
         }
     }
 }

@@ -152,6 +152,7 @@ impl WireUsage {
             total_tokens: self
                 .total_tokens
                 .unwrap_or(prompt_tokens.saturating_add(completion_tokens)),
+            estimated: false,
         }
     }
 }

@@ -1,14 +1,16 @@
-//! The PostgreSQL adapter: users and their credentials, personal API keys, remembered
+//! The PostgreSQL adapter: users and their credentials, personal API keys, the
+//! custom-model registry, the usage ledger, remembered
 //! preferences and the semantic index over messages (pgvector), through diesel-async
 //! and a deadpool pool.
 //!
 //! Wiring: [`run_migrations`] once at startup (or as `app migrate`), [`connect`] to get
 //! a [`Postgres`], [`Postgres::verify_embedding_dimensions`] against the embedder, then
-//! hand clones of it to the app as `Arc<dyn UserRepository>`, `Arc<dyn ApiKeyStore>`,
+//! hand clones of it to the app as `Arc<dyn UserRepository>`, `Arc<dyn ApiKeyStore>`, `Arc<dyn CustomModelRepository>`, `Arc<dyn UsageLedger>`,
 //! `Arc<dyn PreferenceStore>`, `Arc<dyn MessageIndex>` and `Arc<dyn HealthProbe>`.
 
 mod api_keys;
 mod config;
+mod custom_models;
 mod error;
 mod messages;
 mod migrate;
@@ -16,6 +18,7 @@ mod pool;
 mod preferences;
 mod schema;
 mod search;
+mod usage;
 mod users;
 
 pub use config::PostgresConfig;

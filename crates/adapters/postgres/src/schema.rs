@@ -13,6 +13,7 @@ diesel::table! {
         openrouter_key_ciphertext -> Nullable<Text>,
         openrouter_key_hint -> Nullable<Text>,
         memory_enabled -> Bool,
+        role -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
     }
@@ -62,5 +63,51 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Nullable<Timestamptz>,
         last_used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Bool, Int4, Jsonb, Text, Timestamptz, Uuid};
+
+    custom_models (id) {
+        id -> Uuid,
+        slug -> Text,
+        is_active -> Bool,
+        settings -> Jsonb,
+        signing_secret -> Text,
+        version -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Int4, Jsonb, Nullable, Timestamptz, Uuid};
+
+    custom_model_versions (model_id, version) {
+        model_id -> Uuid,
+        version -> Int4,
+        settings -> Jsonb,
+        changed_at -> Timestamptz,
+        changed_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Bool, Int4, Int8, Nullable, Text, Timestamptz, Uuid};
+
+    usage_events (id) {
+        id -> Int8,
+        user_id -> Uuid,
+        model -> Text,
+        fallback_from -> Nullable<Text>,
+        route -> Text,
+        prompt_tokens -> Int8,
+        completion_tokens -> Int8,
+        total_tokens -> Int8,
+        estimated -> Bool,
+        succeeded -> Bool,
+        latency_ms -> Int4,
+        created_at -> Timestamptz,
     }
 }

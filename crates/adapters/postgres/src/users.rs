@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use polychat_domain::ports::{Clock, StoreError, SystemClock, UserRepository, UserUpdate};
-use polychat_domain::{DisplayName, ModelName, PasswordHash, StoredSecret, User, UserId, Username};
+use polychat_domain::{
+    AccountRole, DisplayName, ModelName, PasswordHash, StoredSecret, User, UserId, Username,
+};
 use uuid::Uuid;
 
 use crate::error::{corrupt, store_error};
@@ -24,6 +26,7 @@ struct UserRow {
     openrouter_key_ciphertext: Option<String>,
     openrouter_key_hint: Option<String>,
     memory_enabled: bool,
+    role: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -41,6 +44,7 @@ impl From<&User> for UserRow {
             openrouter_key_ciphertext: ciphertext,
             openrouter_key_hint: hint,
             memory_enabled: user.memory_enabled,
+            role: user.role.as_str().to_owned(),
             created_at: user.created_at,
             updated_at: user.updated_at,
         }
@@ -73,6 +77,8 @@ impl TryFrom<UserRow> for User {
             password_hash: PasswordHash::new(row.password_hash),
             openrouter_key,
             memory_enabled: row.memory_enabled,
+            role: AccountRole::parse(&row.role)
+                .ok_or_else(|| corrupt("role", format!("unknown role {:?}", row.role)))?,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -97,6 +103,7 @@ struct UserChanges {
     openrouter_key_ciphertext: Option<Option<String>>,
     openrouter_key_hint: Option<Option<String>>,
     memory_enabled: Option<bool>,
+    role: Option<String>,
     updated_at: DateTime<Utc>,
 }
 
@@ -112,6 +119,7 @@ impl UserChanges {
             password_hash,
             openrouter_key,
             memory_enabled,
+            role,
         } = update;
         let key = openrouter_key.map(|key| split_key(key.as_ref()));
         Some(Self {
@@ -121,6 +129,7 @@ impl UserChanges {
             openrouter_key_ciphertext: key.as_ref().map(|(c, _)| c.clone()),
             openrouter_key_hint: key.map(|(_, h)| h),
             memory_enabled,
+            role: role.map(|r| r.as_str().to_owned()),
             updated_at: at,
         })
     }

@@ -4,6 +4,7 @@
 //!
 //! [`AuthUser`] accepts both; [`SessionUser`] only an access token, for what a key may
 //! not do (managing keys, logging out): a valid key there is 403 `forbidden`.
+//! [`AdminUser`] only a user whose role is `admin` (403 `forbidden` for others).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +12,7 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use polychat_domain::ports::AccessClaims;
-use polychat_domain::{Credential, UserId};
+use polychat_domain::{AccountRole, Credential, UserId};
 
 use super::ApiError;
 use super::request_context::timeline;
@@ -39,6 +40,12 @@ impl AuthUser {
 pub struct SessionUser {
     pub id: UserId,
     pub claims: AccessClaims,
+}
+
+/// A request of an admin (access token or API key of a user whose role is `admin`).
+#[derive(Debug, Clone)]
+pub struct AdminUser {
+    pub id: UserId,
 }
 
 /// The answer to a valid API key where only a login token will do.
@@ -94,6 +101,25 @@ impl FromRequest for SessionUser {
                 id: user.id,
                 claims,
             })
+        })
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let user = AuthUser::from_request(req, payload);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let user = user.await?;
+            let state = state.ok_or_else(ApiError::unauthorized)?;
+            let profile = state.auth.profile(user.id).await?;
+            if profile.role != AccountRole::Admin {
+                return Err(ApiError::forbidden("this needs an admin"));
+            }
+            Ok(Self { id: user.id })
         })
     }
 }

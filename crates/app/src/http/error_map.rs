@@ -6,6 +6,7 @@ use polychat_domain::services::ServiceError;
 use polychat_domain::services::api_keys::ApiKeyError;
 use polychat_domain::services::auth::AuthError;
 use polychat_domain::services::chat::ChatError;
+use polychat_domain::services::custom_models::RegistryError;
 use polychat_domain::services::memory::MemoryError;
 
 use super::ApiError;
@@ -41,7 +42,9 @@ impl From<AuthError> for ApiError {
             )
             .retry_after(retry_after),
             AuthError::Unauthorized => Self::unauthorized(),
-            AuthError::KeyMissing => key_missing(),
+            AuthError::UnknownUser => {
+                Self::new(StatusCode::NOT_FOUND, "not_found", "no user has that name")
+            }
             AuthError::Service(error) => error.into(),
         }
     }
@@ -58,6 +61,7 @@ fn key_missing() -> ApiError {
 impl From<LlmError> for ApiError {
     fn from(error: LlmError) -> Self {
         match error {
+            LlmError::KeyMissing => key_missing(),
             LlmError::Unauthorized => Self::new(
                 StatusCode::BAD_GATEWAY,
                 "upstream_unauthorized",
@@ -131,6 +135,28 @@ impl From<ChatError> for ApiError {
             ),
             ChatError::Upstream(error) => error.into(),
             ChatError::Service(error) => error.into(),
+        }
+    }
+}
+
+impl From<RegistryError> for ApiError {
+    fn from(error: RegistryError) -> Self {
+        match error {
+            RegistryError::Validation(error) => error.into(),
+            RegistryError::SlugTaken => Self::new(
+                StatusCode::CONFLICT,
+                "slug_taken",
+                "another model has this slug",
+            )
+            .param("slug"),
+            RegistryError::NotFound => Self::not_found("model"),
+            RegistryError::UrlForbidden { field, reason } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "webhook_url_forbidden",
+                format!("{field}: {reason}"),
+            )
+            .param(field),
+            RegistryError::Service(error) => error.into(),
         }
     }
 }

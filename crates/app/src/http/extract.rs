@@ -6,6 +6,8 @@ use actix_web::error::{JsonPayloadError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use serde::{Deserialize, Deserializer};
+
 use super::ApiError;
 
 /// The largest request body accepted.
@@ -85,4 +87,17 @@ pub async fn method_not_allowed(req: HttpRequest) -> Result<HttpResponse, ApiErr
 /// A resource whose unsupported methods answer 405 in the contract's format.
 pub fn resource(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+#[allow(
+    clippy::option_option,
+    reason = "absent (leave), null (clear) and a value are three different requests"
+)]
+/// Distinguishes an absent field (`None`: leave it) from `null` (`Some(None)`: clear it).
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }

@@ -7,5 +7,5 @@ mod error_map;
 pub mod extract;
 pub mod request_context;
 
-pub use auth::{AuthUser, SessionUser};
+pub use auth::{AdminUser, AuthUser, SessionUser};
 pub use error::ApiError;

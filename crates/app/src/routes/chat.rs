@@ -109,6 +109,7 @@ pub async fn post_chat(
         },
         memory: MemoryUse::On,
         options: GenerationOptions::default(),
+        session_id: None,
         idempotency_key: idempotency_key(&req)?,
         timeline: timeline(&req),
     };

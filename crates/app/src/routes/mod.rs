@@ -1,6 +1,7 @@
 //! The HTTP routes, one module per area; each exposes `config` to register itself.
 
 pub mod accounts;
+pub mod admin_models;
 pub mod api_keys;
 pub mod chat;
 pub mod chats;
@@ -10,6 +11,7 @@ pub mod memory;
 pub mod openai;
 pub mod profile;
 mod sse;
+pub mod usage;
 
 use actix_web::web;
 
@@ -22,4 +24,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     chats::config(cfg);
     memory::config(cfg);
     openai::config(cfg);
+    admin_models::config(cfg);
+    usage::config(cfg);
 }

@@ -5,11 +5,11 @@ use chrono::{DateTime, Utc};
 use polychat_domain::User;
 use polychat_domain::services::auth::ProfileChanges;
 use secrecy::SecretString;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::http::error::ErrorBody;
-use crate::http::extract::resource;
+use crate::http::extract::{present, resource};
 use crate::http::{ApiError, AuthUser};
 use crate::state::AppState;
 
@@ -38,6 +38,9 @@ pub struct Profile {
     openrouter_key_hint: Option<String>,
     /// Whether chats recall and learn memories.
     memory_enabled: bool,
+    /// `user` or `admin`; only the `polychat admin` command changes it.
+    #[schema(example = "user")]
+    role: String,
 }
 
 impl From<User> for Profile {
@@ -52,21 +55,9 @@ impl From<User> for Profile {
             has_openrouter_key: user.openrouter_key.is_some(),
             openrouter_key_hint: user.openrouter_key.map(|key| key.hint),
             memory_enabled: user.memory_enabled,
+            role: user.role.as_str().to_owned(),
         }
     }
-}
-
-#[allow(
-    clippy::option_option,
-    reason = "absent (leave), null (clear) and a value are three different requests"
-)]
-/// Distinguishes an absent field (`None`: leave it) from `null` (`Some(None)`: clear it).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Profile changes. Absent fields stay as they are; `null` clears `display_name`,

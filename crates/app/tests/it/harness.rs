@@ -183,6 +183,38 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
+    /// Any request, with a JSON body when given.
+    pub(crate) async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Registers `username`, makes it an admin the way an operator does (`polychat
+    /// admin grant`), and logs in; returns the access token.
+    pub(crate) async fn admin(&self, username: &str) -> String {
+        let token = self.user(username, None).await;
+        wiring::set_role(
+            &self.config(),
+            username,
+            polychat_domain::AccountRole::Admin,
+        )
+        .await
+        .expect("admin grant");
+        token
+    }
+
     /// Registers `username` (with an OpenRouter key when given) and logs in; returns
     /// the access token.
     pub(crate) async fn user(&self, username: &str, openrouter_key: Option<&str>) -> String {

@@ -7,7 +7,7 @@ use secrecy::SecretString;
 use uuid::Uuid;
 
 use super::StoreError;
-use crate::{Password, PasswordHash, UserId};
+use crate::{CustomModelId, Password, PasswordHash, UserId};
 
 /// Slow, salted password hashing. Implementations keep the work off the async threads.
 #[async_trait]
@@ -101,11 +101,41 @@ pub enum CipherError {
     Unknown(#[from] anyhow::Error),
 }
 
-/// Authenticated encryption of per-user secrets, bound to their owner.
-pub trait SecretCipher: Send + Sync {
-    fn encrypt(&self, owner: UserId, plaintext: &SecretString) -> Result<String, CipherError>;
+/// What a sealed secret belongs to; the cipher binds a ciphertext to it, so one copied
+/// to another row does not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretOwner<'a> {
+    /// A user's own secret (the OpenRouter key).
+    User(UserId),
+    /// The value of one of a custom model's webhook headers.
+    ModelHeader(CustomModelId, &'a str),
+    /// A custom model's signing secret.
+    ModelSigning(CustomModelId),
+}
 
-    fn decrypt(&self, owner: UserId, ciphertext: &str) -> Result<SecretString, CipherError>;
+impl std::fmt::Display for SecretOwner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::User(id) => write!(f, "{id}"),
+            Self::ModelHeader(id, name) => write!(f, "model:{id}:header:{name}"),
+            Self::ModelSigning(id) => write!(f, "model:{id}:signing"),
+        }
+    }
+}
+
+/// Authenticated encryption of secrets at rest, bound to their owner.
+pub trait SecretCipher: Send + Sync {
+    fn encrypt(
+        &self,
+        owner: SecretOwner<'_>,
+        plaintext: &SecretString,
+    ) -> Result<String, CipherError>;
+
+    fn decrypt(
+        &self,
+        owner: SecretOwner<'_>,
+        ciphertext: &str,
+    ) -> Result<SecretString, CipherError>;
 
     /// Whether a ciphertext was sealed with a key other than the current one.
     fn needs_rotation(&self, ciphertext: &str) -> bool;

@@ -9,7 +9,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{ModelName, Role, Usage};
+use crate::{AccountRole, ModelName, Role, Usage, UserId, Username};
 
 /// One message of the context sent to the model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -111,6 +111,9 @@ pub type LlmStream = BoxStream<'static, Result<StreamEvent, LlmError>>;
 pub enum LlmError {
     #[error("the upstream rejected the API key")]
     Unauthorized,
+    /// The gateway was asked for but the user has no key for it.
+    #[error("the user has no OpenRouter key")]
+    KeyMissing,
     #[error("the API key has no credits left")]
     InsufficientCredits,
     #[error("the upstream is rate limiting")]
@@ -151,9 +154,31 @@ pub trait ModelCatalog: Send + Sync {
     async fn models(&self) -> Result<Vec<ModelInfo>, LlmError>;
 }
 
+/// Who a model call is for: what decides which models they may use, and what a custom
+/// model's webhook is told about them.
+#[derive(Debug, Clone)]
+pub struct ModelCaller {
+    pub user_id: UserId,
+    pub username: Username,
+    pub role: AccountRole,
+    /// The conversation's id for the model's own memory (the chat id, or the client's
+    /// session id, or a fresh one).
+    pub session_id: String,
+    /// Whether the user has an OpenRouter key (the gateway needs one).
+    pub has_gateway_key: bool,
+}
+
 /// Which provider answers for a model id.
 #[async_trait]
 pub trait ModelRouter: Send + Sync {
-    /// The provider of `model`, or `None` when no provider knows it.
-    async fn route(&self, model: &ModelName) -> Result<Option<Arc<dyn LlmProvider>>, LlmError>;
+    /// The provider of `model` for `caller`, or `None` when no provider knows it or the
+    /// caller may not use it.
+    async fn route(
+        &self,
+        model: &ModelName,
+        caller: &ModelCaller,
+    ) -> Result<Option<Arc<dyn LlmProvider>>, LlmError>;
+
+    /// The models `caller` may pick besides the gateway's catalog.
+    async fn custom_models(&self, caller: &ModelCaller) -> Result<Vec<ModelInfo>, LlmError>;
 }

@@ -9,10 +9,12 @@ mod auth;
 mod cache;
 mod chats;
 mod clock;
+mod custom_models;
 mod health;
 mod limits;
 mod llm;
 mod memory;
+mod usage;
 mod users;
 mod webhooks;
 
@@ -21,25 +23,28 @@ pub use api_keys::{ApiKeyMinter, ApiKeyStore, MintedKey, StoredApiKey};
 use futures_util::future::BoxFuture;
 
 pub use auth::{
-    AccessClaims, CipherError, PasswordHasher, RefreshClaims, SecretCipher, TokenDenylist,
-    TokenError, TokenKind, TokenPair, TokenService,
+    AccessClaims, CipherError, PasswordHasher, RefreshClaims, SecretCipher, SecretOwner,
+    TokenDenylist, TokenError, TokenKind, TokenPair, TokenService,
 };
 pub use cache::{CacheLookup, ChatCache, ChatPageKey};
 pub use chats::{ChatCursor, ChatRepository, MessageUpdate};
 pub use clock::{Clock, SystemClock};
+pub use custom_models::CustomModelRepository;
 pub use health::HealthProbe;
 pub use limits::{IdempotencyBegin, IdempotencyStore, Quota, RateDecision, RateLimiter};
 pub use llm::{
     Completion, CompletionRequest, GenerationOptions, LlmError, LlmMessage, LlmProvider, LlmStream,
-    ModelCatalog, ModelInfo, ModelInput, ModelRouter, StreamEvent,
+    ModelCaller, ModelCatalog, ModelInfo, ModelInput, ModelRouter, StreamEvent,
 };
 pub use memory::{
     DetectedPreference, EmbedError, Embedder, EmbeddingPurpose, IndexedMessage, MessageIndex,
     MessageSearchHit, MessageSearchQuery, PreferenceDetector, PreferenceStore, ScoredPreference,
 };
+pub use usage::UsageLedger;
 pub use users::{UserRepository, UserUpdate};
 pub use webhooks::{
-    UrlRefusal, WebhookCall, WebhookCaller, WebhookEndpoint, WebhookKind, WebhookUrlGuard,
+    SigningSecrets, UrlRefusal, WebhookCall, WebhookCaller, WebhookEndpoint, WebhookKind,
+    WebhookUrlGuard,
 };
 
 /// Failure of a data store (database, cache, index).

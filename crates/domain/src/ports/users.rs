@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 
 use super::StoreError;
-use crate::{DisplayName, ModelName, PasswordHash, StoredSecret, User, UserId, Username};
+use crate::{
+    AccountRole, DisplayName, ModelName, PasswordHash, StoredSecret, User, UserId, Username,
+};
 
 /// A change to a user's profile; `None` leaves a field as it is.
 #[derive(Debug, Default, Clone)]
@@ -13,6 +15,8 @@ pub struct UserUpdate {
     pub password_hash: Option<PasswordHash>,
     pub openrouter_key: Option<Option<StoredSecret>>,
     pub memory_enabled: Option<bool>,
+    /// Set by the `polychat admin` command only; no route reaches it.
+    pub role: Option<AccountRole>,
 }
 
 impl UserUpdate {
@@ -24,6 +28,7 @@ impl UserUpdate {
             && self.password_hash.is_none()
             && self.openrouter_key.is_none()
             && self.memory_enabled.is_none()
+            && self.role.is_none()
     }
 }
 

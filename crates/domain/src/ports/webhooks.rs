@@ -75,6 +75,11 @@ pub trait WebhookCaller: Send + Sync {
     ) -> Result<LlmStream, LlmError>;
 }
 
+/// Fresh signing secrets for webhooks (at least 256 random bits, URL-safe text).
+pub trait SigningSecrets: Send + Sync {
+    fn generate(&self) -> SecretString;
+}
+
 /// Why a webhook URL was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UrlRefusal {

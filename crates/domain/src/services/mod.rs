@@ -4,8 +4,10 @@
 pub mod api_keys;
 pub mod auth;
 pub mod chat;
+pub mod custom_models;
 pub mod memory;
 pub mod search;
+pub mod usage;
 
 use std::time::Duration;
 

@@ -3,4 +3,5 @@
 mod api_keys;
 mod auth;
 mod chat;
+mod custom_models;
 mod memory;

@@ -13,11 +13,7 @@ pub(super) fn at(offset_ms: i64) -> DateTime<Utc> {
 }
 
 pub(super) fn usage(prompt: u64, completion: u64) -> Usage {
-    Usage {
-        prompt_tokens: prompt,
-        completion_tokens: completion,
-        total_tokens: prompt + completion,
-    }
+    Usage::reported(prompt, completion)
 }
 
 pub(super) fn new_chat(owner: UserId, updated_at: DateTime<Utc>) -> Chat {

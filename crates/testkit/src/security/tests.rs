@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::clock::ManualClock;
+use polychat_domain::ports::SecretOwner;
 
 fn password(text: &str) -> Password {
     Password::parse("password", text).unwrap()
@@ -43,25 +44,36 @@ fn fake_cipher_binds_owner_and_key() {
     let cipher = FakeCipher::default();
     let owner = UserId::generate();
     let sealed = cipher
-        .encrypt(owner, &SecretString::from("sk-or-ä1"))
+        .encrypt(SecretOwner::User(owner), &SecretString::from("sk-or-ä1"))
         .unwrap();
     assert!(!sealed.contains("sk-or"));
     assert_eq!(
-        cipher.decrypt(owner, &sealed).unwrap().expose_secret(),
+        cipher
+            .decrypt(SecretOwner::User(owner), &sealed)
+            .unwrap()
+            .expose_secret(),
         "sk-or-ä1"
     );
     assert!(!cipher.needs_rotation(&sealed));
     assert!(matches!(
-        cipher.decrypt(UserId::generate(), &sealed),
+        cipher.decrypt(SecretOwner::User(UserId::generate()), &sealed),
         Err(CipherError::Undecryptable)
     ));
-    assert!(cipher.decrypt(owner, "fake:k1:garbage").is_err());
+    assert!(
+        cipher
+            .decrypt(SecretOwner::User(owner), "fake:k1:garbage")
+            .is_err()
+    );
 
     let rotated = FakeCipher::with_keys("k2", &["k1"]);
     assert!(rotated.needs_rotation(&sealed));
-    assert!(rotated.decrypt(owner, &sealed).is_ok());
+    assert!(rotated.decrypt(SecretOwner::User(owner), &sealed).is_ok());
     let forgotten = FakeCipher::with_keys("k2", &[]);
-    assert!(forgotten.decrypt(owner, &sealed).is_err());
+    assert!(
+        forgotten
+            .decrypt(SecretOwner::User(owner), &sealed)
+            .is_err()
+    );
 }
 
 #[test]

@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use polychat_domain::ports::{StoreError, UserRepository, UserUpdate};
-use polychat_domain::{DisplayName, ModelName, PasswordHash, StoredSecret, User, UserId, Username};
+use polychat_domain::{
+    AccountRole, DisplayName, ModelName, PasswordHash, StoredSecret, User, UserId, Username,
+};
 use uuid::Uuid;
 
 /// Runs every check of the contract against `repo`, which may already hold other
@@ -35,6 +37,7 @@ pub fn sample_user(prefix: &str) -> User {
         password_hash: PasswordHash::new("$2b$04$abcdefghijklmnopqrstuu".into()),
         openrouter_key: None,
         memory_enabled: true,
+        role: AccountRole::User,
         created_at: at,
         updated_at: at,
     }
@@ -96,6 +99,7 @@ async fn updates(repo: &dyn UserRepository) {
         password_hash: Some(PasswordHash::new("$2b$04$another".into())),
         openrouter_key: Some(Some(secret("one"))),
         memory_enabled: Some(false),
+        role: Some(AccountRole::Admin),
     };
     let updated = repo.update(user.id, update).await.expect("update");
     let updated = updated.expect("the user exists");
@@ -104,6 +108,11 @@ async fn updates(repo: &dyn UserRepository) {
     assert_eq!(updated.password_hash.as_str(), "$2b$04$another");
     assert_eq!(updated.openrouter_key, Some(secret("one")));
     assert!(!updated.memory_enabled, "memory can be turned off");
+    assert_eq!(
+        updated.role,
+        AccountRole::Admin,
+        "the admin command sets the role"
+    );
     assert_eq!((updated.id, &updated.username), (user.id, &user.username));
     assert_eq!(updated.created_at, user.created_at);
     assert_ne!(updated.updated_at, user.updated_at, "updated_at moves");
@@ -129,6 +138,11 @@ async fn updates(repo: &dyn UserRepository) {
     assert!(
         !cleared.memory_enabled,
         "an update without it leaves memory off"
+    );
+    assert_eq!(
+        cleared.role,
+        AccountRole::Admin,
+        "an update without it keeps the role"
     );
 
     let nothing = repo.update(user.id, UserUpdate::default()).await;

@@ -43,11 +43,7 @@ pub async fn seed_chat(
                  weigh about what real ones do when they are read and cached."
             ),
             model: assistant.then(|| model.clone()),
-            usage: assistant.then_some(Usage {
-                prompt_tokens: 40,
-                completion_tokens: 30,
-                total_tokens: 70,
-            }),
+            usage: assistant.then_some(Usage::reported(40, 30)),
             status: MessageStatus::Complete,
             error: None,
             created_at: start + Duration::from_millis(u64::try_from(i).unwrap_or(0)),

@@ -1,7 +1,7 @@
 //! The testkit's contract suites, run against the real adapter: the same checks the
 //! in-memory fakes pass (adapter swapping).
 
-use polychat_testkit::{api_keys, message_index, preferences, users};
+use polychat_testkit::{api_keys, custom_models, message_index, preferences, usage, users};
 
 use crate::support::{TestDb, new_user};
 
@@ -17,6 +17,20 @@ async fn api_keys_contract() {
     let pg = db.connect().await;
     let (alice, bob) = (new_user(&pg, "alice").await, new_user(&pg, "bob").await);
     api_keys::contract(&pg, alice, bob).await;
+}
+
+#[tokio::test]
+async fn custom_models_contract() {
+    let db = TestDb::migrated().await;
+    let pg = db.connect().await;
+    let admin = new_user(&pg, "admin").await;
+    custom_models::contract(&pg, admin).await;
+}
+
+#[tokio::test]
+async fn usage_contract() {
+    let db = TestDb::migrated().await;
+    usage::contract(&db.connect().await).await;
 }
 
 #[tokio::test]

@@ -39,15 +39,17 @@ pub fn config(cfg: &mut web::ServiceConfig) {
         (status = 200, description = "The models", body = ModelListDto),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
     ))]
-pub async fn list_models(state: web::Data<AppState>, _user: AuthUser) -> HttpResponse {
-    let data: Vec<ModelDto> = state
+pub async fn list_models(
+    state: web::Data<AppState>,
+    user: AuthUser,
+) -> Result<HttpResponse, ApiError> {
+    let models = state
         .chats
-        .models()
+        .models(user.id)
         .await
-        .into_iter()
-        .map(Into::into)
-        .collect();
-    HttpResponse::Ok().json(json!({"object": "list", "data": data}))
+        .map_err(|e| ApiError::from(e).openai())?;
+    let data: Vec<ModelDto> = models.into_iter().map(Into::into).collect();
+    Ok(HttpResponse::Ok().json(json!({"object": "list", "data": data})))
 }
 
 /// One model; its id may contain `/`, raw or percent-encoded (`openai%2Fgpt-4o-mini`).
@@ -60,11 +62,15 @@ pub async fn list_models(state: web::Data<AppState>, _user: AuthUser) -> HttpRes
     ))]
 pub async fn get_model(
     state: web::Data<AppState>,
-    _user: AuthUser,
+    user: AuthUser,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = percent_decoded(&path.into_inner());
-    let model = state.chats.model(&id).await?;
+    let model = state
+        .chats
+        .model(user.id, &id)
+        .await
+        .map_err(|e| ApiError::from(e).openai())?;
     Ok(HttpResponse::Ok().json(ModelDto::from(model)))
 }
 
@@ -175,6 +181,7 @@ async fn answer(
             MemoryUse::On
         },
         options: common.options,
+        session_id: common.session_id,
         idempotency_key: idempotency_key(req).map_err(ApiError::openai)?,
         timeline: timeline(req),
     };

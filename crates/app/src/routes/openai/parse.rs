@@ -14,8 +14,13 @@ pub(super) struct Common {
     pub stream: bool,
     pub include_usage: bool,
     pub options: GenerationOptions,
+    /// `metadata.session_id`: the client's conversation id, told to a custom model.
+    pub session_id: Option<String>,
     pub fields: Map<String, Value>,
 }
+
+/// The longest `metadata.session_id` passed on.
+const MAX_SESSION_ID_CHARS: usize = 256;
 
 /// Fields sent to an OpenAI-compatible provider as the client set them.
 const PASSED_THROUGH: [&str; 11] = [
@@ -67,6 +72,24 @@ pub(super) fn common(body: Value) -> Result<Common, ApiError> {
         Some(tokens) => Some(tokens),
         None => count(&fields, "max_tokens")?,
     };
+    let session_id = match fields.get("metadata") {
+        None | Some(Value::Null) => None,
+        Some(Value::Object(metadata)) => match metadata.get("session_id") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(id))
+                if !id.is_empty() && id.chars().count() <= MAX_SESSION_ID_CHARS =>
+            {
+                Some(id.clone())
+            }
+            Some(_) => {
+                return Err(bad(
+                    "metadata",
+                    "session_id must be a string of 1-256 characters",
+                ));
+            }
+        },
+        Some(_) => return Err(bad("metadata", "must be an object")),
+    };
     let mut extra = Map::new();
     for name in PASSED_THROUGH {
         if let Some(value) = fields.get(name).filter(|value| !value.is_null()) {
@@ -79,6 +102,7 @@ pub(super) fn common(body: Value) -> Result<Common, ApiError> {
         stream,
         include_usage,
         options: GenerationOptions { max_tokens, extra },
+        session_id,
         fields,
     })
 }

@@ -4,12 +4,16 @@
 use secrecy::SecretString;
 
 use super::{AuthError, AuthService, unknown};
-use crate::{ModelName, StoredSecret, UserId};
+use crate::ports::SecretOwner;
+use crate::{AccountRole, ModelName, StoredSecret, UserId, Username};
 
 /// The user's credentials and choice for a model call.
 #[derive(Debug)]
 pub struct ModelAccess {
-    pub api_key: SecretString,
+    pub username: Username,
+    pub role: AccountRole,
+    /// The OpenRouter key, if the user has one (custom models need none).
+    pub api_key: Option<SecretString>,
     pub default_model: Option<ModelName>,
     /// Whether the user lets chats recall and learn memories.
     pub memory_enabled: bool,
@@ -33,13 +37,18 @@ impl AuthService {
     /// only in memory for that call) and the user's default model.
     pub async fn model_access(&self, id: UserId) -> Result<ModelAccess, AuthError> {
         let user = self.profile(id).await?;
-        let stored = user.openrouter_key.ok_or(AuthError::KeyMissing)?;
-        let api_key = self
-            .ports
-            .cipher
-            .decrypt(id, &stored.ciphertext)
-            .map_err(unknown)?;
+        let api_key = user
+            .openrouter_key
+            .map(|stored| {
+                self.ports
+                    .cipher
+                    .decrypt(SecretOwner::User(id), &stored.ciphertext)
+                    .map_err(unknown)
+            })
+            .transpose()?;
         Ok(ModelAccess {
+            username: user.username,
+            role: user.role,
             api_key,
             default_model: user.default_model,
             memory_enabled: user.memory_enabled,
@@ -66,7 +75,11 @@ impl AuthService {
                 if !self.ports.cipher.needs_rotation(&stored.ciphertext) {
                     continue;
                 }
-                let Ok(plaintext) = self.ports.cipher.decrypt(owner, &stored.ciphertext) else {
+                let Ok(plaintext) = self
+                    .ports
+                    .cipher
+                    .decrypt(SecretOwner::User(owner), &stored.ciphertext)
+                else {
                     report.undecryptable += 1;
                     continue;
                 };
@@ -74,7 +87,7 @@ impl AuthService {
                     ciphertext: self
                         .ports
                         .cipher
-                        .encrypt(owner, &plaintext)
+                        .encrypt(SecretOwner::User(owner), &plaintext)
                         .map_err(unknown)?,
                     hint: stored.hint.clone(),
                 };

@@ -57,8 +57,8 @@ pub enum AuthError {
     TooManyAttempts { retry_after: Duration },
     #[error("missing, invalid, expired or revoked token")]
     Unauthorized,
-    #[error("the user has no OpenRouter key")]
-    KeyMissing,
+    #[error("no user has that name")]
+    UnknownUser,
     #[error(transparent)]
     Service(#[from] ServiceError),
 }

@@ -3,9 +3,10 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use super::{AuthError, AuthService, unknown};
-use crate::ports::{StoreError, UserUpdate};
+use crate::ports::{SecretOwner, StoreError, UserUpdate};
 use crate::{
-    DisplayName, ModelName, Password, StoredSecret, User, UserId, Username, ValidationError,
+    AccountRole, DisplayName, ModelName, Password, StoredSecret, User, UserId, Username,
+    ValidationError,
 };
 
 /// What a new user gives at registration.
@@ -77,6 +78,7 @@ impl AuthService {
             password_hash,
             openrouter_key,
             memory_enabled: true,
+            role: AccountRole::User,
             created_at: now,
             updated_at: now,
         };
@@ -85,6 +87,27 @@ impl AuthService {
             Err(StoreError::Duplicate) => Err(AuthError::UsernameTaken),
             Err(error) => Err(error.into()),
         }
+    }
+
+    /// Gives `username` the role (the `polychat admin grant|revoke` command; no route
+    /// can do this). Returns the user as stored afterwards.
+    pub async fn set_role(&self, username: &str, role: AccountRole) -> Result<User, AuthError> {
+        let username = Username::parse(username)?;
+        let user = self
+            .ports
+            .users
+            .find_by_username(&username)
+            .await?
+            .ok_or(AuthError::UnknownUser)?;
+        let update = UserUpdate {
+            role: Some(role),
+            ..UserUpdate::default()
+        };
+        self.ports
+            .users
+            .update(user.id, update)
+            .await?
+            .ok_or(AuthError::UnknownUser)
     }
 
     pub async fn profile(&self, id: UserId) -> Result<User, AuthError> {
@@ -171,7 +194,11 @@ impl AuthService {
     }
 
     fn seal(&self, owner: UserId, key: &SecretString) -> Result<StoredSecret, AuthError> {
-        let ciphertext = self.ports.cipher.encrypt(owner, key).map_err(unknown)?;
+        let ciphertext = self
+            .ports
+            .cipher
+            .encrypt(SecretOwner::User(owner), key)
+            .map_err(unknown)?;
         Ok(StoredSecret {
             ciphertext,
             hint: StoredSecret::hint_for(key),

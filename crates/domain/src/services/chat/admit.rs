@@ -8,7 +8,7 @@ use futures_util::future::join3;
 use secrecy::SecretString;
 
 use super::{ChatError, ChatService, ChatTarget, Conversation, MemoryUse, TurnRequest};
-use crate::ports::{LlmProvider, RateDecision};
+use crate::ports::{LlmProvider, ModelCaller, RateDecision};
 use crate::timeline::Timeline;
 use crate::{Chat, ChatId, ChatTitle, ModelName, Prompt, Role, Usage, UserId, ValidationError};
 
@@ -28,6 +28,7 @@ pub(super) struct Admitted {
     pub new_chat: bool,
     pub model: ModelName,
     pub provider: Arc<dyn LlmProvider>,
+    /// The user's OpenRouter key (empty when the user has none and the model needs none).
     pub api_key: SecretString,
     /// The user lets memory take part (the profile's `memory_enabled`).
     pub memory_enabled: bool,
@@ -91,6 +92,7 @@ impl ChatService {
         owner: UserId,
         target: Option<ChatTarget>,
         parsed: &Parsed,
+        session: Option<&str>,
         timeline: &Timeline,
     ) -> Result<Admitted, ChatError> {
         let found = async {
@@ -126,10 +128,20 @@ impl ChatService {
             }
             _ => None,
         };
+        let caller = ModelCaller {
+            user_id: owner,
+            username: access.username,
+            role: access.role,
+            session_id: chat.as_ref().map_or_else(
+                || session.map_or_else(|| ChatId::generate().to_string(), str::to_owned),
+                |chat| chat.id.to_string(),
+            ),
+            has_gateway_key: access.api_key.is_some(),
+        };
         let provider = self
             .ports
             .models
-            .route(&model)
+            .route(&model, &caller)
             .await?
             .ok_or(ChatError::ModelNotFound)?;
         Ok(Admitted {
@@ -137,7 +149,7 @@ impl ChatService {
             new_chat: target == Some(ChatTarget::New),
             model,
             provider,
-            api_key: access.api_key,
+            api_key: access.api_key.unwrap_or_else(|| SecretString::from("")),
             memory_enabled: access.memory_enabled,
         })
     }

@@ -19,7 +19,9 @@ use crate::ports::{CompletionRequest, LlmProvider};
 use crate::services::ServiceError;
 use crate::services::memory::Recall;
 use crate::timeline::Timeline;
+use crate::usage::UsageRoute;
 use crate::{Chat, Message, ModelName, Usage, UserId};
+use chrono::{DateTime, Utc};
 
 /// Everything ready for the model call; the user's message is already stored.
 pub(super) struct Prepared {
@@ -31,6 +33,10 @@ pub(super) struct Prepared {
     pub model: ModelName,
     pub recall: Recall,
     pub timeline: Timeline,
+    /// The front door, for the usage ledger.
+    pub route: UsageRoute,
+    /// When the model call was about to start.
+    pub started_at: DateTime<Utc>,
 }
 
 /// The model call of a prepared turn: the provider that answers for the model and
@@ -102,11 +108,15 @@ impl ChatService {
             delivery,
             options,
             timeline,
+            session_id,
             ..
         } = request;
         let target = conversation.chat();
+        let route = conversation.usage_route();
         let opened = async {
-            let admitted = self.admit(owner, target, &parsed, &timeline).await?;
+            let admitted = self
+                .admit(owner, target, &parsed, session_id.as_deref(), &timeline)
+                .await?;
             let opened = self
                 .open(&admitted, parsed.stored.as_ref(), delivery, &timeline)
                 .await?;
@@ -184,6 +194,8 @@ impl ChatService {
             model: model.clone(),
             recall,
             timeline,
+            route,
+            started_at: self.ports.clock.now(),
         };
         let request = CompletionRequest {
             model,

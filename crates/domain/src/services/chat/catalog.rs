@@ -1,18 +1,23 @@
-//! The models a client may pick: the upstream's catalog (cached by its adapter) and
-//! always the server's default model, also while the upstream cannot be reached; and
-//! which provider answers for a model id.
-
-use std::sync::Arc;
-
-use async_trait::async_trait;
+//! The models a client may pick: the custom models the user may use, the upstream's
+//! catalog (cached by its adapter) and always the server's default model, also while
+//! the upstream cannot be reached.
 
 use super::{ChatError, ChatService};
-use crate::ModelName;
-use crate::ports::{LlmError, LlmProvider, ModelInfo, ModelRouter};
+use crate::UserId;
+use crate::ports::{ModelCaller, ModelInfo};
 
 impl ChatService {
-    /// Every model a client may ask for.
-    pub async fn models(&self) -> Vec<ModelInfo> {
+    /// Every model `owner` may ask for.
+    pub async fn models(&self, owner: UserId) -> Result<Vec<ModelInfo>, ChatError> {
+        let access = self.auth.model_access(owner).await?;
+        let caller = ModelCaller {
+            user_id: owner,
+            username: access.username,
+            role: access.role,
+            session_id: String::new(),
+            has_gateway_key: access.api_key.is_some(),
+        };
+        let custom = self.ports.models.custom_models(&caller).await?;
         let mut models = match self.ports.catalog.models().await {
             Ok(models) => models,
             Err(error) => {
@@ -36,34 +41,15 @@ impl ChatService {
                 },
             );
         }
-        models
+        Ok(custom.into_iter().chain(models).collect())
     }
 
     /// One model by its id.
-    pub async fn model(&self, id: &str) -> Result<ModelInfo, ChatError> {
-        self.models()
-            .await
+    pub async fn model(&self, owner: UserId, id: &str) -> Result<ModelInfo, ChatError> {
+        self.models(owner)
+            .await?
             .into_iter()
             .find(|model| model.id == id)
             .ok_or(ChatError::ModelNotFound)
-    }
-}
-
-/// The contract's routing rule: a model id with a `/` (`vendor/model`) goes to the
-/// gateway (OpenRouter) with the user's own key; no other id names a model yet.
-pub struct GatewayRouter {
-    gateway: Arc<dyn LlmProvider>,
-}
-
-impl GatewayRouter {
-    pub fn new(gateway: Arc<dyn LlmProvider>) -> Self {
-        Self { gateway }
-    }
-}
-
-#[async_trait]
-impl ModelRouter for GatewayRouter {
-    async fn route(&self, model: &ModelName) -> Result<Option<Arc<dyn LlmProvider>>, LlmError> {
-        Ok(model.as_str().contains('/').then(|| self.gateway.clone()))
     }
 }

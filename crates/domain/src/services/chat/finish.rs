@@ -12,8 +12,37 @@ use super::answer::Prepared;
 use super::generate::{Failure, Generated};
 use super::open::AnswerSlot;
 use super::{ChatError, ChatService, ChatTurn, MemoryReport};
+use crate::custom_model::ModelSlug;
 use crate::ports::{LlmError, MessageUpdate, StoreError};
-use crate::{Chat, Message, MessageError, MessageStatus, Usage, UserPreference};
+use crate::usage::{UsageRecord, UsageRoute};
+use crate::{Chat, Message, MessageError, MessageStatus, ModelName, Usage, UserPreference};
+
+/// The ledger's record of the turn's model call: attributed to the model that
+/// answered when a custom model's fallback took over, else to the model asked for.
+fn usage_record(
+    owner: crate::UserId,
+    asked: ModelName,
+    route: UsageRoute,
+    generated: &Generated,
+    started_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> UsageRecord {
+    let answered = generated
+        .model
+        .clone()
+        .filter(|answered| *answered != asked && ModelSlug::from_model(&asked).is_some());
+    let latency = (now - started_at).num_milliseconds().max(0);
+    UsageRecord {
+        user_id: owner,
+        model: answered.clone().unwrap_or_else(|| asked.clone()),
+        fallback_from: answered.map(|_| asked),
+        route,
+        usage: generated.usage.unwrap_or_default(),
+        succeeded: generated.failure.is_none(),
+        latency_ms: u32::try_from(latency).unwrap_or(u32::MAX),
+        at: now,
+    }
+}
 
 /// How a turn ended.
 pub(super) struct Finished {
@@ -39,9 +68,15 @@ impl ChatService {
             slot,
             recall,
             timeline,
+            model,
+            route,
+            started_at,
             ..
         } = prepared;
         let now = self.ports.clock.now();
+        self.usage.record(usage_record(
+            owner, model, route, &generated, started_at, now,
+        ));
         let status = match (&generated.failure, generated.content.is_empty()) {
             (None, _) => MessageStatus::Complete,
             (Some(_), false) => MessageStatus::Incomplete,

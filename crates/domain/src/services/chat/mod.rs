@@ -30,9 +30,9 @@ use crate::ports::{
 use crate::services::ServiceError;
 use crate::services::auth::{AuthError, AuthService};
 use crate::services::memory::MemoryService;
+use crate::services::usage::UsageService;
 use crate::{Chat, Message, ModelName, UserPreference, ValidationError};
 
-pub use catalog::GatewayRouter;
 pub use history::{CacheStatus, ChatPage, ChatPageRequest};
 pub use request::{
     ChatTarget, Conversation, Delivery, MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
@@ -104,9 +104,18 @@ pub enum ChatError {
     #[error("a request with this idempotency key is still running")]
     IdempotencyInProgress,
     #[error("the model call failed")]
-    Upstream(#[from] LlmError),
+    Upstream(LlmError),
     #[error(transparent)]
     Service(#[from] ServiceError),
+}
+
+impl From<LlmError> for ChatError {
+    fn from(error: LlmError) -> Self {
+        match error {
+            LlmError::KeyMissing => Self::KeyMissing,
+            other => Self::Upstream(other),
+        }
+    }
 }
 
 impl From<StoreError> for ChatError {
@@ -118,7 +127,6 @@ impl From<StoreError> for ChatError {
 impl From<AuthError> for ChatError {
     fn from(error: AuthError) -> Self {
         match error {
-            AuthError::KeyMissing => Self::KeyMissing,
             AuthError::Validation(error) => Self::Validation(error),
             AuthError::Service(error) => Self::Service(error),
             AuthError::Unauthorized => Self::Unauthorized,
@@ -173,6 +181,7 @@ pub struct ChatService {
     policy: ChatPolicy,
     auth: Arc<AuthService>,
     memory: Arc<MemoryService>,
+    usage: Arc<UsageService>,
 }
 
 impl ChatService {
@@ -181,12 +190,14 @@ impl ChatService {
         policy: ChatPolicy,
         auth: Arc<AuthService>,
         memory: Arc<MemoryService>,
+        usage: Arc<UsageService>,
     ) -> Self {
         Self {
             ports,
             policy,
             auth,
             memory,
+            usage,
         }
     }
 

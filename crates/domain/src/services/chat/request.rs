@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::{ChatError, ChatTurn};
 use crate::ports::{GenerationOptions, LlmMessage};
 use crate::timeline::Timeline;
+use crate::usage::UsageRoute;
 use crate::{ChatId, MessageId, ModelName, UserId};
 
 /// The chat a turn is stored in.
@@ -42,6 +43,15 @@ impl Conversation {
             Self::Messages { chat, .. } | Self::Text { chat, .. } => *chat,
         }
     }
+
+    /// The front door it came through, as the usage ledger names it.
+    pub fn usage_route(&self) -> UsageRoute {
+        match self {
+            Self::Prompt { .. } => UsageRoute::Chat,
+            Self::Messages { .. } => UsageRoute::ChatCompletions,
+            Self::Text { .. } => UsageRoute::Completions,
+        }
+    }
 }
 
 /// How the answer reaches the client.
@@ -72,6 +82,9 @@ pub struct TurnRequest {
     pub delivery: Delivery,
     pub memory: MemoryUse,
     pub options: GenerationOptions,
+    /// The client's own conversation id (`metadata.session_id` on `/v1`), told to a
+    /// custom model when the turn is stored in no chat.
+    pub session_id: Option<String>,
     /// A client's `Idempotency-Key`: a retry of the same request gets the first result.
     pub idempotency_key: Option<String>,
     /// Where the turn's steps record their time.

@@ -167,3 +167,34 @@ async fn refusals_come_before_anything_is_stored_or_called() {
     assert!(matches!(streamed, Err(ChatError::Service(_))));
     assert_eq!(world.scripted().calls(), 0);
 }
+
+#[tokio::test]
+async fn every_model_call_is_counted_in_the_usage_ledger_failed_ones_too() {
+    let world = World::new();
+    let user = world.user("ana", true).await;
+    world.scripted().push_reply("One two three");
+    world.send(ask(&user, None, "Count me")).await.unwrap();
+    world
+        .scripted()
+        .push_error(LlmError::Upstream("boom".to_owned()));
+    let failed = world.send(ask(&user, None, "Fail me")).await;
+    assert!(failed.is_err());
+    let keyless = world.user("bea", false).await;
+    let refused = world.send(ask(&keyless, None, "Never called")).await;
+    assert!(refused.is_err());
+    world.settle().await;
+
+    let records = world.usage.records();
+    assert_eq!(
+        records.len(),
+        2,
+        "two model calls, the refusal made none: {records:?}"
+    );
+    assert!(records.iter().all(|r| r.user_id == user.id));
+    assert!(records.iter().all(|r| r.model.as_str() == DEFAULT_MODEL));
+    assert!(records.iter().all(|r| r.route.as_str() == "chat"));
+    assert!(records.iter().all(|r| r.fallback_from.is_none()));
+    assert_eq!(records.iter().filter(|r| r.succeeded).count(), 1);
+    let ok = records.iter().find(|r| r.succeeded).unwrap();
+    assert_eq!(ok.usage.completion_tokens, 3, "the model's own count");
+}

@@ -7,9 +7,10 @@ use polychat_domain::ports::{Clock, GenerationOptions, UserRepository, UserUpdat
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy, Registration};
 use polychat_domain::services::chat::{
     ChatError, ChatPolicy, ChatPorts, ChatService, ChatTarget, ChatTurn, Conversation, Delivery,
-    GatewayRouter, MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
+    MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
 };
 use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
+use polychat_domain::services::usage::{UsagePolicy, UsageService};
 use polychat_domain::{ModelName, User};
 use polychat_testkit::cache::InMemoryChatCache;
 use polychat_testkit::chats::InMemoryChats;
@@ -21,6 +22,7 @@ use polychat_testkit::llm::ScriptedLlm;
 use polychat_testkit::message_index::InMemoryMessageIndex;
 use polychat_testkit::preferences::InMemoryPreferences;
 use polychat_testkit::security::{FakeCipher, FakeTokens, PlainHasher};
+use polychat_testkit::usage::InMemoryUsageLedger;
 use polychat_testkit::users::InMemoryUsers;
 use secrecy::SecretString;
 
@@ -28,7 +30,7 @@ pub(crate) const DEFAULT_MODEL: &str = "server/default";
 
 mod doubles;
 
-use doubles::{FixedCatalog, GatedIndex, NoDetector, TestTasks, WatchedLlm};
+use doubles::{FixedCatalog, GatedIndex, GatewayOnly, NoDetector, TestTasks, WatchedLlm};
 
 pub(crate) struct World {
     pub(crate) chat: ChatService,
@@ -40,6 +42,8 @@ pub(crate) struct World {
     pub(crate) clock: Arc<ManualClock>,
     pub(crate) index: Arc<InMemoryMessageIndex>,
     pub(crate) users: Arc<InMemoryUsers>,
+    /// The usage ledger the turns write to.
+    pub(crate) usage: Arc<InMemoryUsageLedger>,
     tasks: Arc<TestTasks>,
     gated_index: Arc<GatedIndex>,
     auth: Arc<AuthService>,
@@ -92,13 +96,14 @@ impl World {
             seen: Mutex::default(),
         });
         let tasks = Arc::new(TestTasks::new());
+        let usage = Arc::new(InMemoryUsageLedger::new());
         let mut policy = ChatPolicy::new(ModelName::parse(DEFAULT_MODEL).expect("model"));
         adjust(&mut policy);
         let chat = ChatService::new(
             ChatPorts {
                 chats: chats.clone(),
                 cache: cache.clone(),
-                models: Arc::new(GatewayRouter::new(llm.clone())),
+                models: Arc::new(GatewayOnly(llm.clone())),
                 catalog: Arc::new(FixedCatalog),
                 idempotency: idempotency.clone(),
                 limiter: limiter.clone(),
@@ -108,6 +113,14 @@ impl World {
             policy,
             auth.clone(),
             memory,
+            Arc::new(UsageService::new(
+                usage.clone(),
+                tasks.clone(),
+                UsagePolicy {
+                    flush_after: Duration::from_millis(1),
+                    ..UsagePolicy::default()
+                },
+            )),
         );
         Self {
             chat,
@@ -119,6 +132,7 @@ impl World {
             clock,
             index,
             users,
+            usage,
             tasks,
             gated_index,
             auth,
@@ -216,6 +230,7 @@ pub(crate) fn ask(
         delivery: Delivery::Whole,
         memory: MemoryUse::On,
         options: GenerationOptions::default(),
+        session_id: None,
         idempotency_key: None,
         timeline: polychat_domain::timeline::Timeline::default(),
     }

@@ -9,10 +9,10 @@ use async_trait::async_trait;
 use futures_util::future::BoxFuture;
 use polychat_domain::ports::{
     Completion, CompletionRequest, DetectedPreference, IndexedMessage, LlmError, LlmProvider,
-    LlmStream, MessageIndex, MessageSearchHit, MessageSearchQuery, ModelCatalog, ModelInfo,
-    PreferenceDetector, StoreError, Tasks,
+    LlmStream, MessageIndex, MessageSearchHit, MessageSearchQuery, ModelCaller, ModelCatalog,
+    ModelInfo, ModelRouter, PreferenceDetector, StoreError, Tasks,
 };
-use polychat_domain::{ChatId, Embedding, Message, UserId};
+use polychat_domain::{ChatId, Embedding, Message, ModelName, UserId};
 use polychat_testkit::chats::InMemoryChats;
 use polychat_testkit::llm::ScriptedLlm;
 use polychat_testkit::message_index::InMemoryMessageIndex;
@@ -68,6 +68,27 @@ impl Tasks for TestTasks {
                 std::future::pending::<()>().await;
             }
         })
+    }
+}
+
+/// The gateway answers every `vendor/model` id (custom models are the app's tests').
+pub(crate) struct GatewayOnly(pub(crate) Arc<dyn LlmProvider>);
+
+#[async_trait]
+impl ModelRouter for GatewayOnly {
+    async fn route(
+        &self,
+        model: &ModelName,
+        caller: &ModelCaller,
+    ) -> Result<Option<Arc<dyn LlmProvider>>, LlmError> {
+        if !caller.has_gateway_key {
+            return Err(LlmError::KeyMissing);
+        }
+        Ok(model.as_str().contains('/').then(|| self.0.clone()))
+    }
+
+    async fn custom_models(&self, _caller: &ModelCaller) -> Result<Vec<ModelInfo>, LlmError> {
+        Ok(Vec::new())
     }
 }
 

@@ -1,0 +1,43 @@
+//! Persistence of the custom-model registry: each model and every version of its
+//! settings, written together.
+
+use async_trait::async_trait;
+
+use super::StoreError;
+use crate::custom_model::{CustomModel, ModelSettings, ModelSlug, ModelVersion};
+use crate::{CustomModelId, UserId};
+
+/// Where custom models live.
+#[async_trait]
+pub trait CustomModelRepository: Send + Sync {
+    /// Stores a new model as its version 1.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the slug is taken.
+    async fn create(&self, model: &CustomModel, changed_by: UserId) -> Result<(), StoreError>;
+
+    /// Replaces a model's settings as a new version, keeping the previous ones; `None`
+    /// when the model does not exist.
+    ///
+    /// # Errors
+    /// [`StoreError::Duplicate`] when the new slug is another model's.
+    async fn update(
+        &self,
+        id: CustomModelId,
+        settings: &ModelSettings,
+        changed_by: UserId,
+    ) -> Result<Option<CustomModel>, StoreError>;
+
+    async fn find(&self, id: CustomModelId) -> Result<Option<CustomModel>, StoreError>;
+
+    async fn find_by_slug(&self, slug: &ModelSlug) -> Result<Option<CustomModel>, StoreError>;
+
+    /// Every model by slug; the inactive ones too when asked.
+    async fn list(&self, include_inactive: bool) -> Result<Vec<CustomModel>, StoreError>;
+
+    /// A model's versions, newest first.
+    async fn versions(&self, id: CustomModelId) -> Result<Vec<ModelVersion>, StoreError>;
+
+    /// Removes a model and its versions for good; whether it existed.
+    async fn purge(&self, id: CustomModelId) -> Result<bool, StoreError>;
+}

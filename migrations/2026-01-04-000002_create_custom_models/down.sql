@@ -1,0 +1,2 @@
+DROP TABLE custom_model_versions;
+DROP TABLE custom_models;
