@@ -188,7 +188,7 @@ async fn mass_assignment_of_id_role_and_username_is_ignored() {
     assert_eq!(profile["created_at"], registered["created_at"]);
     assert_eq!(profile["has_openrouter_key"], json!(false));
     assert_eq!(profile["openrouter_key_hint"], Value::Null);
-    assert!(profile.get("role").is_none());
+    assert_eq!(profile["role"], json!("user"), "no route changes a role");
     assert_eq!(profile["display_name"], json!("Dora"));
     // The password was not touched either.
     assert_eq!(login(&app, &username, PASSWORD).await.status(), 200);
