@@ -1,232 +1,225 @@
-//! [`WebhookCaller`] over HTTP: the signed `POST`, no redirects, the model's timeout, a
-//! bounded answer, and only addresses the network policy allows (a guarded resolver
-//! for names, a check of its own for IP literals).
+//! [`WebhookClient`]: the [`WebhookCaller`] of custom models. Each call is a signed
+//! `POST` of the contract's payload to the model's webhook, through an HTTP client that
+//! never follows redirects, uses no proxy, and resolves names through the network policy
+//! ([`PolicyResolver`]); a URL whose host is an IP literal (which no resolver sees) is
+//! checked against the policy before anything is sent.
 
-use std::collections::VecDeque;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use bytes::Bytes;
-use futures_util::stream::{self, BoxStream};
-use futures_util::{StreamExt as _, TryStreamExt as _};
-use polychat_domain::Usage;
+use futures_util::{StreamExt, stream};
 use polychat_domain::ports::{
-    Completion, LlmError, LlmStream, StreamEvent, WebhookCall, WebhookCaller, WebhookEndpoint,
+    Completion, LlmError, LlmStream, WebhookCall, WebhookCaller, WebhookEndpoint,
 };
-use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
-use reqwest::{Client, Response, Url, redirect};
-use secrecy::ExposeSecret as _;
-use tokio::time::timeout;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Response, redirect};
+use secrecy::ExposeSecret;
+use tokio::time::Instant;
 
-use crate::decode::{Decoder, Piece};
-use crate::network::NetworkPolicy;
+use crate::guard::{literal_address, parse_http};
 use crate::payload;
-use crate::resolver::{GuardedResolver, Lookup, SystemLookup};
-use crate::tokens::TokenCounter;
+use crate::policy::NetworkPolicy;
+use crate::resolver::{Lookup, NoPermittedAddress, PolicyResolver, SystemLookup};
+use crate::sign::{self, DELIVERY_HEADER, SIGNATURE_HEADER};
+use crate::stream::{AnswerContext, Answering};
+use crate::tokens::{PromptText, TokenCounter};
 
-/// The webhook client could not be built.
+/// Headers a model may not set: they frame the request, which is ours to frame.
+const FRAMING_HEADERS: [&str; 5] = [
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "upgrade",
+    "te",
+];
+
+/// The HTTP client could not be built (the TLS backend failed to start).
 #[derive(Debug, thiserror::Error)]
-#[error("the webhook client cannot start: {0}")]
-pub struct ClientError(String);
+#[error("the webhook HTTP client could not be built: {0}")]
+pub struct ClientError(#[from] reqwest::Error);
 
 /// Calls custom models' webhooks.
-#[derive(Clone)]
 pub struct WebhookClient {
-    http: Client,
-    policy: NetworkPolicy,
+    http: reqwest::Client,
+    policy: Arc<NetworkPolicy>,
     max_answer_bytes: usize,
-    tokens: TokenCounter,
+    tokens: Arc<TokenCounter>,
+}
+
+impl std::fmt::Debug for WebhookClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookClient")
+            .field("policy", &self.policy)
+            .field("max_answer_bytes", &self.max_answer_bytes)
+            .finish_non_exhaustive()
+    }
 }
 
 impl WebhookClient {
-    /// A client that reaches only what `policy` allows and reads at most
-    /// `max_answer_bytes` of an answer.
-    ///
-    /// # Errors
-    /// When the HTTP client or the tokenizer cannot be built.
+    /// The default bound on an answer's size: 4 MiB.
+    pub const DEFAULT_MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
+
+    /// A client whose calls reach only what `policy` permits, and read answers of at
+    /// most `max_answer_bytes`.
     pub fn new(policy: NetworkPolicy, max_answer_bytes: usize) -> Result<Self, ClientError> {
         Self::with_lookup(policy, max_answer_bytes, Arc::new(SystemLookup))
     }
 
-    /// The same, resolving names through `lookup` (tests stand in for DNS with it).
-    ///
-    /// # Errors
-    /// When the HTTP client or the tokenizer cannot be built.
-    pub fn with_lookup(
+    pub(crate) fn with_lookup(
         policy: NetworkPolicy,
         max_answer_bytes: usize,
         lookup: Arc<dyn Lookup>,
     ) -> Result<Self, ClientError> {
-        let http = Client::builder()
+        let policy = Arc::new(policy);
+        let http = reqwest::Client::builder()
             .redirect(redirect::Policy::none())
-            .dns_resolver(Arc::new(GuardedResolver::new(policy.clone(), lookup)))
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("polychat/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ClientError(e.to_string()))?;
-        let tokens = TokenCounter::new().map_err(|e| ClientError(e.to_string()))?;
+            // A proxy would resolve the name itself, out of the policy's reach.
+            .no_proxy()
+            .dns_resolver(Arc::new(PolicyResolver::new(Arc::clone(&policy), lookup)))
+            .user_agent(concat!("polychat-webhook/", env!("CARGO_PKG_VERSION")))
+            .build()?;
         Ok(Self {
             http,
             policy,
             max_answer_bytes,
-            tokens,
+            tokens: Arc::new(TokenCounter::default()),
         })
     }
 
-    /// Sends the signed call; the answer's status and headers are in.
-    async fn send(
+    /// Sends the call; the 2xx response, ready to be read. The response must start
+    /// within the endpoint's timeout; with a `deadline`, the whole answer must have
+    /// arrived by then (counting its tokens, done after, is not bounded).
+    async fn start(
         &self,
         endpoint: &WebhookEndpoint,
         call: &WebhookCall,
-    ) -> Result<Response, LlmError> {
-        let url = Url::parse(&endpoint.url).map_err(|_| upstream("the webhook URL is invalid"))?;
-        if let Some(host) = url.host_str() {
-            let literal = host.trim_start_matches('[').trim_end_matches(']');
-            if let Ok(address) = literal.parse::<IpAddr>()
-                && !self.policy.allows(address)
-            {
-                return Err(upstream(
-                    "the webhook URL's address is not one webhooks may reach",
-                ));
-            }
+        deadline: Option<Instant>,
+    ) -> Result<Answering, LlmError> {
+        let url = parse_http(&endpoint.url).map_err(|_| {
+            LlmError::Upstream("the webhook URL is not an http or https URL".to_owned())
+        })?;
+        if literal_address(&url).is_some_and(|addr| !self.policy.permits(addr)) {
+            return Err(LlmError::Upstream(
+                "the webhook's address is not one webhooks may reach".to_owned(),
+            ));
         }
         let body = payload::body(call);
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs();
-        let mut request = self
-            .http
-            .post(url)
-            .header(CONTENT_TYPE, "application/json")
-            .header("X-Polychat-Delivery", uuid::Uuid::new_v4().to_string())
-            .header(
-                "X-Polychat-Signature",
-                payload::signature(&endpoint.signing_secret, now, &body),
-            );
-        for (name, value) in &endpoint.headers {
-            let name = HeaderName::try_from(name.as_str())
-                .map_err(|_| upstream("a webhook header name is invalid"))?;
-            let mut value = HeaderValue::from_str(value.expose_secret())
-                .map_err(|_| upstream("a webhook header value is invalid"))?;
-            value.set_sensitive(true);
-            request = request.header(name, value);
-        }
-        let response = request.body(body).send().await.map_err(|error| {
-            if error.is_timeout() {
-                LlmError::Timeout
-            } else {
-                tracing::warn!(error = %error, "webhook call failed");
-                upstream("the webhook could not be reached")
-            }
-        })?;
-        let status = response.status();
-        if status.is_redirection() {
-            return Err(upstream(&format!(
-                "the webhook answered {status} (redirects are not followed)"
-            )));
-        }
-        if !status.is_success() {
-            return Err(upstream(&format!("the webhook answered {status}")));
-        }
-        Ok(response)
-    }
-
-    fn decoder(response: &Response) -> Decoder {
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        Decoder::new(content_type)
-    }
-
-    /// The final event: the answer's own usage, else an estimate.
-    fn finished(
-        &self,
-        call: &WebhookCall,
-        answer: &str,
-        usage: Option<Usage>,
-        reason: Option<String>,
-    ) -> StreamEvent {
-        StreamEvent::Finished {
-            model: None,
-            usage: Some(usage.unwrap_or_else(|| self.tokens.estimate(call, answer))),
-            finish_reason: Some(reason.unwrap_or_else(|| "stop".to_owned())),
-        }
+        let headers = headers(endpoint, &body)?;
+        let sending = self.http.post(url).headers(headers).body(body).send();
+        let first_byte = Instant::now() + endpoint.timeout;
+        let by = deadline.map_or(first_byte, |deadline| deadline.min(first_byte));
+        let response = match tokio::time::timeout_at(by, sending).await {
+            Err(_) => return Err(LlmError::Timeout),
+            Ok(Err(error)) => return Err(send_error(&error)),
+            Ok(Ok(response)) => response,
+        };
+        let response = successful(response)?;
+        Answering::new(
+            response,
+            AnswerContext {
+                tokens: Arc::clone(&self.tokens),
+                prompt: PromptText::of(call),
+                max_bytes: self.max_answer_bytes,
+                gap: endpoint.timeout,
+                deadline,
+            },
+        )
     }
 }
 
-fn upstream(message: &str) -> LlmError {
-    LlmError::Upstream(message.to_owned())
+/// The model's headers, then ours (which win): content type, delivery id, signature.
+fn headers(endpoint: &WebhookEndpoint, body: &[u8]) -> Result<HeaderMap, LlmError> {
+    let mut headers = HeaderMap::new();
+    for (name, value) in &endpoint.headers {
+        let invalid = || LlmError::Upstream(format!("the model's header `{name}` is not valid"));
+        let name = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| invalid())?;
+        if FRAMING_HEADERS.contains(&name.as_str()) {
+            continue;
+        }
+        let mut value = HeaderValue::from_str(value.expose_secret()).map_err(|_| invalid())?;
+        value.set_sensitive(true);
+        headers.append(name, value);
+    }
+    let timestamp = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO)
+        .as_secs();
+    let signature = sign::signature(
+        endpoint.signing_secret.expose_secret().as_bytes(),
+        timestamp,
+        body,
+    );
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        HeaderName::from_static(DELIVERY_HEADER),
+        HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+            .unwrap_or_else(|_| unreachable!("a UUID is a valid header value")),
+    );
+    headers.insert(
+        HeaderName::from_static(SIGNATURE_HEADER),
+        HeaderValue::from_str(&signature)
+            .unwrap_or_else(|_| unreachable!("a signature is a valid header value")),
+    );
+    Ok(headers)
 }
 
-/// An answer being read: its bytes, the decoder, and what it said so far.
-struct Reading {
-    body: BoxStream<'static, Result<Bytes, LlmError>>,
-    decoder: Decoder,
-    /// Decoded but not yet handed on.
-    ready: VecDeque<Piece>,
-    read_bytes: usize,
-    max_bytes: usize,
-    gap: Duration,
-    done: bool,
+/// Why sending failed, without the URL (which may carry a token).
+fn send_error(error: &reqwest::Error) -> LlmError {
+    tracing::warn!(error = %DisplayChain(error), "a webhook call failed");
+    if caused_by::<NoPermittedAddress>(error) {
+        return LlmError::Upstream(NoPermittedAddress.to_string());
+    }
+    if error.is_timeout() {
+        return LlmError::Timeout;
+    }
+    LlmError::Upstream(if error.is_connect() {
+        "could not connect to the webhook".to_owned()
+    } else {
+        "the webhook call failed".to_owned()
+    })
 }
 
-impl Reading {
-    fn new(response: Response, max_bytes: usize, gap: Duration) -> Self {
-        let decoder = WebhookClient::decoder(&response);
-        let body = response
-            .bytes_stream()
-            .map_err(|error| {
-                if error.is_timeout() {
-                    LlmError::Timeout
-                } else {
-                    upstream("the webhook's answer broke off")
-                }
-            })
-            .boxed();
-        Self {
-            body,
-            decoder,
-            ready: VecDeque::new(),
-            read_bytes: 0,
-            max_bytes,
-            gap,
-            done: false,
+fn caused_by<E: std::error::Error + 'static>(error: &reqwest::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = source {
+        if current.is::<E>() {
+            return true;
         }
+        source = current.source();
     }
+    false
+}
 
-    /// The next piece, `None` at the end of the answer.
-    async fn next(&mut self) -> Result<Option<Piece>, LlmError> {
-        loop {
-            if let Some(piece) = self.ready.pop_front() {
-                return Ok(Some(piece));
-            }
-            if self.done {
-                return Ok(None);
-            }
-            let chunk = timeout(self.gap, self.body.next())
-                .await
-                .map_err(|_| LlmError::Timeout)?;
-            if let Some(bytes) = chunk {
-                let bytes = bytes?;
-                self.read_bytes += bytes.len();
-                if self.read_bytes > self.max_bytes {
-                    return Err(upstream("the webhook's answer is too large"));
-                }
-                self.ready.extend(self.decoder.push(&bytes)?);
-                if self.decoder.ended() {
-                    self.done = true;
-                }
-            } else {
-                self.ready.extend(self.decoder.finish()?);
-                self.done = true;
-            }
+/// An error and its causes, the URL left out.
+struct DisplayChain<'a>(&'a reqwest::Error);
+
+impl std::fmt::Display for DisplayChain<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut source = std::error::Error::source(self.0);
+        write!(f, "webhook request failed")?;
+        while let Some(current) = source {
+            write!(f, ": {current}")?;
+            source = current.source();
         }
+        Ok(())
     }
+}
+
+/// The response when its status is 2xx. Redirects are not followed: a 3xx fails too.
+fn successful(response: Response) -> Result<Response, LlmError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    Err(LlmError::Upstream(if status.is_redirection() {
+        format!(
+            "the webhook answered with a redirect ({}), which is not followed",
+            status.as_u16()
+        )
+    } else {
+        format!("the webhook answered with status {}", status.as_u16())
+    }))
 }
 
 #[async_trait]
@@ -236,37 +229,11 @@ impl WebhookCaller for WebhookClient {
         endpoint: &WebhookEndpoint,
         call: &WebhookCall,
     ) -> Result<Completion, LlmError> {
-        let whole = async {
-            let response = self.send(endpoint, call).await?;
-            let mut reading = Reading::new(response, self.max_answer_bytes, endpoint.timeout);
-            let (mut content, mut usage, mut reason) = (String::new(), None, None);
-            while let Some(piece) = reading.next().await? {
-                match piece {
-                    Piece::Delta(text) => content.push_str(&text),
-                    Piece::Usage(reported) => usage = Some(reported),
-                    Piece::FinishReason(said) => reason = Some(said),
-                }
-            }
-            Ok::<_, LlmError>((content, usage, reason))
-        };
-        let (content, usage, reason) = timeout(endpoint.timeout, whole)
+        let deadline = Instant::now() + endpoint.timeout;
+        self.start(endpoint, call, Some(deadline))
+            .await?
+            .collect()
             .await
-            .map_err(|_| LlmError::Timeout)??;
-        let StreamEvent::Finished {
-            usage,
-            finish_reason,
-            ..
-        } = self.finished(call, &content, usage, reason)
-        else {
-            unreachable!("finished() builds a Finished event")
-        };
-        Ok(Completion {
-            content,
-            model: None,
-            usage: usage.unwrap_or_default(),
-            finish_reason,
-            tool_calls: None,
-        })
     }
 
     async fn stream(
@@ -274,75 +241,115 @@ impl WebhookCaller for WebhookClient {
         endpoint: &WebhookEndpoint,
         call: &WebhookCall,
     ) -> Result<LlmStream, LlmError> {
-        let response = timeout(endpoint.timeout, self.send(endpoint, call))
-            .await
-            .map_err(|_| LlmError::Timeout)??;
-        let mut reading = Reading::new(response, self.max_answer_bytes, endpoint.timeout);
-        // Read up to the first content, so a failure before it is the call's (and a
-        // fallback may still answer); after it, failures come through the stream.
-        let mut first = Vec::new();
-        loop {
-            match reading.next().await? {
-                Some(Piece::Delta(text)) => {
-                    first.push(Piece::Delta(text));
-                    break;
-                }
-                Some(other) => first.push(other),
-                None => break,
+        let mut answering = self.start(endpoint, call, None).await?;
+        // An error before the first event is the error of the call.
+        let first = match answering.next().await {
+            Some(Ok(event)) => event,
+            Some(Err(error)) => return Err(error),
+            None => return Err(LlmError::Upstream("the webhook sent no answer".to_owned())),
+        };
+        let rest = stream::unfold(answering, |mut answering| async move {
+            answering.next().await.map(|event| (event, answering))
+        });
+        Ok(Box::pin(stream::iter([Ok(first)]).chain(rest)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use polychat_domain::ports::{LlmMessage, WebhookKind};
+    use polychat_domain::{Role, UserId};
+    use secrecy::SecretString;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+    use crate::resolver::StubLookup;
+
+    /// A server on 127.0.0.1 answering `{"output":"reached"}`; counts connections.
+    async fn server() -> (u16, Arc<AtomicUsize>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&hits);
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let mut buffer = [0_u8; 8192];
+                let _ = socket.read(&mut buffer).await;
+                let body = r#"{"output":"reached"}"#;
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(reply.as_bytes()).await;
             }
+        });
+        (port, hits)
+    }
+
+    fn client(policy: NetworkPolicy) -> WebhookClient {
+        // The name's DNS answer changed to loopback after the URL was saved.
+        let lookup = StubLookup(HashMap::from([(
+            "rebound.example.com",
+            vec!["127.0.0.1".parse().expect("an address")],
+        )]));
+        WebhookClient::with_lookup(policy, 1 << 20, Arc::new(lookup)).expect("a client")
+    }
+
+    fn endpoint(port: u16) -> WebhookEndpoint {
+        WebhookEndpoint {
+            url: format!("http://rebound.example.com:{port}/webhook"),
+            headers: Vec::new(),
+            signing_secret: SecretString::from("secret"),
+            timeout: Duration::from_secs(5),
         }
-        let client = self.clone();
-        let call = call.clone();
-        let state = (
-            reading,
-            VecDeque::from(first),
-            String::new(),
-            None::<Usage>,
-            None::<String>,
-            false,
-        );
-        let events = stream::unfold(
-            state,
-            move |(mut reading, mut first, mut text, mut usage, mut reason, finished)| {
-                let client = client.clone();
-                let call = call.clone();
-                async move {
-                    if finished {
-                        return None;
-                    }
-                    loop {
-                        let next = match first.pop_front() {
-                            Some(piece) => Ok(Some(piece)),
-                            None => reading.next().await,
-                        };
-                        match next {
-                            Ok(Some(Piece::Delta(delta))) => {
-                                text.push_str(&delta);
-                                return Some((
-                                    Ok(StreamEvent::Delta(delta)),
-                                    (reading, first, text, usage, reason, false),
-                                ));
-                            }
-                            Ok(Some(Piece::Usage(reported))) => usage = Some(reported),
-                            Ok(Some(Piece::FinishReason(said))) => reason = Some(said),
-                            Ok(None) => {
-                                let event = client.finished(&call, &text, usage, reason.clone());
-                                return Some((
-                                    Ok(event),
-                                    (reading, first, text, usage, reason, true),
-                                ));
-                            }
-                            Err(error) => {
-                                return Some((
-                                    Err(error),
-                                    (reading, first, text, usage, reason, true),
-                                ));
-                            }
-                        }
-                    }
-                }
-            },
-        );
-        Ok(events.boxed())
+    }
+
+    fn call() -> WebhookCall {
+        WebhookCall {
+            model: "m".to_owned(),
+            kind: WebhookKind::Chat,
+            messages: vec![LlmMessage::text(Role::User, "hi")],
+            prompt: None,
+            chat_input: "hi".to_owned(),
+            session_id: "s".to_owned(),
+            user_id: UserId::generate(),
+            stream: false,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_name_rebound_to_loopback_is_never_connected_to() {
+        let (port, hits) = server().await;
+        let result = client(NetworkPolicy::public_only())
+            .complete(&endpoint(port), &call())
+            .await;
+        match result {
+            Err(LlmError::Upstream(message)) => {
+                assert_eq!(message, NoPermittedAddress.to_string());
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        let result = client(NetworkPolicy::public_only())
+            .stream(&endpoint(port), &call())
+            .await;
+        assert!(matches!(result, Err(LlmError::Upstream(_))));
+        assert_eq!(hits.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn the_client_resolves_through_the_policy_resolver() {
+        let (port, hits) = server().await;
+        let policy = NetworkPolicy::parse("127.0.0.0/8").expect("valid");
+        let completion = client(policy)
+            .complete(&endpoint(port), &call())
+            .await
+            .expect("the opened network is reached");
+        assert_eq!(completion.content, "reached");
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
     }
 }

@@ -1,17 +1,26 @@
-//! Custom models on webhooks (n8n): [`WebhookClient`] implements the domain's
-//! `WebhookCaller` (the signed call of the contract, every answer shape turned into
-//! deltas, usage counted with a tokenizer when the answer has none), and
-//! [`NetworkPolicy`] its `WebhookUrlGuard` (public addresses, plus the networks the
-//! operator opened), which the client also enforces on every address it connects to.
+//! The webhook adapter: custom models answered by n8n workflows (or anything speaking
+//! their contract).
+//!
+//! [`WebhookClient`] is the [`WebhookCaller`](polychat_domain::ports::WebhookCaller):
+//! it posts the contract's payload, signed with the model's secret
+//! (`X-Polychat-Signature`), and reads every answer shape of the contract (OpenAI
+//! objects, n8n's output objects, plain text, n8n's JSON-lines stream, OpenAI event
+//! streams) as a whole answer or as a stream. [`NetworkPolicy`] is the
+//! [`WebhookUrlGuard`](polychat_domain::ports::WebhookUrlGuard): the SSRF rule, checked
+//! when a URL is saved and again, by the client, on every address it connects to.
 
 mod answer;
 mod client;
-mod decode;
-mod network;
+mod guard;
+mod lines;
 mod payload;
+mod policy;
 mod resolver;
+mod sign;
+mod sse;
+mod stream;
 mod tokens;
 
 pub use client::{ClientError, WebhookClient};
-pub use network::{NetworkPolicy, NetworkPolicyError};
-pub use resolver::{Lookup, SystemLookup};
+pub use policy::{ALLOWED_NETWORKS_VAR, NetworkPolicy, PolicyError};
+pub use sign::{DELIVERY_HEADER, SIGNATURE_HEADER};

@@ -165,7 +165,11 @@ async fn fields_a_client_may_not_choose_are_ignored() {
     assert_eq!(response.status(), 201);
     let profile: Value = response.json().await.unwrap();
     assert_ne!(profile["id"], json!(chosen_id));
-    assert_eq!(profile["role"], json!("user"), "a new user is a user, whatever it asks");
+    assert_eq!(
+        profile["role"],
+        json!("user"),
+        "a new user is a user, whatever it asks"
+    );
     assert_eq!(profile["has_openrouter_key"], json!(false));
     assert_eq!(profile["default_model"], Value::Null);
 }
