@@ -2,21 +2,20 @@
 //! webhooks, each change a new version. Header values and the signing secret never
 //! appear in an answer, except the signing secret once, when the model is created.
 
-use std::collections::BTreeMap;
+mod dto;
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
-use chrono::{DateTime, Utc};
 use polychat_domain::CustomModelId;
-use polychat_domain::custom_model::{CustomModel, ModelSettings, ModelVersion};
 use polychat_domain::ports::WebhookKind;
-use polychat_domain::services::custom_models::{CreatedModel, ModelDraft, TestReport};
-use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use polychat_domain::services::custom_models::ModelDraft;
 
+pub use self::dto::{
+    CreatedModelDto, DeleteQuery, ExportDto, ImportReportDto, ImportedModel, ListQuery, ModelBody,
+    ModelDto, ModelList, SettingsDto, TestBody, TestDto, VersionDto, VersionList,
+};
 use crate::http::error::ErrorBody;
-use crate::http::extract::{present, resource};
+use crate::http::extract::resource;
 use crate::http::{AdminUser, ApiError};
 use crate::state::AppState;
 
@@ -40,303 +39,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
             .route(web::post().to(restore_version)),
     )
     .service(resource("/admin/models/{id}/test").route(web::post().to(test_model)));
-}
-
-/// A model's fields as `POST` and `PUT` take them; a `PUT` changes only the fields it
-/// names (`null` clears `description` or `fallback_model`).
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-#[allow(
-    clippy::option_option,
-    reason = "absent (leave), null (clear) and a value are three different requests"
-)]
-pub struct ModelBody {
-    /// 2-64 of `a-z 0-9 . _ -`; what clients send as `model`.
-    #[schema(example = "support-bot")]
-    slug: Option<String>,
-    #[schema(example = "Support bot")]
-    name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    description: Option<Option<String>>,
-    #[schema(example = "https://n8n.example.com/webhook/support-chat")]
-    chat_webhook_url: Option<String>,
-    #[schema(example = "https://n8n.example.com/webhook/support-completion")]
-    completions_webhook_url: Option<String>,
-    is_active: Option<bool>,
-    /// Another slug or an OpenRouter id, answering when the webhook fails.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, example = "openai/gpt-4o-mini")]
-    fallback_model: Option<Option<String>>,
-    /// 1-300, default 60.
-    timeout_seconds: Option<u32>,
-    /// Empty: everyone; otherwise only these users (and admins).
-    allowed_usernames: Option<Vec<String>>,
-    /// Sent with every call; values are stored encrypted and never shown again.
-    #[schema(value_type = Option<BTreeMap<String, String>>)]
-    webhook_headers: Option<BTreeMap<String, String>>,
-}
-
-impl From<ModelBody> for ModelDraft {
-    fn from(body: ModelBody) -> Self {
-        Self {
-            slug: body.slug,
-            name: body.name,
-            description: body.description,
-            chat_webhook_url: body.chat_webhook_url,
-            completions_webhook_url: body.completions_webhook_url,
-            is_active: body.is_active,
-            fallback_model: body.fallback_model,
-            timeout_seconds: body.timeout_seconds,
-            allowed_usernames: body.allowed_usernames,
-            webhook_headers: body.webhook_headers.map(|headers| {
-                headers
-                    .into_iter()
-                    .map(|(name, value)| (name, SecretString::from(value)))
-                    .collect()
-            }),
-        }
-    }
-}
-
-/// A custom model as the registry shows it (no header values, no signing secret).
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ModelDto {
-    id: String,
-    #[schema(example = "support-bot")]
-    slug: String,
-    name: String,
-    description: Option<String>,
-    chat_webhook_url: String,
-    completions_webhook_url: String,
-    is_active: bool,
-    fallback_model: Option<String>,
-    timeout_seconds: u32,
-    allowed_usernames: Vec<String>,
-    webhook_header_names: Vec<String>,
-    version: u32,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-/// The settings part of a model, as a version records them.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct SettingsDto {
-    slug: String,
-    name: String,
-    description: Option<String>,
-    chat_webhook_url: String,
-    completions_webhook_url: String,
-    is_active: bool,
-    fallback_model: Option<String>,
-    timeout_seconds: u32,
-    allowed_usernames: Vec<String>,
-    webhook_header_names: Vec<String>,
-}
-
-impl From<&ModelSettings> for SettingsDto {
-    fn from(settings: &ModelSettings) -> Self {
-        Self {
-            slug: settings.slug.to_string(),
-            name: settings.name.clone(),
-            description: settings.description.clone(),
-            chat_webhook_url: settings.chat_webhook_url.clone(),
-            completions_webhook_url: settings.completions_webhook_url.clone(),
-            is_active: settings.is_active,
-            fallback_model: settings.fallback_model.as_ref().map(ToString::to_string),
-            timeout_seconds: settings.timeout_seconds,
-            allowed_usernames: settings
-                .allowed_usernames
-                .iter()
-                .map(ToString::to_string)
-                .collect(),
-            webhook_header_names: settings
-                .webhook_headers
-                .iter()
-                .map(|h| h.name.clone())
-                .collect(),
-        }
-    }
-}
-
-impl From<CustomModel> for ModelDto {
-    fn from(model: CustomModel) -> Self {
-        let s = SettingsDto::from(&model.settings);
-        Self {
-            id: model.id.to_string(),
-            slug: s.slug,
-            name: s.name,
-            description: s.description,
-            chat_webhook_url: s.chat_webhook_url,
-            completions_webhook_url: s.completions_webhook_url,
-            is_active: s.is_active,
-            fallback_model: s.fallback_model,
-            timeout_seconds: s.timeout_seconds,
-            allowed_usernames: s.allowed_usernames,
-            webhook_header_names: s.webhook_header_names,
-            version: model.version,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
-        }
-    }
-}
-
-/// A new model with its signing secret (shown only in this response).
-#[derive(Serialize, ToSchema)]
-pub struct CreatedModelDto {
-    #[serde(flatten)]
-    model: ModelDto,
-    /// Verifies `X-Polychat-Signature`; shown this once.
-    signing_secret: String,
-}
-
-impl From<CreatedModel> for CreatedModelDto {
-    fn from(created: CreatedModel) -> Self {
-        Self {
-            model: created.model.into(),
-            signing_secret: created.signing_secret.expose_secret().to_owned(),
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ModelList {
-    items: Vec<ModelDto>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct VersionDto {
-    version: u32,
-    changed_at: DateTime<Utc>,
-    changed_by: Option<String>,
-    model: SettingsDto,
-}
-
-impl From<ModelVersion> for VersionDto {
-    fn from(version: ModelVersion) -> Self {
-        Self {
-            version: version.version,
-            changed_at: version.changed_at,
-            changed_by: version.changed_by.map(|id| id.to_string()),
-            model: SettingsDto::from(&version.settings),
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct VersionList {
-    items: Vec<VersionDto>,
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct ListQuery {
-    /// Also list deactivated models.
-    include_inactive: Option<bool>,
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct DeleteQuery {
-    /// Remove the model and its versions for good.
-    purge: Option<bool>,
-}
-
-#[derive(Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
-pub struct TestBody {
-    /// `chat` (default) or `completion`.
-    #[schema(example = "chat")]
-    webhook_type: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct TestDto {
-    ok: bool,
-    /// What a client would have got: 200, 502 or 504.
-    status: u16,
-    latency_ms: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    content: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<String>,
-}
-
-impl From<TestReport> for TestDto {
-    fn from(report: TestReport) -> Self {
-        Self {
-            ok: report.ok,
-            status: report.status,
-            latency_ms: u64::try_from(report.latency.as_millis()).unwrap_or(u64::MAX),
-            content: report.content,
-            error: report.error,
-        }
-    }
-}
-
-/// The registry as a backup: no signing secrets, no header values.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ExportDto {
-    /// Always 1.
-    format: u32,
-    models: Vec<ImportedModel>,
-}
-
-/// A model in an export or import; header names are listed, values are never there.
-#[derive(Serialize, Deserialize, ToSchema)]
-pub struct ImportedModel {
-    slug: String,
-    name: String,
-    description: Option<String>,
-    chat_webhook_url: String,
-    completions_webhook_url: String,
-    is_active: Option<bool>,
-    fallback_model: Option<String>,
-    timeout_seconds: Option<u32>,
-    #[serde(default)]
-    allowed_usernames: Vec<String>,
-    /// Informational: imported models keep (or, new, lack) header values.
-    #[serde(default)]
-    webhook_header_names: Vec<String>,
-}
-
-impl From<CustomModel> for ImportedModel {
-    fn from(model: CustomModel) -> Self {
-        let s = SettingsDto::from(&model.settings);
-        Self {
-            slug: s.slug,
-            name: s.name,
-            description: s.description,
-            chat_webhook_url: s.chat_webhook_url,
-            completions_webhook_url: s.completions_webhook_url,
-            is_active: Some(s.is_active),
-            fallback_model: s.fallback_model,
-            timeout_seconds: Some(s.timeout_seconds),
-            allowed_usernames: s.allowed_usernames,
-            webhook_header_names: s.webhook_header_names,
-        }
-    }
-}
-
-impl From<ImportedModel> for ModelDraft {
-    fn from(model: ImportedModel) -> Self {
-        Self {
-            slug: Some(model.slug),
-            name: Some(model.name),
-            description: Some(model.description),
-            chat_webhook_url: Some(model.chat_webhook_url),
-            completions_webhook_url: Some(model.completions_webhook_url),
-            is_active: model.is_active,
-            fallback_model: Some(model.fallback_model),
-            timeout_seconds: model.timeout_seconds,
-            allowed_usernames: Some(model.allowed_usernames),
-            webhook_headers: None,
-        }
-    }
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ImportReportDto {
-    created: usize,
-    updated: usize,
 }
 
 fn model_id(text: &str) -> Result<CustomModelId, ApiError> {
@@ -472,9 +174,14 @@ pub async fn list_versions(
     _admin: AdminUser,
     path: web::Path<String>,
 ) -> Result<web::Json<VersionList>, ApiError> {
-    let versions = state.models.versions(model_id(&path)?).await?;
+    let id = model_id(&path)?;
+    let current = state.models.get(id).await?;
+    let versions = state.models.versions(id).await?;
     Ok(web::Json(VersionList {
-        items: versions.into_iter().map(Into::into).collect(),
+        items: versions
+            .into_iter()
+            .map(|version| VersionDto::new(&current, &version))
+            .collect(),
     }))
 }
 
