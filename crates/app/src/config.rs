@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use polychat_auth::{MIN_SECRET_BYTES, VALID_COSTS};
 use polychat_crypto::MasterKeys;
-use polychat_domain::ModelName;
+use polychat_domain::{ModelName, Sectors};
 use polychat_webhook::NetworkPolicy;
 use secrecy::SecretString;
 
@@ -68,6 +68,11 @@ pub struct AppConfig {
     /// The networks webhooks may reach besides public addresses
     /// (`WEBHOOK_ALLOWED_NETWORKS`).
     pub webhook_networks: NetworkPolicy,
+    /// The sectors chats may be labelled with (`SECTORS`).
+    pub sectors: Sectors,
+    /// How long a server-sent event stream may stay silent before a comment is sent
+    /// to keep proxies from cutting it (`SSE_KEEPALIVE_SECONDS`).
+    pub sse_keepalive: Duration,
 }
 
 /// How log lines are written.
@@ -198,16 +203,7 @@ impl AppConfig {
                 format!("must be between {low} and {high}"),
             ));
         }
-        let log_format = match source.or("LOG_FORMAT", "json").as_str() {
-            "json" => LogFormat::Json,
-            "pretty" => LogFormat::Pretty,
-            other => {
-                return Err(invalid(
-                    "LOG_FORMAT",
-                    format!("must be json or pretty, not {other:?}"),
-                ));
-            }
-        };
+        let log_format = log_format(source)?;
 
         let webhook_networks = NetworkPolicy::parse(&source.or("WEBHOOK_ALLOWED_NETWORKS", ""))
             .map_err(|e| invalid("WEBHOOK_ALLOWED_NETWORKS", e.to_string()))?;
@@ -240,7 +236,28 @@ impl AppConfig {
             bcrypt_cost,
             log_format,
             webhook_networks,
+            sectors: Sectors::parse(&source.or("SECTORS", Sectors::DEFAULT))
+                .map_err(|e| invalid("SECTORS", e.reason))?,
+            sse_keepalive: keepalive(source)?,
         })
+    }
+}
+
+fn log_format(source: &Source) -> Result<LogFormat, ConfigError> {
+    match source.or("LOG_FORMAT", "json").as_str() {
+        "json" => Ok(LogFormat::Json),
+        "pretty" => Ok(LogFormat::Pretty),
+        other => Err(invalid(
+            "LOG_FORMAT",
+            format!("must be json or pretty, not {other:?}"),
+        )),
+    }
+}
+
+fn keepalive(source: &Source) -> Result<Duration, ConfigError> {
+    match source.parsed("SSE_KEEPALIVE_SECONDS", 15_u64)? {
+        0 => Err(invalid("SSE_KEEPALIVE_SECONDS", "must be at least 1")),
+        seconds => Ok(Duration::from_secs(seconds)),
     }
 }
 
@@ -285,6 +302,8 @@ mod tests {
         assert_eq!(config.default_model.as_str(), "openai/gpt-4o-mini");
         assert_eq!(config.bcrypt_cost, 12);
         assert!(config.http_workers >= 1);
+        assert_eq!(config.sectors, Sectors::default());
+        assert_eq!(config.sse_keepalive, Duration::from_secs(15));
     }
 
     #[test]
@@ -300,6 +319,22 @@ mod tests {
                 "APP_MASTER_KEY",
             ),
             (&[("APP_MASTER_KEY", KEY)], "JWT_SECRET"),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                    ("SECTORS", "vendas,Not Valid"),
+                ],
+                "SECTORS",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                    ("SSE_KEEPALIVE_SECONDS", "0"),
+                ],
+                "SSE_KEEPALIVE_SECONDS",
+            ),
             (
                 &[("APP_MASTER_KEY", KEY), ("JWT_SECRET", "short")],
                 "JWT_SECRET",

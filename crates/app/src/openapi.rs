@@ -29,7 +29,7 @@ use crate::routes::{
         profile::get_profile, profile::update_profile,
         api_keys::create_api_key, api_keys::list_api_keys, api_keys::revoke_api_key,
         chat::post_chat, chat::get_chat,
-        chats::list_chats, chats::rename_chat, chats::delete_chat,
+        chats::create_chat, chats::get_chat, chats::list_chats, chats::rename_chat, chats::delete_chat,
         memory::list_preferences, memory::add_preference, memory::edit_preference,
         memory::delete_preference, memory::search_messages,
         openai::list_models, openai::get_model, openai::chat_completions, openai::completions,

@@ -183,6 +183,13 @@ async fn embedder(config: &AppConfig, postgres: &Postgres) -> anyhow::Result<Emb
     Ok(embedder)
 }
 
+fn chat_policy(config: &AppConfig) -> ChatPolicy {
+    ChatPolicy {
+        sectors: config.sectors.clone(),
+        ..ChatPolicy::new(config.default_model.clone())
+    }
+}
+
 /// Connects every adapter and builds the use cases; background tasks run on
 /// `background`.
 pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Result<AppState> {
@@ -251,7 +258,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
             tasks: tasks.clone(),
             clock,
         },
-        ChatPolicy::new(config.default_model.clone()),
+        chat_policy(config),
         auth.clone(),
         memory.clone(),
         usage.clone(),

@@ -18,7 +18,8 @@ pub mod user;
 
 pub use api_key::{ApiKey, ApiKeyHash, ApiKeyName, Credential, KeyLifetime, Principal};
 pub use chat::{
-    Chat, ChatSummary, ChatTitle, Message, MessageError, MessageStatus, Prompt, Role, Usage,
+    Chat, ChatLabels, ChatSummary, ChatTitle, LabelsRequest, Message, MessageError, MessageStatus,
+    Project, Prompt, Role, Sector, Sectors, Usage,
 };
 pub use ids::{ApiKeyId, ChatId, CustomModelId, MessageId, PreferenceId, UserId};
 pub use model::ModelName;

@@ -2,6 +2,7 @@
 
 mod contract;
 mod fixtures;
+mod labels;
 mod walks;
 
 use std::collections::{BTreeMap, HashMap};
@@ -11,7 +12,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreError};
-use polychat_domain::{Chat, ChatId, ChatTitle, Message, MessageId, UserId};
+use polychat_domain::{Chat, ChatId, ChatLabels, ChatTitle, Message, MessageId, UserId};
 use uuid::Uuid;
 
 pub use contract::chat_repository_contract;
@@ -83,10 +84,16 @@ impl ChatRepository for InMemoryChats {
         owner: UserId,
         limit: u32,
         cursor: Option<ChatCursor>,
+        filter: &ChatLabels,
     ) -> Result<Vec<Chat>, StoreError> {
         let state = self.state()?;
         let of_owner = state.chats.values().filter(|chat| chat.owner == owner);
-        Ok(ChatCursor::page(of_owner.cloned().collect(), limit, cursor))
+        Ok(ChatCursor::page(
+            of_owner.cloned().collect(),
+            limit,
+            cursor,
+            filter,
+        ))
     }
 
     async fn rename_chat(
@@ -158,6 +165,19 @@ impl ChatRepository for InMemoryChats {
         Ok(true)
     }
 
+    async fn find_message(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        id: MessageId,
+    ) -> Result<Option<Message>, StoreError> {
+        let mut state = self.state()?;
+        if state.owned_chat(owner, chat).is_none() {
+            return Ok(None);
+        }
+        Ok(state.messages.get(&(chat, id)).cloned())
+    }
+
     async fn messages(
         &self,
         owner: UserId,
@@ -205,9 +225,17 @@ mod tests {
         let chats = InMemoryChats::new();
         chats.set_unavailable(true);
         let owner = UserId::generate();
-        let result = chats.list_chats(owner, 10, None).await;
+        let result = chats
+            .list_chats(owner, 10, None, &ChatLabels::default())
+            .await;
         assert!(matches!(result, Err(StoreError::Unavailable(_))));
         chats.set_unavailable(false);
-        assert!(chats.list_chats(owner, 10, None).await.unwrap().is_empty());
+        assert!(
+            chats
+                .list_chats(owner, 10, None, &ChatLabels::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -9,7 +9,7 @@ use futures_util::future::{join, join3};
 use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
 use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreError};
-use polychat_domain::{Chat, ChatId, ChatTitle, Message, MessageId, Usage, UserId};
+use polychat_domain::{Chat, ChatId, ChatLabels, ChatTitle, Message, MessageId, Usage, UserId};
 
 use crate::connect::Mongo;
 use crate::documents::{
@@ -93,12 +93,13 @@ impl ChatRepository for Mongo {
         owner: UserId,
         limit: u32,
         cursor: Option<ChatCursor>,
+        filter: &ChatLabels,
     ) -> Result<Vec<Chat>, StoreError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
         let chats = self.registered_chats(owner).await?;
-        Ok(ChatCursor::page(chats, limit, cursor))
+        Ok(ChatCursor::page(chats, limit, cursor, filter))
     }
 
     async fn rename_chat(
@@ -235,6 +236,24 @@ impl ChatRepository for Mongo {
         let result = self.chats.update_one(owned(owner, chat), totals).await;
         result.map_err(store_error)?;
         Ok(true)
+    }
+
+    async fn find_message(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        id: MessageId,
+    ) -> Result<Option<Message>, StoreError> {
+        let Some(position) = self.position(owner, chat, id).await? else {
+            return Ok(None);
+        };
+        let filter = doc! {
+            "_id": message_key(chat, position),
+            "message_id": id.to_string(),
+            "owner": owner.to_string(),
+        };
+        let found = self.messages.find_one(filter).await.map_err(store_error)?;
+        found.map(Message::try_from).transpose()
     }
 
     async fn messages(

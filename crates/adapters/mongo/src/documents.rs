@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use mongodb::bson::{self, Bson, DateTime as BsonDateTime, Document, doc};
 use polychat_domain::ports::StoreError;
 use polychat_domain::{
-    Chat, ChatId, ChatTitle, Message, MessageError, MessageId, MessageStatus, ModelName, Role,
-    Usage, UserId,
+    Chat, ChatId, ChatLabels, ChatTitle, Message, MessageError, MessageId, MessageStatus,
+    ModelName, Project, Role, Sector, Usage, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,11 @@ pub(crate) struct ChatDocument {
     owner: String,
     title: ChatTitle,
     model: ModelName,
+    /// Absent in chats stored before chats had labels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    project: Option<Project>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sector: Option<Sector>,
     usage_total: UsageDocument,
     message_count: i64,
     created_at: BsonDateTime,
@@ -143,6 +148,8 @@ impl From<&Chat> for ChatDocument {
             owner: chat.owner.to_string(),
             title: chat.title.clone(),
             model: chat.model.clone(),
+            project: chat.labels.project.clone(),
+            sector: chat.labels.sector.clone(),
             usage_total: chat.usage_total.into(),
             message_count: to_i64(chat.message_count),
             created_at: bson_time(chat.created_at),
@@ -160,6 +167,10 @@ impl TryFrom<ChatDocument> for Chat {
             owner: UserId::parse(&stored.owner).map_err(corrupt)?,
             title: stored.title,
             model: stored.model,
+            labels: ChatLabels {
+                project: stored.project,
+                sector: stored.sector,
+            },
             usage_total: stored.usage_total.into(),
             message_count: to_u64(stored.message_count),
             created_at: chrono_time(stored.created_at)?,

@@ -7,7 +7,7 @@ use polychat_domain::services::chat::{
     CacheStatus, ChatPageRequest, ChatTarget, Conversation, Delivery, MemoryUse, TurnOutput,
     TurnRequest,
 };
-use polychat_domain::{ChatId, MessageId};
+use polychat_domain::{ChatId, LabelsRequest, MessageId};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -43,6 +43,12 @@ pub struct ChatRequest {
     /// Answer as `text/event-stream` (also chosen by `Accept: text/event-stream`).
     #[serde(default)]
     stream: bool,
+    /// The new chat's project (only when this prompt creates the chat).
+    #[schema(example = "site-2026")]
+    project: Option<String>,
+    /// The new chat's sector, one of `SECTORS` (only when this prompt creates the chat).
+    #[schema(example = "vendas")]
+    sector: Option<String>,
 }
 
 /// Parses a chat id from a client; a malformed id names no chat, so it is a 404.
@@ -92,7 +98,10 @@ pub async fn post_chat(
     let body = body.into_inner();
     let stream = wants_stream(&req, &body);
     let chat = match body.chat_id.as_deref().map(str::trim) {
-        None | Some("") => ChatTarget::New,
+        None | Some("") => ChatTarget::New(LabelsRequest {
+            project: body.project,
+            sector: body.sector,
+        }),
         Some(id) => ChatTarget::Existing(chat_id(id)?),
     };
     let turn = TurnRequest {
@@ -151,7 +160,32 @@ pub async fn get_chat(
     user: AuthUser,
     query: web::Query<ChatQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let before = query
+    let page = PageQuery {
+        limit: query.limit,
+        before: query.before.clone(),
+    };
+    read_chat(&state, &user, &query.chat_id, &page).await
+}
+
+/// Which page of a chat named by the path to read.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Messages per page, 1-200 (default 50).
+    limit: Option<u32>,
+    /// Read messages older than this message id (the previous page's `next_before`).
+    before: Option<String>,
+}
+
+/// A page of a chat, rendered once and cached; `GET /chat` and `GET /chats/{chat_id}`
+/// both answer with it.
+pub async fn read_chat(
+    state: &AppState,
+    user: &AuthUser,
+    chat: &str,
+    page: &PageQuery,
+) -> Result<HttpResponse, ApiError> {
+    let before = page
         .before
         .as_deref()
         .map(|id| {
@@ -159,8 +193,8 @@ pub async fn get_chat(
         })
         .transpose()?;
     let request = ChatPageRequest {
-        chat_id: chat_id(&query.chat_id)?,
-        limit: query.limit,
+        chat_id: chat_id(chat)?,
+        limit: page.limit,
         before,
     };
     let (body, status) = state

@@ -1,28 +1,35 @@
-//! The user's chats: the list (newest first, cursor-paginated), renaming and deletion.
+//! The user's chats as resources: creating an empty one, reading one, the list (newest
+//! first, cursor-paginated, filtered by labels), renaming and deletion.
 
 use actix_web::{HttpResponse, web};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
-use polychat_domain::ChatId;
 use polychat_domain::ports::ChatCursor;
+use polychat_domain::services::chat::NewChatRequest;
+use polychat_domain::{ChatId, LabelsRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::chat::chat_id;
-use super::dto::ChatSummaryDto;
+use super::chat::{PageQuery, chat_id, read_chat};
+use super::dto::{ChatDto, ChatSummaryDto};
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::{ApiError, AuthUser};
 use crate::state::AppState;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/chats").route(web::get().to(list_chats)))
-        .service(
-            resource("/chats/{chat_id}")
-                .route(web::patch().to(rename_chat))
-                .route(web::delete().to(delete_chat)),
-        );
+    cfg.service(
+        resource("/chats")
+            .route(web::get().to(list_chats))
+            .route(web::post().to(create_chat)),
+    )
+    .service(
+        resource("/chats/{chat_id}")
+            .route(web::get().to(get_chat))
+            .route(web::patch().to(rename_chat))
+            .route(web::delete().to(delete_chat)),
+    );
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -32,6 +39,27 @@ pub struct ListQuery {
     limit: Option<u32>,
     /// The previous page's `next_cursor`.
     cursor: Option<String>,
+    /// Only chats of this project.
+    project: Option<String>,
+    /// Only chats of this sector.
+    sector: Option<String>,
+}
+
+/// An empty chat to create.
+#[derive(Deserialize, ToSchema)]
+pub struct CreateRequest {
+    /// 1-120 characters; default `New chat`.
+    #[schema(example = "Projeto em Rust")]
+    title: Option<String>,
+    /// Defaults to the profile's `default_model`, then the server's.
+    #[schema(example = "openai/gpt-4o-mini")]
+    model: Option<String>,
+    /// 1-64 of `[a-z0-9._-]`.
+    #[schema(example = "site-2026")]
+    project: Option<String>,
+    /// One of the server's `SECTORS`.
+    #[schema(example = "vendas")]
+    sector: Option<String>,
 }
 
 /// A page of chats.
@@ -81,11 +109,65 @@ pub async fn list_chats(
     query: web::Query<ListQuery>,
 ) -> Result<web::Json<ChatList>, ApiError> {
     let cursor = query.cursor.as_deref().map(decode_cursor).transpose()?;
-    let (chats, next) = state.chats.list(user.id, query.limit, cursor).await?;
+    let filter = LabelsRequest {
+        project: query.project.clone(),
+        sector: query.sector.clone(),
+    };
+    let (chats, next) = state
+        .chats
+        .list(user.id, query.limit, cursor, &filter)
+        .await?;
     Ok(web::Json(ChatList {
         items: chats.into_iter().map(Into::into).collect(),
         next_cursor: next.map(encode_cursor),
     }))
+}
+
+/// Creates an empty chat, to be continued with `POST /chat`.
+#[utoipa::path(post, path = "/chats", tag = "chat", security(("bearer" = [])),
+    request_body = CreateRequest,
+    responses(
+        (status = 201, description = "The new chat", body = ChatSummaryDto),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 422, description = "`validation_failed` naming `title`, `model`, `project` or `sector`", body = ErrorBody),
+        (status = 503, description = "`service_unavailable`", body = ErrorBody),
+    ))]
+pub async fn create_chat(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    body: web::Json<CreateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let request = NewChatRequest {
+        title: body.title,
+        model: body.model,
+        labels: LabelsRequest {
+            project: body.project,
+            sector: body.sector,
+        },
+    };
+    let chat = state.chats.create(user.id, request).await?;
+    Ok(HttpResponse::Created().json(ChatSummaryDto::from(chat)))
+}
+
+/// A chat with a page of its history, exactly as `GET /chat?chat_id=` answers.
+#[utoipa::path(get, path = "/chats/{chat_id}", tag = "chat", security(("bearer" = [])),
+    params(("chat_id" = String, Path), PageQuery),
+    responses(
+        (status = 200, description = "The chat", body = ChatDto,
+            headers(("X-Cache" = String, description = "HIT or MISS"))),
+        (status = 401, description = "`unauthorized`", body = ErrorBody),
+        (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`", body = ErrorBody),
+        (status = 503, description = "`service_unavailable`", body = ErrorBody),
+    ))]
+pub async fn get_chat(
+    state: web::Data<AppState>,
+    user: AuthUser,
+    path: web::Path<String>,
+    query: web::Query<PageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    read_chat(&state, &user, &path, &query).await
 }
 
 /// Renames a chat.

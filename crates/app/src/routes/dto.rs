@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use polychat_domain::services::chat::{ChatPage, ChatTurn};
-use polychat_domain::{Chat, Message, MessageStatus, Role, Usage, UserPreference};
+use polychat_domain::{Chat, ChatLabels, Message, MessageStatus, Role, Usage, UserPreference};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -160,11 +160,28 @@ pub struct ChatSummaryDto {
     pub updated_at: DateTime<Utc>,
     pub usage_total: UsageDto,
     pub message_count: u64,
+    /// 1-64 of `[a-z0-9._-]`; null when unset.
+    #[schema(example = "site-2026")]
+    pub project: Option<String>,
+    /// One of the server's `SECTORS`; null when unset.
+    #[schema(example = "vendas")]
+    pub sector: Option<String>,
+}
+
+/// A chat's labels as the API spells them.
+fn labels(labels: ChatLabels) -> (Option<String>, Option<String>) {
+    (
+        labels.project.map(String::from),
+        labels.sector.map(|sector| sector.as_str().to_owned()),
+    )
 }
 
 impl From<Chat> for ChatSummaryDto {
     fn from(chat: Chat) -> Self {
+        let (project, sector) = labels(chat.labels);
         Self {
+            project,
+            sector,
             chat_id: chat.id.to_string(),
             title: chat.title.into(),
             model: chat.model.into(),
@@ -186,6 +203,8 @@ pub struct ChatDto {
     pub updated_at: DateTime<Utc>,
     pub usage_total: UsageDto,
     pub message_count: u64,
+    pub project: Option<String>,
+    pub sector: Option<String>,
     pub messages: Vec<MessageDto>,
     /// Pass as `before` to read the page of older messages; null at the start of the chat.
     pub next_before: Option<String>,
@@ -194,7 +213,10 @@ pub struct ChatDto {
 impl ChatDto {
     pub fn from_page(page: &ChatPage) -> Self {
         let chat = page.chat.clone();
+        let (project, sector) = labels(chat.labels);
         Self {
+            project,
+            sector,
             chat_id: chat.id.to_string(),
             title: chat.title.into(),
             model: chat.model.into(),

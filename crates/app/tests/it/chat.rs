@@ -7,6 +7,7 @@ mod guards;
 mod history;
 mod isolation;
 mod outages;
+mod resources;
 mod streaming;
 pub(crate) mod support;
 mod turns;

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::StoreError;
 use crate::{
-    Chat, ChatId, ChatTitle, Message, MessageError, MessageId, MessageStatus, ModelName, Usage,
-    UserId,
+    Chat, ChatId, ChatLabels, ChatTitle, Message, MessageError, MessageId, MessageStatus,
+    ModelName, Usage, UserId,
 };
 
 /// Position in the owner's chat list (newest first): the last item of the previous page.
@@ -19,10 +19,16 @@ pub struct ChatCursor {
 
 impl ChatCursor {
     /// The page [`ChatRepository::list_chats`] answers out of `chats` (one owner's, in
-    /// any order): the chats after `cursor`, most recently updated first with ties
+    /// any order): the chats with the labels of `filter` after `cursor`, most recently updated first with ties
     /// broken by id, at most `limit` of them.
     #[must_use]
-    pub fn page(mut chats: Vec<Chat>, limit: u32, cursor: Option<Self>) -> Vec<Chat> {
+    pub fn page(
+        mut chats: Vec<Chat>,
+        limit: u32,
+        cursor: Option<Self>,
+        filter: &ChatLabels,
+    ) -> Vec<Chat> {
+        chats.retain(|chat| chat.labels.matches(filter));
         if let Some(cursor) = cursor {
             chats.retain(|chat| (chat.updated_at, chat.id) < (cursor.updated_at, cursor.id));
         }
@@ -66,12 +72,14 @@ pub trait ChatRepository: Send + Sync {
 
     async fn find_chat(&self, owner: UserId, id: ChatId) -> Result<Option<Chat>, StoreError>;
 
-    /// The owner's chats, most recently updated first, after `cursor`.
+    /// The owner's chats with the labels `filter` sets, most recently updated first,
+    /// after `cursor`.
     async fn list_chats(
         &self,
         owner: UserId,
         limit: u32,
         cursor: Option<ChatCursor>,
+        filter: &ChatLabels,
     ) -> Result<Vec<Chat>, StoreError>;
 
     async fn rename_chat(
@@ -99,6 +107,14 @@ pub trait ChatRepository: Send + Sync {
         update: &MessageUpdate,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// One message of the owner's chat, by id.
+    async fn find_message(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        id: MessageId,
+    ) -> Result<Option<Message>, StoreError>;
 
     /// Up to `limit` messages older than `before` (or the newest), oldest first.
     async fn messages(

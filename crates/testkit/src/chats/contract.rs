@@ -10,6 +10,7 @@ use polychat_domain::{
 };
 
 use super::fixtures::{all_messages, at, new_chat, new_message, stored, usage};
+use super::labels::{find_message_contract, labels_contract};
 use super::walks::{chat_listing_contract, message_paging_contract, owner_isolation_contract};
 
 /// Runs every check of this module with small sizes.
@@ -25,6 +26,8 @@ pub async fn chat_repository_contract(repo: &dyn ChatRepository) {
     owner_isolation_contract(repo).await;
     message_paging_contract(repo, 23, 5).await;
     chat_listing_contract(repo, 11, 3).await;
+    labels_contract(repo).await;
+    find_message_contract(repo).await;
 }
 
 async fn create_find_and_duplicates(repo: &dyn ChatRepository) {
@@ -109,7 +112,12 @@ async fn start_with_first_messages(repo: &dyn ChatRepository) {
         "the first messages read back in order"
     );
     let listed = repo
-        .list_chats(chat.owner, 10, None)
+        .list_chats(
+            chat.owner,
+            10,
+            None,
+            &polychat_domain::ChatLabels::default(),
+        )
         .await
         .expect("list_chats");
     assert_eq!(listed, vec![started.clone()], "a started chat is listed");

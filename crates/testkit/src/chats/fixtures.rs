@@ -22,6 +22,7 @@ pub(super) fn new_chat(owner: UserId, updated_at: DateTime<Utc>) -> Chat {
         owner,
         title: ChatTitle::parse("Contract chat").expect("valid title"),
         model: ModelName::parse("openai/gpt-4o-mini").expect("valid model"),
+        labels: polychat_domain::ChatLabels::default(),
         usage_total: usage(1, 2),
         message_count: 0,
         created_at: updated_at,

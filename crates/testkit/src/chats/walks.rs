@@ -24,7 +24,7 @@ pub async fn owner_isolation_contract(repo: &dyn ChatRepository) {
 
     assert_eq!(repo.find_chat(intruder, chat.id).await.expect("find"), None);
     assert!(
-        repo.list_chats(intruder, 100, None)
+        repo.list_chats(intruder, 100, None, &polychat_domain::ChatLabels::default())
             .await
             .expect("list")
             .is_empty()
@@ -145,7 +145,7 @@ pub async fn chat_listing_contract(repo: &dyn ChatRepository, total: usize, page
     let mut cursor = None;
     loop {
         let batch = repo
-            .list_chats(owner, page, cursor)
+            .list_chats(owner, page, cursor, &polychat_domain::ChatLabels::default())
             .await
             .expect("list_chats");
         assert!(
@@ -164,7 +164,7 @@ pub async fn chat_listing_contract(repo: &dyn ChatRepository, total: usize, page
         "the walk sees every chat once, newest first"
     );
     assert!(
-        repo.list_chats(owner, 0, None)
+        repo.list_chats(owner, 0, None, &polychat_domain::ChatLabels::default())
             .await
             .expect("list")
             .is_empty()
@@ -175,7 +175,10 @@ pub async fn chat_listing_contract(repo: &dyn ChatRepository, total: usize, page
         ..new_message(touched.id, 1, None)
     };
     assert!(repo.append_message(owner, &message).await.expect("append"));
-    let first = repo.list_chats(owner, 1, None).await.expect("list_chats");
+    let first = repo
+        .list_chats(owner, 1, None, &polychat_domain::ChatLabels::default())
+        .await
+        .expect("list_chats");
     assert_eq!(
         first.first().map(|c| c.id),
         Some(touched.id),

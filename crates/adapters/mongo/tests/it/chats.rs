@@ -73,7 +73,12 @@ async fn indexes_exist_and_connect_is_idempotent() {
         );
         assert!(
             mongo
-                .list_chats(polychat_domain::UserId::generate(), 5, None)
+                .list_chats(
+                    polychat_domain::UserId::generate(),
+                    5,
+                    None,
+                    &polychat_domain::ChatLabels::default()
+                )
                 .await
                 .unwrap()
                 .is_empty()
@@ -89,6 +94,7 @@ fn chat_of(owner: polychat_domain::UserId) -> polychat_domain::Chat {
         owner,
         title: polychat_domain::ChatTitle::parse("Busy chat").expect("title"),
         model: polychat_domain::ModelName::parse("openai/gpt-4o-mini").expect("model"),
+        labels: polychat_domain::ChatLabels::default(),
         usage_total: polychat_domain::Usage::default(),
         message_count: 0,
         created_at: now,
@@ -189,7 +195,10 @@ async fn the_register_lists_concurrent_creations_and_forgets_deleted_chats() {
         for created in futures_util::future::join_all(creations).await {
             created.expect("create_chat");
         }
-        let listed = mongo.list_chats(owner, 100, None).await.unwrap();
+        let listed = mongo
+            .list_chats(owner, 100, None, &polychat_domain::ChatLabels::default())
+            .await
+            .unwrap();
         let mut listed: Vec<_> = listed.iter().map(|chat| chat.id).collect();
         let mut created: Vec<_> = chats.iter().map(|chat| chat.id).collect();
         listed.sort_unstable();
@@ -200,7 +209,10 @@ async fn the_register_lists_concurrent_creations_and_forgets_deleted_chats() {
         let by_owner = doc! { "owner": owner.to_string() };
         assert_eq!(slots.count_documents(by_owner.clone()).await.unwrap(), 20);
         assert!(mongo.delete_chat(owner, chats[3].id).await.unwrap());
-        let listed = mongo.list_chats(owner, 100, None).await.unwrap();
+        let listed = mongo
+            .list_chats(owner, 100, None, &polychat_domain::ChatLabels::default())
+            .await
+            .unwrap();
         assert_eq!(listed.len(), 19);
         assert!(listed.iter().all(|chat| chat.id != chats[3].id));
         assert_eq!(

@@ -46,7 +46,14 @@ async fn an_outage_is_unavailable_and_the_client_recovers_by_itself() {
     let started = Instant::now();
     let probe = mongo.check().await;
     assert!(probe.is_err(), "the probe fails while MongoDB is away");
-    let listed = mongo.list_chats(UserId::generate(), 10, None).await;
+    let listed = mongo
+        .list_chats(
+            UserId::generate(),
+            10,
+            None,
+            &polychat_domain::ChatLabels::default(),
+        )
+        .await;
     assert!(
         matches!(listed, Err(StoreError::Unavailable(_))),
         "got {listed:?}"
@@ -65,7 +72,12 @@ async fn an_outage_is_unavailable_and_the_client_recovers_by_itself() {
     }
     assert!(
         mongo
-            .list_chats(UserId::generate(), 10, None)
+            .list_chats(
+                UserId::generate(),
+                10,
+                None,
+                &polychat_domain::ChatLabels::default()
+            )
             .await
             .unwrap()
             .is_empty()

@@ -203,7 +203,9 @@ fn chat_target(req: &HttpRequest) -> Result<Option<ChatTarget>, ApiError> {
     };
     let value = value.to_str().unwrap_or_default().trim();
     if value.eq_ignore_ascii_case("new") {
-        return Ok(Some(ChatTarget::New));
+        return Ok(Some(ChatTarget::New(
+            polychat_domain::LabelsRequest::default(),
+        )));
     }
     chat_id(value).map(|id| Some(ChatTarget::Existing(id)))
 }

@@ -10,7 +10,9 @@ use secrecy::SecretString;
 use super::{ChatError, ChatService, ChatTarget, Conversation, MemoryUse, TurnRequest};
 use crate::ports::{LlmProvider, ModelCaller, RateDecision};
 use crate::timeline::Timeline;
-use crate::{Chat, ChatId, ChatTitle, ModelName, Prompt, Role, Usage, UserId, ValidationError};
+use crate::{
+    Chat, ChatId, ChatLabels, ChatTitle, ModelName, Prompt, Role, Usage, UserId, ValidationError,
+};
 
 /// The request's parts in domain terms.
 pub(super) struct Parsed {
@@ -90,7 +92,7 @@ impl ChatService {
     pub(super) async fn admit(
         &self,
         owner: UserId,
-        target: Option<ChatTarget>,
+        target: Option<&ChatTarget>,
         parsed: &Parsed,
         session: Option<&str>,
         timeline: &Timeline,
@@ -98,7 +100,7 @@ impl ChatService {
         let found = async {
             match target {
                 Some(ChatTarget::Existing(id)) => {
-                    let find = self.ports.chats.find_chat(owner, id);
+                    let find = self.ports.chats.find_chat(owner, *id);
                     timeline.time("chat", find).await.map(Some)
                 }
                 _ => Ok(None),
@@ -117,14 +119,17 @@ impl ChatService {
             .clone()
             .or(access.default_model)
             .unwrap_or_else(|| self.policy.default_model.clone());
+        let new_chat = matches!(target, Some(ChatTarget::New(_)));
         let chat = match (target, found?) {
             (Some(ChatTarget::Existing(_)), Some(None)) => return Err(ChatError::NotFound),
             (Some(ChatTarget::Existing(_)), Some(Some(chat))) => Some(chat),
-            (Some(ChatTarget::New), _) => {
+            (Some(ChatTarget::New(labels)), _) => {
                 let title_from = parsed.stored.as_ref().ok_or_else(|| {
                     ValidationError::new("prompt", "a new chat needs a user message")
                 })?;
-                Some(self.new_chat(owner, title_from, &model))
+                let labels = labels.parse(&self.policy.sectors)?;
+                let title = ChatTitle::from_prompt(title_from);
+                Some(self.new_chat(owner, title, model.clone(), labels))
             }
             _ => None,
         };
@@ -146,7 +151,7 @@ impl ChatService {
             .ok_or(ChatError::ModelNotFound)?;
         Ok(Admitted {
             chat,
-            new_chat: target == Some(ChatTarget::New),
+            new_chat,
             model,
             provider,
             api_key: access.api_key.unwrap_or_else(|| SecretString::from("")),
@@ -154,13 +159,21 @@ impl ChatService {
         })
     }
 
-    fn new_chat(&self, owner: UserId, prompt: &Prompt, model: &ModelName) -> Chat {
+    /// A chat not stored yet, with no messages.
+    pub(super) fn new_chat(
+        &self,
+        owner: UserId,
+        title: ChatTitle,
+        model: ModelName,
+        labels: ChatLabels,
+    ) -> Chat {
         let now = self.ports.clock.now();
         Chat {
             id: ChatId::generate(),
             owner,
-            title: ChatTitle::from_prompt(prompt),
-            model: model.clone(),
+            title,
+            model,
+            labels,
             usage_total: Usage::default(),
             message_count: 0,
             created_at: now,

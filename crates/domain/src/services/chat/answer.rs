@@ -126,7 +126,7 @@ impl ChatService {
             match (&conversation, target) {
                 (Conversation::Prompt { .. }, Some(ChatTarget::Existing(id))) => {
                     let window = self.policy.history_window;
-                    let read = self.ports.chats.messages(owner, id, window, None);
+                    let read = self.ports.chats.messages(owner, *id, window, None);
                     timeline.time("history", read).await
                 }
                 _ => Ok(Vec::new()),

@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use super::{ChatError, ChatService};
 use crate::ports::{CacheLookup, ChatCursor, ChatPageKey};
-use crate::{Chat, ChatId, ChatTitle, Message, MessageId, UserId, ValidationError};
+use crate::{
+    Chat, ChatId, ChatTitle, LabelsRequest, Message, MessageId, ModelName, UserId, ValidationError,
+};
 
 /// Which page of a chat to read.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +26,19 @@ pub struct ChatPage {
     /// The page is full, so older messages may follow (read them with `before`).
     pub may_have_older: bool,
 }
+
+/// An empty chat as a client asks for it (`POST /chats`).
+#[derive(Debug, Clone, Default)]
+pub struct NewChatRequest {
+    /// Defaults to [`NEW_CHAT_TITLE`].
+    pub title: Option<String>,
+    /// Defaults to the profile's model, then the server's.
+    pub model: Option<String>,
+    pub labels: LabelsRequest,
+}
+
+/// The title of a chat created without one.
+const NEW_CHAT_TITLE: &str = "New chat";
 
 /// Where a page came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,18 +124,45 @@ impl ChatService {
         Ok((body, CacheStatus::Miss))
     }
 
-    /// The user's chats, most recently updated first, and the cursor of the next page.
+    /// Creates an empty chat.
+    pub async fn create(&self, owner: UserId, request: NewChatRequest) -> Result<Chat, ChatError> {
+        let title = ChatTitle::parse(request.title.as_deref().unwrap_or(NEW_CHAT_TITLE))?;
+        let model = request
+            .model
+            .as_deref()
+            .filter(|m| !m.trim().is_empty())
+            .map(ModelName::parse)
+            .transpose()?;
+        let labels = request.labels.parse(&self.policy.sectors)?;
+        let model = match model {
+            Some(model) => model,
+            None => self
+                .auth
+                .profile(owner)
+                .await?
+                .default_model
+                .unwrap_or_else(|| self.policy.default_model.clone()),
+        };
+        let chat = self.new_chat(owner, title, model, labels);
+        self.ports.chats.create_chat(&chat).await?;
+        Ok(chat)
+    }
+
+    /// The user's chats with the labels `filter` sets, most recently updated first, and
+    /// the cursor of the next page.
     pub async fn list(
         &self,
         owner: UserId,
         limit: Option<u32>,
         cursor: Option<ChatCursor>,
+        filter: &LabelsRequest,
     ) -> Result<(Vec<Chat>, Option<ChatCursor>), ChatError> {
         let limit = page_limit(limit)?;
+        let filter = filter.parse(&self.policy.sectors)?;
         let mut chats = self
             .ports
             .chats
-            .list_chats(owner, limit + 1, cursor)
+            .list_chats(owner, limit + 1, cursor, &filter)
             .await?;
         let next = if chats.len() > limit as usize {
             chats.truncate(limit as usize);

@@ -31,9 +31,9 @@ use crate::services::ServiceError;
 use crate::services::auth::{AuthError, AuthService};
 use crate::services::memory::MemoryService;
 use crate::services::usage::UsageService;
-use crate::{Chat, Message, ModelName, UserPreference, ValidationError};
+use crate::{Chat, Message, ModelName, Sectors, UserPreference, ValidationError};
 
-pub use history::{CacheStatus, ChatPage, ChatPageRequest};
+pub use history::{CacheStatus, ChatPage, ChatPageRequest, NewChatRequest};
 pub use request::{
     ChatTarget, Conversation, Delivery, MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
 };
@@ -58,6 +58,8 @@ pub struct ChatPolicy {
     pub max_tokens: Option<u32>,
     /// How often, and after what pauses, storing an answer is tried again.
     pub store_retries: [Duration; 3],
+    /// The sectors a chat may be labelled with.
+    pub sectors: Sectors,
 }
 
 impl ChatPolicy {
@@ -78,6 +80,7 @@ impl ChatPolicy {
                 Duration::from_millis(250),
                 Duration::from_secs(1),
             ],
+            sectors: Sectors::default(),
         }
     }
 }

@@ -7,13 +7,13 @@ use super::{ChatError, ChatTurn};
 use crate::ports::{GenerationOptions, LlmMessage};
 use crate::timeline::Timeline;
 use crate::usage::UsageRoute;
-use crate::{ChatId, MessageId, ModelName, UserId};
+use crate::{ChatId, LabelsRequest, MessageId, ModelName, UserId};
 
 /// The chat a turn is stored in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum ChatTarget {
-    /// A chat created by this turn.
-    New,
+    /// A chat created by this turn, with these labels.
+    New(LabelsRequest),
     Existing(ChatId),
 }
 
@@ -37,10 +37,10 @@ pub enum Conversation {
 
 impl Conversation {
     /// The chat the turn is stored in, if any.
-    pub fn chat(&self) -> Option<ChatTarget> {
+    pub fn chat(&self) -> Option<&ChatTarget> {
         match self {
-            Self::Prompt { chat, .. } => Some(*chat),
-            Self::Messages { chat, .. } | Self::Text { chat, .. } => *chat,
+            Self::Prompt { chat, .. } => Some(chat),
+            Self::Messages { chat, .. } | Self::Text { chat, .. } => chat.as_ref(),
         }
     }
 

@@ -319,7 +319,16 @@ async fn a_user_deleted_before_the_turn_is_unauthorized() {
     let streamed = world.stream(ask(&user, None, "Who am I?")).await;
     assert!(matches!(streamed, Err(ChatError::Unauthorized)));
     assert_eq!(world.scripted().calls(), 0);
-    let (chats, _) = world.chat.list(user.id, None, None).await.unwrap();
+    let (chats, _) = world
+        .chat
+        .list(
+            user.id,
+            None,
+            None,
+            &polychat_domain::LabelsRequest::default(),
+        )
+        .await
+        .unwrap();
     assert!(chats.is_empty());
 }
 
@@ -375,7 +384,16 @@ async fn a_whole_answer_running_at_shutdown_is_interrupted_and_says_why() {
     assert!(matches!(result, Err(ChatError::Interrupted)));
     world.settle().await;
 
-    let (chats, _) = world.chat.list(user.id, None, None).await.unwrap();
+    let (chats, _) = world
+        .chat
+        .list(
+            user.id,
+            None,
+            None,
+            &polychat_domain::LabelsRequest::default(),
+        )
+        .await
+        .unwrap();
     let messages = stored(&world, user.id, chats[0].id).await;
     assert_eq!(messages.len(), 2);
     assert_eq!(messages[1].status, MessageStatus::Error);

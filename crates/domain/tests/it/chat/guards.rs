@@ -101,7 +101,16 @@ async fn prompts_are_rate_limited_per_user() {
     assert!(matches!(streamed, Err(ChatError::RateLimited { .. })));
     assert_eq!(world.scripted().calls(), 60);
     // Nothing was stored for the refused prompts.
-    let (chats, _) = world.chat.list(ana.id, Some(200), None).await.unwrap();
+    let (chats, _) = world
+        .chat
+        .list(
+            ana.id,
+            Some(200),
+            None,
+            &polychat_domain::LabelsRequest::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(chats.len(), 60);
 
     let eve = world.user("eve", true).await;

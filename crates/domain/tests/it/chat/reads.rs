@@ -106,7 +106,16 @@ async fn a_deleted_chat_is_gone_from_store_and_cache() {
         world.chat.delete(user.id, chat).await,
         Err(ChatError::NotFound)
     ));
-    let (chats, _) = world.chat.list(user.id, None, None).await.unwrap();
+    let (chats, _) = world
+        .chat
+        .list(
+            user.id,
+            None,
+            None,
+            &polychat_domain::LabelsRequest::default(),
+        )
+        .await
+        .unwrap();
     assert!(chats.is_empty());
 }
 
@@ -147,7 +156,12 @@ async fn another_users_chat_is_not_found_and_untouched() {
     assert!(
         world
             .chat
-            .list(eve.id, None, None)
+            .list(
+                eve.id,
+                None,
+                None,
+                &polychat_domain::LabelsRequest::default()
+            )
             .await
             .unwrap()
             .0

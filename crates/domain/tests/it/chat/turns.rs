@@ -54,7 +54,16 @@ async fn a_failed_call_keeps_the_prompt_and_records_an_error_answer() {
         "{error:?}"
     );
 
-    let (chats, _) = world.chat.list(user.id, None, None).await.unwrap();
+    let (chats, _) = world
+        .chat
+        .list(
+            user.id,
+            None,
+            None,
+            &polychat_domain::LabelsRequest::default(),
+        )
+        .await
+        .unwrap();
     assert_eq!(chats.len(), 1);
     let stored = world
         .chats
@@ -153,7 +162,16 @@ async fn refusals_come_before_anything_is_stored_or_called() {
     let keyless = world.user("bea", false).await;
     let result = world.send(ask(&keyless, None, "Hello")).await;
     assert!(matches!(result, Err(ChatError::KeyMissing)), "{result:?}");
-    let (chats, _) = world.chat.list(keyless.id, None, None).await.unwrap();
+    let (chats, _) = world
+        .chat
+        .list(
+            keyless.id,
+            None,
+            None,
+            &polychat_domain::LabelsRequest::default(),
+        )
+        .await
+        .unwrap();
     assert!(chats.is_empty());
 
     let user = world.user("ana", true).await;

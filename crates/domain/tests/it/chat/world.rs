@@ -223,7 +223,10 @@ pub(crate) fn ask(
     TurnRequest {
         owner: owner.id,
         conversation: Conversation::Prompt {
-            chat: chat.map_or(ChatTarget::New, ChatTarget::Existing),
+            chat: chat.map_or(
+                ChatTarget::New(polychat_domain::LabelsRequest::default()),
+                ChatTarget::Existing,
+            ),
             prompt: prompt.to_owned(),
         },
         model: None,

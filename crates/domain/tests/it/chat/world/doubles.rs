@@ -166,7 +166,7 @@ impl WatchedLlm {
         let Some(owner) = owner else { return };
         let chats = self
             .chats
-            .list_chats(owner, 1, None)
+            .list_chats(owner, 1, None, &polychat_domain::ChatLabels::default())
             .await
             .unwrap_or_default();
         let mut stored = Vec::new();

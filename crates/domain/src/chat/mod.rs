@@ -7,6 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{ChatId, MessageId, ModelName, UserId, ValidationError};
 
+mod labels;
+
+pub use labels::{ChatLabels, LabelsRequest, Project, Sector, Sectors};
+
 /// Token counts of one model call, or summed over a chat.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Usage {
@@ -171,6 +175,8 @@ pub struct Chat {
     pub owner: UserId,
     pub title: ChatTitle,
     pub model: ModelName,
+    /// Its project and sector (either may be unset).
+    pub labels: ChatLabels,
     pub usage_total: Usage,
     pub message_count: u64,
     pub created_at: DateTime<Utc>,
