@@ -28,4 +28,6 @@ pub struct AppState {
     pub readiness: Readiness,
     /// The background tasks the use cases started; shutdown drains them.
     pub tasks: Arc<BackgroundTasks>,
+    /// Silence after which a server-sent event stream gets a keep-alive comment.
+    pub sse_keepalive: std::time::Duration,
 }

@@ -183,9 +183,20 @@ async fn embedder(config: &AppConfig, postgres: &Postgres) -> anyhow::Result<Emb
     Ok(embedder)
 }
 
+async fn connect_mongo(config: &AppConfig) -> anyhow::Result<polychat_mongo::Mongo> {
+    polychat_mongo::connect(&polychat_mongo::MongoConfig::new(
+        config.mongodb_url.clone(),
+        config.mongodb_database.clone(),
+    ))
+    .await
+    .context("connecting to MongoDB")
+}
+
 fn chat_policy(config: &AppConfig) -> ChatPolicy {
     ChatPolicy {
         sectors: config.sectors.clone(),
+        // A resumed stream waits for an answer at most as long as writing it may take.
+        resume_wait: config.llm_timeout + std::time::Duration::from_secs(30),
         ..ChatPolicy::new(config.default_model.clone())
     }
 }
@@ -197,12 +208,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
     let postgres = polychat_postgres::connect(&postgres_config(config))
         .await
         .context("connecting to PostgreSQL")?;
-    let mongo = polychat_mongo::connect(&polychat_mongo::MongoConfig::new(
-        config.mongodb_url.clone(),
-        config.mongodb_database.clone(),
-    ))
-    .await
-    .context("connecting to MongoDB")?;
+    let mongo = connect_mongo(config).await?;
     let redis = connect_redis(config).await?;
 
     let embedder = embedder(config, &postgres).await?;
@@ -251,6 +257,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         ChatPorts {
             chats: Arc::new(mongo.clone()),
             cache: Arc::new(redis.clone()),
+            answers: Arc::new(redis.clone()),
             models: RegistryRouter::new(Arc::new(llm), models.clone(), CircuitPolicy::default()),
             catalog: Arc::new(catalog),
             idempotency: Arc::new(redis.clone()),
@@ -291,5 +298,6 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         usage,
         readiness,
         tasks,
+        sse_keepalive: config.sse_keepalive,
     })
 }

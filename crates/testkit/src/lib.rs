@@ -5,6 +5,7 @@
 //! the same `contract` functions against the real store, so a fake cannot drift from
 //! the behaviour it stands for (adapter swapping in tests).
 
+pub mod answers;
 pub mod api_keys;
 pub mod cache;
 pub mod chats;

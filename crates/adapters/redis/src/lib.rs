@@ -1,5 +1,6 @@
-//! Redis adapter: the chat-history read cache, the token denylist, rate limits and
-//! idempotency records, shared by every replica of the service.
+//! Redis adapter: the chat-history read cache, the token denylist, rate limits,
+//! idempotency records and the logs of answers being streamed, shared by every replica
+//! of the service.
 //!
 //! [`connect`] opens a small pool of connections that reconnect by themselves; every
 //! command has a timeout, so a dead Redis fails fast ([`StoreError::Unavailable`])
@@ -7,7 +8,8 @@
 //! [`ChatCache`](polychat_domain::ports::ChatCache),
 //! [`TokenDenylist`](polychat_domain::ports::TokenDenylist),
 //! [`RateLimiter`](polychat_domain::ports::RateLimiter),
-//! [`IdempotencyStore`](polychat_domain::ports::IdempotencyStore) and
+//! [`IdempotencyStore`](polychat_domain::ports::IdempotencyStore),
+//! [`AnswerLog`](polychat_domain::ports::AnswerLog) and
 //! [`HealthProbe`](polychat_domain::ports::HealthProbe).
 //!
 //! Everything that reads and then writes runs as one Lua script, so it is atomic
@@ -16,6 +18,7 @@
 //!
 //! [`StoreError::Unavailable`]: polychat_domain::ports::StoreError::Unavailable
 
+mod answers;
 mod cache;
 mod config;
 mod connect;

@@ -62,6 +62,8 @@ pub(crate) struct Scripts {
     pub(crate) idempotency_complete: Script,
     pub(crate) idempotency_renew: Script,
     pub(crate) idempotency_release: Script,
+    pub(crate) answer_append: Script,
+    pub(crate) answer_read: Script,
 }
 
 impl Scripts {
@@ -76,6 +78,8 @@ impl Scripts {
             idempotency_complete: Script::new(crate::idempotency::COMPLETE),
             idempotency_renew: Script::new(crate::idempotency::RENEW),
             idempotency_release: Script::new(crate::idempotency::RELEASE),
+            answer_append: Script::new(crate::answers::APPEND),
+            answer_read: Script::new(crate::answers::READ),
         }
     }
 }

@@ -71,7 +71,9 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
 /// happens. With `Idempotency-Key`, a retry with the same body returns the first result
 /// without calling the model again. Streamed answers are server-sent events: `meta`
 /// `{chat_id, message_id}`, many `delta` `{content}`, then `done` (the chat turn) or
-/// `error` `{code, message}`.
+/// `error` `{code, message}`; every event but `meta` has an `id`, and a client that
+/// lost the stream resumes it at `GET /chats/{chat_id}/messages/{message_id}/stream`
+/// with `Last-Event-ID`. An SSE comment is sent after `SSE_KEEPALIVE_SECONDS` of silence.
 #[utoipa::path(post, path = "/chat", tag = "chat", security(("bearer" = [])),
     request_body = ChatRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
@@ -123,8 +125,10 @@ pub async fn post_chat(
         timeline: timeline(&req),
     };
     Ok(match state.chats.answer(turn).await? {
-        TurnOutput::Stream(started) => sse::respond(started),
-        TurnOutput::Replay(turn) if stream => sse::replay(&ChatTurnDto::from(turn)),
+        TurnOutput::Stream(started) => sse::respond(started, state.sse_keepalive),
+        TurnOutput::Replay(turn) if stream => {
+            sse::replay(&ChatTurnDto::from(turn), state.sse_keepalive)
+        }
         TurnOutput::Whole(turn) | TurnOutput::Replay(turn) => {
             HttpResponse::Ok().json(ChatTurnDto::from(turn))
         }

@@ -10,6 +10,7 @@ pub mod health;
 pub mod memory;
 pub mod openai;
 pub mod profile;
+pub mod resume;
 mod sse;
 pub mod usage;
 
@@ -22,6 +23,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     api_keys::config(cfg);
     chat::config(cfg);
     chats::config(cfg);
+    resume::config(cfg);
     memory::config(cfg);
     openai::config(cfg);
     admin_models::config(cfg);

@@ -8,6 +8,7 @@ mod history;
 mod isolation;
 mod outages;
 mod resources;
+mod resume;
 mod streaming;
 pub(crate) mod support;
 mod turns;

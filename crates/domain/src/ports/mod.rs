@@ -4,6 +4,7 @@
 //! use cases can react to the cases that matter (a duplicate, a store that is down)
 //! without knowing which driver produced them.
 
+mod answers;
 mod api_keys;
 mod auth;
 mod cache;
@@ -18,6 +19,7 @@ mod usage;
 mod users;
 mod webhooks;
 
+pub use answers::{AnswerLog, EventId, LoggedEvent};
 pub use api_keys::{ApiKeyMinter, ApiKeyStore, MintedKey, StoredApiKey};
 
 use futures_util::future::BoxFuture;

@@ -5,6 +5,7 @@
 mod defects;
 mod guards;
 mod reads;
+mod resumes;
 mod streams;
 mod turns;
 mod world;

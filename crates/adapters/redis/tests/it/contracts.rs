@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use polychat_domain::ports::SystemClock;
+use polychat_testkit::answers::answer_log_contract;
 use polychat_testkit::cache::chat_cache_contract;
 use polychat_testkit::denylist::token_denylist_contract;
 use polychat_testkit::limits::{idempotency_contract, rate_limiter_contract};
@@ -32,4 +33,9 @@ async fn passes_the_idempotency_contract() {
 #[tokio::test]
 async fn passes_the_token_denylist_contract() {
     with_redis(async |redis, _| token_denylist_contract(&redis, &SystemClock, sleep).await).await;
+}
+
+#[tokio::test]
+async fn passes_the_answer_log_contract() {
+    with_redis(async |redis, _| answer_log_contract(&redis).await).await;
 }

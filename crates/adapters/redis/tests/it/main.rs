@@ -2,6 +2,7 @@
 //! test uses its own random key prefix and deletes its keys at the end, even when it
 //! fails, so tests run in parallel and leave nothing behind.
 
+mod answers;
 mod cache;
 mod contracts;
 mod limits;

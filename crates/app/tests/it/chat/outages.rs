@@ -12,13 +12,13 @@ use super::support::{answer, code, history, new_chat, prompt, upstream_calls, us
 use crate::harness::TestApp;
 
 /// Forwards connections to `target` until stopped; then cuts them and refuses more.
-struct Proxy {
-    port: u16,
+pub(super) struct Proxy {
+    pub(super) port: u16,
     stop: watch::Sender<bool>,
 }
 
 impl Proxy {
-    async fn start(target: String) -> Self {
+    pub(super) async fn start(target: String) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("address").port();
         let (stop, stopped) = watch::channel(false);
@@ -48,19 +48,19 @@ impl Proxy {
         Self { port, stop }
     }
 
-    fn stop(&self) {
+    pub(super) fn stop(&self) {
         let _ = self.stop.send(true);
     }
 }
 
 /// `host:port` of a `scheme://host:port[/...]` URL.
-fn authority(url: &str) -> String {
+pub(super) fn authority(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
     let rest = rest.rsplit_once('@').map_or(rest, |(_, rest)| rest);
     rest.split(['/', '?']).next().unwrap_or(rest).to_owned()
 }
 
-fn env_or(name: &str, default: &str) -> String {
+pub(super) fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
 

@@ -188,28 +188,56 @@ impl ChatService {
 
 /// What a message says about why it stopped, in the contract's codes.
 fn explain(failure: &Failure) -> MessageError {
-    let (code, message) = match failure {
-        Failure::Interrupted => (
-            "server_shutdown",
-            "The server shut down while this answer was being written; what was written before is kept.",
+    match failure {
+        Failure::Interrupted => interrupted(),
+        Failure::Upstream(error) => upstream(error),
+    }
+}
+
+/// What a failed turn tells a client that resumes its stream, in the codes the live
+/// stream's `error` event has.
+pub(super) fn describe(error: &ChatError) -> MessageError {
+    match error {
+        ChatError::Upstream(error) => upstream(error),
+        ChatError::Interrupted => interrupted(),
+        ChatError::NotFound => said(
+            "not_found",
+            "The chat was deleted while this answer was being written.",
         ),
-        Failure::Upstream(LlmError::Unauthorized) => (
+        _ => said(
+            "service_unavailable",
+            "The answer could not be stored; try again.",
+        ),
+    }
+}
+
+fn interrupted() -> MessageError {
+    said(
+        "server_shutdown",
+        "The server shut down while this answer was being written; what was written before is kept.",
+    )
+}
+
+fn upstream(error: &LlmError) -> MessageError {
+    match error {
+        LlmError::Unauthorized => said(
             "upstream_unauthorized",
             "The model provider rejected the API key.",
         ),
-        Failure::Upstream(LlmError::InsufficientCredits) => (
+        LlmError::InsufficientCredits => said(
             "upstream_insufficient_credits",
             "The API key has no credits left.",
         ),
-        Failure::Upstream(LlmError::RateLimited { .. }) => (
+        LlmError::RateLimited { .. } => said(
             "upstream_rate_limited",
             "The model provider is rate limiting.",
         ),
-        Failure::Upstream(LlmError::Timeout) => {
-            ("upstream_timeout", "The model did not answer in time.")
-        }
-        Failure::Upstream(_) => ("upstream_error", "The model call failed."),
-    };
+        LlmError::Timeout => said("upstream_timeout", "The model did not answer in time."),
+        _ => said("upstream_error", "The model call failed."),
+    }
+}
+
+fn said(code: &str, message: &str) -> MessageError {
     MessageError {
         code: code.to_owned(),
         message: message.to_owned(),

@@ -4,11 +4,12 @@
 //! generation that is still running when the server's grace ends; what it produced is
 //! kept and the message says why it stopped.
 
-use futures_channel::mpsc::{UnboundedSender, unbounded};
+use futures_channel::mpsc::unbounded;
 use futures_util::future::{BoxFuture, Either, join, ready, select};
 use futures_util::stream::StreamExt;
 
 use super::answer::{Call, Prepared};
+use super::events::Outlet;
 use super::finish::Finished;
 use super::guard::Claim;
 use super::open::AnswerSlot;
@@ -95,9 +96,14 @@ impl ChatService {
             model: prepared.model.clone(),
             events: receiver.boxed(),
         };
+        let logged = prepared.chat.as_ref().map(|_| {
+            let ttl = self.policy.answer_log_ttl;
+            (self.ports.answers.clone(), prepared.answer.id, ttl)
+        });
+        let outlet = Outlet::new(sender, logged, self.ports.tasks.as_ref());
         let service = self.clone();
         self.ports.tasks.spawn(Box::pin(async move {
-            let generation = service.relay(prepared, upstream, sender, claim.as_ref());
+            let generation = service.relay(prepared, upstream, outlet, claim.as_ref());
             service.hold(claim.as_ref(), generation).await;
         }));
         Ok(stream)
@@ -144,7 +150,7 @@ impl ChatService {
         &self,
         prepared: Prepared,
         upstream: UpstreamStart,
-        events: UnboundedSender<TurnEvent>,
+        mut events: Outlet,
         claim: Option<&Claim>,
     ) {
         let mut stopping = self.ports.tasks.stopping();
@@ -174,10 +180,10 @@ impl ChatService {
                 match event {
                     Ok(StreamEvent::Delta(text)) => {
                         generated.content.push_str(&text);
-                        let _ = events.unbounded_send(TurnEvent::Delta(text));
+                        events.send(TurnEvent::Delta(text));
                     }
                     Ok(StreamEvent::ToolCalls(calls)) => {
-                        let _ = events.unbounded_send(TurnEvent::ToolCalls(calls));
+                        events.send(TurnEvent::ToolCalls(calls));
                     }
                     Ok(StreamEvent::Finished {
                         model,
@@ -204,8 +210,8 @@ impl ChatService {
             Ok(turn) => TurnEvent::Done(Box::new(turn)),
             Err(error) => TurnEvent::Failed(error),
         };
-        let _ = events.unbounded_send(last);
-        events.close_channel();
+        events.send(last);
+        events.close();
     }
 
     /// Saves what was detected in the prompt, beside the model call.

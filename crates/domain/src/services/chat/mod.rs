@@ -11,12 +11,14 @@ mod admit;
 mod answer;
 mod catalog;
 mod context;
+mod events;
 mod finish;
 mod generate;
 mod guard;
 mod history;
 mod open;
 mod request;
+mod resume;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,8 +26,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::ports::{
-    ChatCache, ChatRepository, Clock, IdempotencyStore, LlmError, ModelCatalog, ModelRouter, Quota,
-    RateLimiter, StoreError, Tasks,
+    AnswerLog, ChatCache, ChatRepository, Clock, IdempotencyStore, LlmError, ModelCatalog,
+    ModelRouter, Quota, RateLimiter, StoreError, Tasks,
 };
 use crate::services::ServiceError;
 use crate::services::auth::{AuthError, AuthService};
@@ -33,10 +35,12 @@ use crate::services::memory::MemoryService;
 use crate::services::usage::UsageService;
 use crate::{Chat, Message, ModelName, Sectors, UserPreference, ValidationError};
 
+pub use events::{AnswerEvent, EventNumbering};
 pub use history::{CacheStatus, ChatPage, ChatPageRequest, NewChatRequest};
 pub use request::{
     ChatTarget, Conversation, Delivery, MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
 };
+pub use resume::Resumed;
 
 /// Limits and defaults of chatting.
 #[derive(Debug, Clone)]
@@ -60,6 +64,14 @@ pub struct ChatPolicy {
     pub store_retries: [Duration; 3],
     /// The sectors a chat may be labelled with.
     pub sectors: Sectors,
+    /// How long a streamed answer's events stay in the log after the last one, for
+    /// clients that reconnect.
+    pub answer_log_ttl: Duration,
+    /// How often a resumed stream looks for new events in the log, and how often for
+    /// the stored answer while the log has nothing new.
+    pub resume_poll: (Duration, Duration),
+    /// How long a resumed stream waits for an answer that is still being written.
+    pub resume_wait: Duration,
 }
 
 impl ChatPolicy {
@@ -81,6 +93,9 @@ impl ChatPolicy {
                 Duration::from_secs(1),
             ],
             sectors: Sectors::default(),
+            answer_log_ttl: Duration::from_mins(15),
+            resume_poll: (Duration::from_millis(50), Duration::from_secs(1)),
+            resume_wait: Duration::from_mins(10),
         }
     }
 }
@@ -166,6 +181,8 @@ pub struct ChatTurn {
 pub struct ChatPorts {
     pub chats: Arc<dyn ChatRepository>,
     pub cache: Arc<dyn ChatCache>,
+    /// The events of streamed answers while they are written, for clients that reconnect.
+    pub answers: Arc<dyn AnswerLog>,
     /// Picks the provider that answers for a model id.
     pub models: Arc<dyn ModelRouter>,
     /// The upstream's model list, for clients that ask which models exist.

@@ -37,6 +37,7 @@ pub(crate) struct World {
     pub(crate) llm: Arc<WatchedLlm>,
     pub(crate) chats: Arc<InMemoryChats>,
     pub(crate) cache: Arc<InMemoryChatCache>,
+    pub(crate) answers: Arc<polychat_testkit::answers::InMemoryAnswerLog>,
     pub(crate) limiter: Arc<InMemoryRateLimiter>,
     pub(crate) idempotency: Arc<InMemoryIdempotency>,
     pub(crate) clock: Arc<ManualClock>,
@@ -89,6 +90,7 @@ impl World {
         ));
         let chats = Arc::new(InMemoryChats::new());
         let cache = Arc::new(InMemoryChatCache::new());
+        let answers = Arc::new(polychat_testkit::answers::InMemoryAnswerLog::new());
         let idempotency = Arc::new(InMemoryIdempotency::new(dyn_clock.clone()));
         let llm = Arc::new(WatchedLlm {
             script: ScriptedLlm::new(),
@@ -103,6 +105,7 @@ impl World {
             ChatPorts {
                 chats: chats.clone(),
                 cache: cache.clone(),
+                answers: answers.clone(),
                 models: Arc::new(GatewayOnly(llm.clone())),
                 catalog: Arc::new(FixedCatalog),
                 idempotency: idempotency.clone(),
@@ -127,6 +130,7 @@ impl World {
             llm,
             chats,
             cache,
+            answers,
             limiter,
             idempotency,
             clock,
