@@ -273,6 +273,8 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
     let search = SearchService::new(
         Arc::new(postgres.clone()),
         Arc::new(embedder.clone()),
+        Arc::new(mongo.clone()),
+        config.sectors.clone(),
         config.search_min_similarity,
     );
     let dependency = |probe: Arc<dyn HealthProbe>, required| Dependency { probe, required };

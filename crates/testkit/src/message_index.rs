@@ -73,7 +73,12 @@ impl MessageIndex for InMemoryMessageIndex {
             .rows()
             .values()
             .filter(|m| m.owner == query.owner)
-            .filter(|m| query.chat_id.is_none_or(|chat| m.chat_id == chat))
+            .filter(|m| {
+                query
+                    .chats
+                    .as_ref()
+                    .is_none_or(|chats| chats.contains(&m.chat_id))
+            })
             .map(|m| MessageSearchHit {
                 chat_id: m.chat_id,
                 message_id: m.message_id,

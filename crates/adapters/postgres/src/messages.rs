@@ -106,7 +106,10 @@ impl MessageIndex for Postgres {
         };
         let vector = to_vector(&query.embedding);
         let owner = query.owner.as_uuid();
-        let chat = query.chat_id.map(|c| c.as_uuid());
+        let chats: Option<Vec<Uuid>> = query
+            .chats
+            .as_ref()
+            .map(|chats| chats.iter().map(polychat_domain::ChatId::as_uuid).collect());
         let mut conn = self.conn().await?;
         let rows: Vec<HitRow> = filtered_scan(&mut conn, limit, |conn| {
             async move {
@@ -123,8 +126,8 @@ impl MessageIndex for Postgres {
                     .order(msgs::embedding.cosine_distance(vector.clone()))
                     .limit(limit)
                     .into_boxed();
-                if let Some(chat) = chat {
-                    select = select.filter(msgs::chat_id.eq(chat));
+                if let Some(chats) = chats.clone() {
+                    select = select.filter(msgs::chat_id.eq_any(chats));
                 }
                 select.load(conn).await
             }

@@ -3,8 +3,8 @@
 
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
-use polychat_domain::PreferenceId;
 use polychat_domain::services::search::SearchRequest;
+use polychat_domain::{LabelsRequest, PreferenceId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -136,6 +136,12 @@ pub struct SearchBody {
     query: String,
     /// Only this chat.
     chat_id: Option<String>,
+    /// Only chats of this project.
+    #[schema(example = "site-2026")]
+    project: Option<String>,
+    /// Only chats of this sector (one of `SECTORS`).
+    #[schema(example = "vendas")]
+    sector: Option<String>,
     /// 1-100, default 10.
     limit: Option<u32>,
     /// Minimum cosine similarity, -1 to 1 (default `SEARCH_MIN_SIMILARITY`, 0.8).
@@ -181,6 +187,10 @@ pub async fn search_messages(
             SearchRequest {
                 query: body.query,
                 chat_id: chat,
+                labels: LabelsRequest {
+                    project: body.project,
+                    sector: body.sector,
+                },
                 limit: body.limit,
                 similarity_threshold: body.similarity_threshold,
             },

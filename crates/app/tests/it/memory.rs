@@ -6,6 +6,7 @@
 mod crud;
 mod degradation;
 mod isolation;
+mod labelled;
 mod learning;
 mod search;
 

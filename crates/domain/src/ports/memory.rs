@@ -127,7 +127,8 @@ pub struct IndexedMessage {
 pub struct MessageSearchQuery {
     pub owner: UserId,
     pub embedding: Embedding,
-    pub chat_id: Option<ChatId>,
+    /// Only messages of these chats (`None`: of every chat).
+    pub chats: Option<Vec<ChatId>>,
     pub limit: u32,
     pub min_similarity: f32,
 }

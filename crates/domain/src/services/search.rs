@@ -1,18 +1,22 @@
-//! Semantic search over the user's past messages.
+//! Semantic search over the user's past messages, in one chat, in the chats with some
+//! labels (project, sector), or everywhere.
 
 use std::sync::Arc;
 
 use super::ServiceError;
 use crate::ports::{
-    EmbedError, Embedder, EmbeddingPurpose, MessageIndex, MessageSearchHit, MessageSearchQuery,
+    ChatRepository, EmbedError, Embedder, EmbeddingPurpose, MessageIndex, MessageSearchHit,
+    MessageSearchQuery,
 };
-use crate::{ChatId, UserId, ValidationError};
+use crate::{ChatId, ChatLabels, LabelsRequest, Sectors, UserId, ValidationError};
 
 /// A search as a client asks it.
 #[derive(Debug, Clone)]
 pub struct SearchRequest {
     pub query: String,
     pub chat_id: Option<ChatId>,
+    /// Only chats with these labels.
+    pub labels: LabelsRequest,
     pub limit: Option<u32>,
     pub similarity_threshold: Option<f32>,
 }
@@ -21,6 +25,9 @@ pub struct SearchRequest {
 pub struct SearchService {
     index: Arc<dyn MessageIndex>,
     embedder: Arc<dyn Embedder>,
+    /// Where the chats with some labels are found.
+    chats: Arc<dyn ChatRepository>,
+    sectors: Sectors,
     default_threshold: f32,
 }
 
@@ -32,13 +39,42 @@ impl SearchService {
     pub fn new(
         index: Arc<dyn MessageIndex>,
         embedder: Arc<dyn Embedder>,
+        chats: Arc<dyn ChatRepository>,
+        sectors: Sectors,
         default_threshold: f32,
     ) -> Self {
         Self {
             index,
             embedder,
+            chats,
+            sectors,
             default_threshold,
         }
+    }
+
+    /// The chats a search is limited to: the one asked for, those with the labels
+    /// asked for (and the one, if both are asked), or every chat (`None`).
+    async fn chats(
+        &self,
+        owner: UserId,
+        chat: Option<ChatId>,
+        labels: &LabelsRequest,
+    ) -> Result<Option<Vec<ChatId>>, ServiceError> {
+        let filter = labels.parse(&self.sectors)?;
+        if filter == ChatLabels::default() {
+            return Ok(chat.map(|chat| vec![chat]));
+        }
+        let labelled = self
+            .chats
+            .list_chats(owner, u32::MAX, None, &filter)
+            .await?;
+        Ok(Some(
+            labelled
+                .into_iter()
+                .map(|found| found.id)
+                .filter(|id| chat.is_none_or(|chat| chat == *id))
+                .collect(),
+        ))
     }
 
     /// The user's messages closest in meaning to the query, best first.
@@ -67,6 +103,10 @@ impl SearchService {
                 ValidationError::new("similarity_threshold", "must be between -1 and 1").into(),
             );
         }
+        let chats = self.chats(owner, request.chat_id, &request.labels).await?;
+        if chats.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
         let embedding = self
             .embedder
             .embed(&[query.to_owned()], EmbeddingPurpose::Query)
@@ -81,7 +121,7 @@ impl SearchService {
             .search(&MessageSearchQuery {
                 owner,
                 embedding,
-                chat_id: request.chat_id,
+                chats,
                 limit,
                 min_similarity,
             })

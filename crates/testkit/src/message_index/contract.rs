@@ -16,6 +16,7 @@ struct Fixture {
     bob: UserId,
     dims: usize,
     work: ChatId,
+    home: ChatId,
     deploy: IndexedMessage,
     answer: IndexedMessage,
     dinner: IndexedMessage,
@@ -41,6 +42,7 @@ impl Fixture {
             bob,
             dims,
             work,
+            home,
             deploy: message(
                 alice,
                 work,
@@ -67,7 +69,7 @@ impl Fixture {
         MessageSearchQuery {
             owner,
             embedding: axis(self.dims, i),
-            chat_id: chat,
+            chats: chat.map(|chat| vec![chat]),
             limit: 10,
             min_similarity: -1.0,
         }
@@ -149,6 +151,23 @@ async fn search(index: &dyn MessageIndex, f: &Fixture) {
         ids(&in_work),
         [f.deploy.message_id, f.answer.message_id],
         "chat filter"
+    );
+    let both = MessageSearchQuery {
+        chats: Some(vec![f.work, f.home]),
+        ..f.query(f.alice, None, 0)
+    };
+    assert_eq!(
+        ids(&find(index, &both).await),
+        ids(&find(index, &f.query(f.alice, None, 0)).await),
+        "every chat named"
+    );
+    let no_chat = MessageSearchQuery {
+        chats: Some(Vec::new()),
+        ..f.query(f.alice, None, 0)
+    };
+    assert!(
+        find(index, &no_chat).await.is_empty(),
+        "no chat named, nothing found"
     );
     let one = find(
         index,

@@ -62,7 +62,7 @@ fn query(owner: UserId, chat_id: Option<ChatId>, i: usize) -> MessageSearchQuery
     MessageSearchQuery {
         owner,
         embedding: axis(DIMS, i),
-        chat_id,
+        chats: chat_id.map(|chat| vec![chat]),
         limit: 50,
         min_similarity: -1.0,
     }

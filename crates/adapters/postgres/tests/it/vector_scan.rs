@@ -230,7 +230,7 @@ async fn message_search_is_not_short_among_other_users_rows() {
     let query = MessageSearchQuery {
         owner: alice,
         embedding: axis(DIMS, 0),
-        chat_id: Some(wanted),
+        chats: Some(vec![wanted]),
         limit: 5,
         min_similarity: -1.0,
     };
@@ -243,7 +243,7 @@ async fn message_search_is_not_short_among_other_users_rows() {
 
     let everywhere = pg
         .search(&MessageSearchQuery {
-            chat_id: None,
+            chats: None,
             limit: 8,
             ..query
         })
