@@ -106,28 +106,35 @@ fn auth_service(
     ))
 }
 
-/// Re-encrypts every stored API key under the current master key.
+/// Re-encrypts every stored secret under the current master key: the users' API keys
+/// and the custom models' signing secrets and header values (theirs and their
+/// versions').
 pub async fn rotate_keys(config: &AppConfig) -> anyhow::Result<()> {
     let postgres = polychat_postgres::connect(&postgres_config(config)).await?;
     let redis = connect_redis(config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let limiter = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
-    let auth = auth_service(config, &postgres, &redis, limiter, clock)?;
-    let report = auth.rotate_keys().await?;
-    tracing::info!(
-        examined = report.examined,
-        rotated = report.rotated,
-        undecryptable = report.undecryptable,
-        "key rotation done"
-    );
-    println!(
-        "examined {}, rotated {}, undecryptable {}",
-        report.examined, report.rotated, report.undecryptable
-    );
-    if report.undecryptable > 0 {
+    let auth = auth_service(config, &postgres, &redis, limiter, clock.clone())?;
+    let keys = auth.rotate_keys().await?;
+    let models = custom_models(config, &postgres, clock)?.reseal().await?;
+    let mut undecryptable = 0;
+    for (what, report) in [("API keys", keys), ("custom-model secrets", models)] {
+        tracing::info!(
+            secrets = what,
+            examined = report.examined,
+            rotated = report.rotated,
+            undecryptable = report.undecryptable,
+            "key rotation done"
+        );
+        println!(
+            "{what}: examined {}, rotated {}, undecryptable {}",
+            report.examined, report.rotated, report.undecryptable
+        );
+        undecryptable += report.undecryptable;
+    }
+    if undecryptable > 0 {
         anyhow::bail!(
-            "{} stored keys could not be decrypted with any configured master key",
-            report.undecryptable
+            "{undecryptable} stored secrets could not be decrypted with any configured master key"
         );
     }
     Ok(())

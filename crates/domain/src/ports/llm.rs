@@ -122,6 +122,9 @@ pub enum LlmError {
     Timeout,
     #[error("the upstream failed: {0}")]
     Upstream(String),
+    /// The upstream answered with an HTTP status that is not a success.
+    #[error("the upstream failed: {detail}")]
+    Status { status: u16, detail: String },
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
