@@ -4,11 +4,12 @@ use actix_web::{HttpResponse, ResponseError};
 use bytes::Bytes;
 use futures_util::future::ready;
 use futures_util::stream::{self, StreamExt};
-use polychat_domain::services::chat::{TurnEvent, TurnStream};
+use polychat_domain::services::chat::TurnEvent;
 use serde::Serialize;
 use serde_json::json;
 
 use super::dto::ChatTurnDto;
+use super::opening::Opened;
 use crate::http::ApiError;
 
 fn event(name: &str, data: &impl Serialize) -> Bytes {
@@ -36,32 +37,38 @@ fn error_event(error: &ApiError) -> Bytes {
     )
 }
 
-fn sse_response(
-    body: impl futures_util::Stream<Item = Result<Bytes, actix_web::Error>> + 'static,
-) -> HttpResponse {
-    HttpResponse::Ok()
+/// The headers of an event stream.
+pub(super) fn sse_headers() -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response
         .content_type("text/event-stream")
         .insert_header(("Cache-Control", "no-cache"))
-        .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(body)
+        .insert_header(("X-Accel-Buffering", "no"));
+    response
 }
 
 /// Streams a started answer. The generation runs on its own in the domain: a client
 /// that goes away drops this response, not the answer, which is still stored.
-pub(super) fn respond(started: TurnStream) -> HttpResponse {
+pub(super) fn respond(started: Opened) -> HttpResponse {
     let meta = event(
         "meta",
         &json!({"chat_id": started.chat_id.map(|id| id.to_string()), "message_id": started.message_id.to_string()}),
     );
+    let mut response = sse_headers();
+    started.name_fallback(&mut response);
     let body = started.events.filter_map(|turn_event| {
         ready(match turn_event {
             TurnEvent::Delta(content) => Some(event("delta", &json!({ "content": content }))),
-            TurnEvent::ToolCalls(_) => None,
+            TurnEvent::ToolCalls(_) | TurnEvent::Rerouted(_) => None,
             TurnEvent::Done(turn) => Some(event("done", &ChatTurnDto::from(*turn))),
             TurnEvent::Failed(error) => Some(error_event(&error.into())),
         })
     });
-    sse_response(stream::once(ready(meta)).chain(body).map(Ok))
+    response.streaming(
+        stream::once(ready(meta))
+            .chain(body)
+            .map(Ok::<_, actix_web::Error>),
+    )
 }
 
 /// Replays a stored answer as a stream (an idempotent retry of a streamed request).
@@ -74,5 +81,5 @@ pub(super) fn replay(turn: &ChatTurnDto) -> HttpResponse {
         event("delta", &json!({"content": turn.message.content})),
         event("done", turn),
     ];
-    sse_response(stream::iter(frames).map(Ok))
+    sse_headers().streaming(stream::iter(frames).map(Ok::<_, actix_web::Error>))
 }

@@ -92,6 +92,9 @@ impl Completion {
 /// One event of a streamed answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
+    /// Another model than the one asked answers this stream (a custom model's fallback
+    /// took over before any content); it comes first.
+    Rerouted(ModelName),
     Delta(String),
     /// Tool-call fragments of one chunk, in the OpenAI format (`delta.tool_calls`).
     ToolCalls(Value),

@@ -172,6 +172,9 @@ impl ChatService {
                 };
                 // A client that left no longer listens; generation goes on regardless.
                 match event {
+                    Ok(StreamEvent::Rerouted(model)) => {
+                        let _ = events.unbounded_send(TurnEvent::Rerouted(model));
+                    }
                     Ok(StreamEvent::Delta(text)) => {
                         generated.content.push_str(&text);
                         let _ = events.unbounded_send(TurnEvent::Delta(text));

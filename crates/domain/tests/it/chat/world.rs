@@ -266,7 +266,7 @@ pub(crate) async fn drain(
             TurnEvent::Delta(delta) => text.push_str(&delta),
             TurnEvent::Done(turn) => done = Some(*turn),
             TurnEvent::Failed(error) => failed = Some(error),
-            TurnEvent::ToolCalls(_) => {}
+            TurnEvent::ToolCalls(_) | TurnEvent::Rerouted(_) => {}
         }
     }
     (text, done, failed)
