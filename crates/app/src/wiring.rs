@@ -19,7 +19,7 @@ use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService};
 use polychat_domain::services::custom_models::{
     CircuitPolicy, CustomModelPorts, CustomModelService, RegistryRouter,
 };
-use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
+use polychat_domain::services::memory::{MemoryPorts, MemoryService};
 use polychat_domain::services::search::SearchService;
 use polychat_domain::services::usage::{UsagePolicy, UsageService};
 use polychat_openrouter::{
@@ -234,12 +234,9 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
             embedder: Arc::new(embedder.clone()),
             detector: Arc::new(Detector::new()?),
             clock: clock.clone(),
+            tasks: tasks.clone(),
         },
-        MemoryPolicy {
-            recall_min_similarity: config.memory_recall_min_similarity,
-            supersede_similarity: config.memory_supersede_similarity,
-            ..MemoryPolicy::default()
-        },
+        config.memory,
     ));
     let models = Arc::new(custom_models(config, &postgres, clock.clone())?);
     let usage = Arc::new(UsageService::new(

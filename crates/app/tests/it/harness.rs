@@ -104,6 +104,9 @@ impl TestApp {
             ("JWT_SECRET".into(), format!("test-secret-{id}-{id}")),
             ("BCRYPT_COST".into(), "4".into()),
             ("LLM_TIMEOUT_SECONDS".into(), "5".into()),
+            // The whole suite shares one embeddings server on two busy cores; the
+            // recall deadline is tested on its own (memory::pressure).
+            ("RECALL_TIMEOUT_MS".into(), "5000".into()),
         ];
         for (name, value) in overrides {
             settings.retain(|(n, _)| n != name);

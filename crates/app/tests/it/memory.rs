@@ -7,6 +7,7 @@ mod crud;
 mod degradation;
 mod isolation;
 mod learning;
+mod pressure;
 mod search;
 
 use std::time::{Duration, Instant};
