@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import RELEASE, ROOT, PASSWORD, Stack, process_cpu, stat_cpu, tree_cpu  # noqa: E402
 import passthrough  # noqa: E402
 import report  # noqa: E402
+import webhook  # noqa: E402
 
 DURATION = float(os.environ.get("BENCH_DURATION", "10"))
 WARMUP = float(os.environ.get("BENCH_WARMUP", "2"))
@@ -27,12 +28,13 @@ STORE_RATE = float(os.environ.get("BENCH_STORE_RATE", "50"))
 HIT_RATE = float(os.environ.get("BENCH_HIT_RATE", "5000"))
 LOGIN_RATE = float(os.environ.get("BENCH_LOGIN_RATE", "4"))
 # BENCH_ONLY=v1 runs scenario 8 alone (the OpenAI-compatible pass-through, polychat and
-# LiteLLM) and writes bench/results/<date>-v1.md; unset, everything runs.
+# LiteLLM) and writes bench/results/<date>-v1.md; BENCH_ONLY=webhook runs scenario 9 alone
+# (a custom model on a webhook, and the usage reports); unset, everything runs.
 ONLY = os.environ.get("BENCH_ONLY", "")
 # Other work on the machine (a build, say) shows in every figure; the report names it.
 START_LOAD = os.getloadavg()
-if ONLY not in ("", "v1"):
-    sys.exit(f"bench: BENCH_ONLY={ONLY!r}: only 'v1' (scenario 8) can be run alone")
+if ONLY not in ("", "v1", "webhook"):
+    sys.exit(f"bench: BENCH_ONLY={ONLY!r}: only 'v1' (scenario 8) or 'webhook' (9) can be run alone")
 CHAT_BODY = {"prompt": "How should I structure a Rust project with several crates?", "model": "mock/fast"}
 UPSTREAM_BODY = {"model": "mock/fast", "messages": [{"role": "user", "content": CHAT_BODY["prompt"]}]}
 
@@ -174,13 +176,26 @@ def run(stack, workdir):
     # Seeding with cheap password hashes (the cost is in the hash, so these accounts
     # stay cheap), then the service runs with cost 12 for everything measured.
     stack.start_app(bcrypt_cost=4)
+    b = Bench(stack, workdir)
+    if ONLY == "webhook":
+        users, usage = run_webhook(stack, b)
+        return summary(stack, b, {"users": users}, usage=usage)
     print("bench: seeding users and their API keys for scenario 8", flush=True)
     v1_keys = passthrough.seed(stack, DURATION + WARMUP)
-    b = Bench(stack, workdir)
     if ONLY == "v1":
         passthrough.run(b, stack, v1_keys)
         return summary(stack, b, {"users": v1_keys["users"]})
     return run_all(stack, workdir, b, v1_keys)
+
+
+def run_webhook(stack, b):
+    """Scenario 9: a custom model on a webhook through /v1, then the usage reports over a
+    million ledger rows; (accounts made, the usage figures)."""
+    print("bench: seeding the custom model and users with API keys for scenario 9", flush=True)
+    hook_keys = webhook.seed(stack, DURATION + WARMUP)
+    webhook.run(b, stack, hook_keys)
+    print(f"bench: seeding {webhook.USAGE_ROWS:,} usage rows and reading the reports", flush=True)
+    return hook_keys["users"] + 2, webhook.usage_reads(stack)
 
 
 def run_all(stack, workdir, b, v1_keys):
@@ -276,19 +291,21 @@ def run_all(stack, workdir, b, v1_keys):
 
     # 8: the OpenAI-compatible pass-through, polychat's /v1 and LiteLLM's proxy.
     passthrough.run(b, stack, v1_keys)
+    # 9: a custom model on a webhook, and the usage reports.
+    hook_users, usage = run_webhook(stack, b)
 
     # Last, because it leaves a backlog behind: POST /chat offered at the target's
     # 500/s for a few seconds, to show what the stack sustains.
     b.load("s2_post_chat_500", "POST /chat non-stream offered at 500/s (capacity probe)", "1-2",
            stack.base, "/chat", 500, app, "POST", CHAT_BODY, tokens=group(0, 120) + group(180, 300),
            duration=3, warmup=0, timeout=15, connections=256, extra={"baseline": "s1_baseline"})
-    seed = {"users": len(users) + len(continued) + 2 + v1_keys["users"], "big_chat_messages": len(big_ids) + 2,
-            "big_chat_seed_s": seed_chat_s, "memory_users": 1000, "preferences": preferences,
-            "preferences_seed_s": seed_pref_s}
-    return summary(stack, b, seed, memory)
+    seed = {"users": len(users) + len(continued) + 2 + v1_keys["users"] + hook_users,
+            "big_chat_messages": len(big_ids) + 2, "big_chat_seed_s": seed_chat_s, "memory_users": 1000,
+            "preferences": preferences, "preferences_seed_s": seed_pref_s}
+    return summary(stack, b, seed, memory, usage)
 
 
-def summary(stack, b, seed, memory=None):
+def summary(stack, b, seed, memory=None, usage=None):
     """The run's JSON: settings, machine, seed and every scenario."""
     idle = proc_cpu_rss(stack.app.pid)
     return {
@@ -299,11 +316,12 @@ def summary(stack, b, seed, memory=None):
         "settings": {"duration_s": DURATION, "warmup_s": WARMUP, "bcrypt_cost": 12,
                      "load_generator": "bench-load (open loop, latency from the intended start)",
                      "rates": {"chat": CHAT_RATE, "store": STORE_RATE, "hit": HIT_RATE, "login": LOGIN_RATE,
-                               "v1": list(passthrough.RATES)}},
+                               "v1": list(passthrough.RATES), "webhook": webhook.RATE}},
         "seed": seed,
         "scenarios": b.results,
         "skipped": b.skipped,
         "memory": memory,
+        "usage": usage,
         "final_rss_mb": idle[1], "peak_rss_mb": idle[2],
     }
 

@@ -28,11 +28,11 @@ def key_of(rate):
     return f"{rate:g}".replace(".", "_")
 
 
-def seed(stack, seconds):
+def seed(stack, seconds, rates=RATES, prefix="v1user"):
     """Users with a personal API key each, for every rate: {"users": n, "keys": {rate:
     [key, ...]}}, or {"users": n, "reason": why there are no keys} (the route missing)."""
-    counts = {rate: users_for(rate, seconds) for rate in RATES}
-    users = stack.users("v1user", sum(counts.values()))
+    counts = {rate: users_for(rate, seconds) for rate in rates}
+    users = stack.users(prefix, sum(counts.values()))
 
     def create_key(user):
         status, body = call(stack.base, "POST", "/user/api-keys", {"name": "bench"}, user[1])

@@ -43,11 +43,36 @@ def targets(data):
     if t is not None:
         check("added time to first token p99", f"{t:.2f} ms", t <= 2, "<= 2 ms")
     passthrough_targets(data, check)
+    hook = s.get(f"s9_v1_webhook_{webhook_rate(data)}")
+    if hook:
+        a = added(hook, s.get(hook.get("baseline")))
+        rate = hook["target_rps"]
+        check(f"custom model on a webhook through /v1 at {rate:.0f}/s, added p99", f"{f(a)} ms"
+              + ("" if served(hook) else f" (served {hook['achieved_rps']:.0f}/s)"),
+              served(hook) and a is not None and a <= 2 and rate >= 200, "<= 2 ms at 200/s")
     app_rss = [x["peak_rss_mb"] for x in data["scenarios"]
                if x["key"][3:].startswith(("post", "get", "big", "login", "chat", "v1"))]
     rss = max(app_rss + [data.get("peak_rss_mb", 0)])
     check("service peak RSS over the run", f"{rss:.0f} MB", rss < 150, "< 150 MB")
     return rows
+
+
+def webhook_rate(data):
+    return f"{data['settings']['rates'].get('webhook', 200):g}"
+
+
+def usage_table(data):
+    """The usage reports' read times over a month of ledger rows (scenario 9)."""
+    u = data.get("usage")
+    if not u:
+        return []
+    out = ["", f"### Usage reports (scenario 9): a month of {u['rows']:,} ledger rows of {u['users']:,} users",
+           "", f"Rows inserted by SQL in {u['seed_s']} s, then each report read one after another "
+           "through the API (one client, so this is the report's own time, not a load run). ms.", "",
+           "| report | rows counted | p50 | p99 | max |", "|---|---|---|---|---|"]
+    for name, x in u["reads"].items():
+        out.append(f"| {name} | {x['requests']:,} | {f(x['p50'])} | {f(x['p99'])} | {f(x['max'])} |")
+    return out
 
 
 def passthrough_side(data, proxy, rate):
@@ -264,6 +289,7 @@ def markdown(data):
                            f"{f(added(x, base, 'ttft_ms', 'p999'))} | {f(added(x, base, 'gap_ms', 'p50'))} | "
                            f"{f(added(x, base, 'gap_ms'))} | {f(added(x, base, 'gap_ms', 'p999'))} |")
     out += passthrough_table(data)
+    out += usage_table(data)
     out += steps_table(data)
     out += cpu_table(data)
     mem = data.get("memory")
@@ -284,7 +310,8 @@ def markdown(data):
                 f"(p50 {f(l['latency_ms']['p50'])} ms, p99 {f(l['latency_ms']['p99'])} ms, {l['errors']} errors)."]
     sd = data["seed"]
     if "big_chat_messages" not in sd:  # BENCH_ONLY: no chats or preferences seeded
-        out += ["", f"Only scenario 8 ran (`BENCH_ONLY={data.get('only')}`), with {sd['users']} accounts. "
+        only = {"v1": "8", "webhook": "9"}.get(data.get("only"), "?")
+        out += ["", f"Only scenario {only} ran (`BENCH_ONLY={data.get('only')}`), with {sd['users']} accounts. "
                 f"Service RSS at the end: {data['final_rss_mb']:.0f} MB, peak {data['peak_rss_mb']:.0f} MB.", ""]
         return "\n".join(out)
     out += ["", f"Seed: {sd['users']} accounts, a chat of {sd['big_chat_messages']:,} messages "

@@ -145,9 +145,15 @@ class Stack:
             # otherwise be what is measured (scenario 5 measures it on its own).
             "EMBEDDINGS_BASE_URL": f"http://127.0.0.1:{self.mock_port}/v1",
             "BCRYPT_COST": str(bcrypt_cost),
+            # Scenario 9's custom model calls the mock (on loopback) as its webhook.
+            "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
             "LOG_FORMAT": "json",
         })
         return env
+
+    def grant_admin(self, username):
+        subprocess.run([str(RELEASE / "polychat"), "admin", "grant", username], env=self.app_env(12),
+                       check=True, cwd=self.workdir, stdout=subprocess.DEVNULL)
 
     def migrate(self):
         subprocess.run([str(RELEASE / "polychat"), "migrate"], env=self.app_env(12), check=True,

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use polychat_auth::{MIN_SECRET_BYTES, VALID_COSTS};
 use polychat_crypto::MasterKeys;
+use polychat_domain::services::memory::{MemoryPolicy, RecallPolicy};
 use polychat_domain::{ModelName, Sectors};
 use polychat_webhook::NetworkPolicy;
 use secrecy::SecretString;
@@ -51,10 +52,9 @@ pub struct AppConfig {
     pub embeddings_api_key: Option<SecretString>,
     pub embeddings_model: Option<String>,
     pub embeddings_dimensions: usize,
-    /// Cosine similarity a preference needs to be recalled for a prompt.
-    pub memory_recall_min_similarity: f32,
-    /// Cosine similarity at which a new statement replaces a remembered one.
-    pub memory_supersede_similarity: f32,
+    /// Recall and remembering: similarity thresholds, the embeddings window, the
+    /// recall deadline.
+    pub memory: MemoryPolicy,
     /// Default minimum similarity of a `/messages/search` hit.
     pub search_min_similarity: f32,
     pub master_key: SecretString,
@@ -225,9 +225,7 @@ impl AppConfig {
             embeddings_api_key: source.get("EMBEDDINGS_API_KEY").map(SecretString::from),
             embeddings_model: source.get("EMBEDDINGS_MODEL").map(str::to_owned),
             embeddings_dimensions: source.parsed("EMBEDDINGS_DIMENSIONS", 384)?,
-            // Defaults measured for multilingual-e5-small: docs/memory-detector.md.
-            memory_recall_min_similarity: similarity(source, "MEMORY_RECALL_MIN_SIMILARITY", 0.81)?,
-            memory_supersede_similarity: similarity(source, "MEMORY_SUPERSEDE_SIMILARITY", 0.97)?,
+            memory: memory_policy(source)?,
             search_min_similarity: similarity(source, "SEARCH_MIN_SIMILARITY", 0.80)?,
             master_key,
             previous_master_keys,
@@ -259,6 +257,31 @@ fn keepalive(source: &Source) -> Result<Duration, ConfigError> {
         0 => Err(invalid("SSE_KEEPALIVE_SECONDS", "must be at least 1")),
         seconds => Ok(Duration::from_secs(seconds)),
     }
+}
+
+/// `MEMORY_*`, `EMBEDDINGS_WINDOW_CHARS` and `RECALL_TIMEOUT_MS` over the defaults
+/// (measured for multilingual-e5-small: docs/memory-detector.md).
+fn memory_policy(source: &Source) -> Result<MemoryPolicy, ConfigError> {
+    let defaults = MemoryPolicy::default();
+    let deadline_ms = u64::try_from(defaults.recall.deadline.as_millis()).unwrap_or(u64::MAX);
+    Ok(MemoryPolicy {
+        recall_min_similarity: similarity(
+            source,
+            "MEMORY_RECALL_MIN_SIMILARITY",
+            defaults.recall_min_similarity,
+        )?,
+        supersede_similarity: similarity(
+            source,
+            "MEMORY_SUPERSEDE_SIMILARITY",
+            defaults.supersede_similarity,
+        )?,
+        window_chars: source.parsed("EMBEDDINGS_WINDOW_CHARS", defaults.window_chars)?,
+        recall: RecallPolicy {
+            deadline: Duration::from_millis(source.parsed("RECALL_TIMEOUT_MS", deadline_ms)?),
+            ..defaults.recall
+        },
+        ..defaults
+    })
 }
 
 fn similarity(source: &Source, variable: &'static str, default: f32) -> Result<f32, ConfigError> {

@@ -19,7 +19,7 @@ use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService};
 use polychat_domain::services::custom_models::{
     CircuitPolicy, CustomModelPorts, CustomModelService, RegistryRouter,
 };
-use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService};
+use polychat_domain::services::memory::{MemoryPorts, MemoryService};
 use polychat_domain::services::search::SearchService;
 use polychat_domain::services::usage::{UsagePolicy, UsageService};
 use polychat_openrouter::{
@@ -106,28 +106,35 @@ fn auth_service(
     ))
 }
 
-/// Re-encrypts every stored API key under the current master key.
+/// Re-encrypts every stored secret under the current master key: the users' API keys
+/// and the custom models' signing secrets and header values (theirs and their
+/// versions').
 pub async fn rotate_keys(config: &AppConfig) -> anyhow::Result<()> {
     let postgres = polychat_postgres::connect(&postgres_config(config)).await?;
     let redis = connect_redis(config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let limiter = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
-    let auth = auth_service(config, &postgres, &redis, limiter, clock)?;
-    let report = auth.rotate_keys().await?;
-    tracing::info!(
-        examined = report.examined,
-        rotated = report.rotated,
-        undecryptable = report.undecryptable,
-        "key rotation done"
-    );
-    println!(
-        "examined {}, rotated {}, undecryptable {}",
-        report.examined, report.rotated, report.undecryptable
-    );
-    if report.undecryptable > 0 {
+    let auth = auth_service(config, &postgres, &redis, limiter, clock.clone())?;
+    let keys = auth.rotate_keys().await?;
+    let models = custom_models(config, &postgres, clock)?.reseal().await?;
+    let mut undecryptable = 0;
+    for (what, report) in [("API keys", keys), ("custom-model secrets", models)] {
+        tracing::info!(
+            secrets = what,
+            examined = report.examined,
+            rotated = report.rotated,
+            undecryptable = report.undecryptable,
+            "key rotation done"
+        );
+        println!(
+            "{what}: examined {}, rotated {}, undecryptable {}",
+            report.examined, report.rotated, report.undecryptable
+        );
+        undecryptable += report.undecryptable;
+    }
+    if undecryptable > 0 {
         anyhow::bail!(
-            "{} stored keys could not be decrypted with any configured master key",
-            report.undecryptable
+            "{undecryptable} stored secrets could not be decrypted with any configured master key"
         );
     }
     Ok(())
@@ -240,12 +247,9 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
             embedder: Arc::new(embedder.clone()),
             detector: Arc::new(Detector::new()?),
             clock: clock.clone(),
+            tasks: tasks.clone(),
         },
-        MemoryPolicy {
-            recall_min_similarity: config.memory_recall_min_similarity,
-            supersede_similarity: config.memory_supersede_similarity,
-            ..MemoryPolicy::default()
-        },
+        config.memory,
     ));
     let models = Arc::new(custom_models(config, &postgres, clock.clone())?);
     let usage = Arc::new(UsageService::new(

@@ -134,6 +134,46 @@ impl CustomModelRepository for InMemoryCustomModels {
         registry.versions.remove(&id);
         Ok(registry.models.remove(&id).is_some())
     }
+
+    async fn replace_settings(
+        &self,
+        id: CustomModelId,
+        version: Option<u32>,
+        before: &ModelSettings,
+        after: &ModelSettings,
+    ) -> Result<bool, StoreError> {
+        let mut registry = self.registry();
+        let current = match version {
+            None => registry.models.get_mut(&id).map(|m| &mut m.settings),
+            Some(number) => registry
+                .versions
+                .get_mut(&id)
+                .and_then(|versions| versions.iter_mut().find(|v| v.version == number))
+                .map(|v| &mut v.settings),
+        };
+        Ok(match current {
+            Some(settings) if settings == before => {
+                *settings = after.clone();
+                true
+            }
+            _ => false,
+        })
+    }
+
+    async fn replace_signing_secret(
+        &self,
+        id: CustomModelId,
+        before: &str,
+        after: &str,
+    ) -> Result<bool, StoreError> {
+        Ok(match self.registry().models.get_mut(&id) {
+            Some(model) if model.signing_secret == before => {
+                after.clone_into(&mut model.signing_secret);
+                true
+            }
+            _ => false,
+        })
+    }
 }
 
 #[cfg(test)]

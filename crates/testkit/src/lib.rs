@@ -19,5 +19,6 @@ pub mod message_index;
 pub mod outage;
 pub mod preferences;
 pub mod security;
+pub mod tasks;
 pub mod usage;
 pub mod users;

@@ -239,6 +239,8 @@ fn join(events: Vec<Result<StreamEvent, LlmError>>) -> Result<Completion, LlmErr
         match event? {
             StreamEvent::Delta(delta) => joined.content.push_str(&delta),
             StreamEvent::ToolCalls(calls) => joined.tool_calls = Some(calls),
+            // `Finished` names the model that answered.
+            StreamEvent::Rerouted(_) => {}
             StreamEvent::Finished {
                 model,
                 usage,

@@ -313,4 +313,59 @@ impl CustomModelRepository for Postgres {
             .map_err(store_error)?;
         Ok(deleted > 0)
     }
+
+    async fn replace_settings(
+        &self,
+        id: CustomModelId,
+        version: Option<u32>,
+        before: &ModelSettings,
+        after: &ModelSettings,
+    ) -> Result<bool, StoreError> {
+        let (before, after) = (to_doc(before), to_doc(after));
+        let mut conn = self.conn().await?;
+        let replaced = match version {
+            None => {
+                diesel::update(
+                    models::table
+                        .find(id.as_uuid())
+                        .filter(models::settings.eq(&before)),
+                )
+                .set(models::settings.eq(&after))
+                .execute(&mut conn)
+                .await
+            }
+            Some(number) => {
+                let number = i32::try_from(number).map_err(|e| corrupt("model version", e))?;
+                diesel::update(
+                    versions::table
+                        .find((id.as_uuid(), number))
+                        .filter(versions::settings.eq(&before)),
+                )
+                .set(versions::settings.eq(&after))
+                .execute(&mut conn)
+                .await
+            }
+        }
+        .map_err(store_error)?;
+        Ok(replaced > 0)
+    }
+
+    async fn replace_signing_secret(
+        &self,
+        id: CustomModelId,
+        before: &str,
+        after: &str,
+    ) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        let replaced = diesel::update(
+            models::table
+                .find(id.as_uuid())
+                .filter(models::signing_secret.eq(before)),
+        )
+        .set(models::signing_secret.eq(after))
+        .execute(&mut conn)
+        .await
+        .map_err(store_error)?;
+        Ok(replaced > 0)
+    }
 }

@@ -212,14 +212,18 @@ fn successful(response: Response) -> Result<Response, LlmError> {
     if status.is_success() {
         return Ok(response);
     }
-    Err(LlmError::Upstream(if status.is_redirection() {
+    let detail = if status.is_redirection() {
         format!(
             "the webhook answered with a redirect ({}), which is not followed",
             status.as_u16()
         )
     } else {
         format!("the webhook answered with status {}", status.as_u16())
-    }))
+    };
+    Err(LlmError::Status {
+        status: status.as_u16(),
+        detail,
+    })
 }
 
 #[async_trait]

@@ -165,6 +165,8 @@ impl Answering {
             match event? {
                 StreamEvent::Delta(text) => content.push_str(&text),
                 StreamEvent::ToolCalls(calls) => tool_calls = Some(calls),
+                // Only a router reroutes; a webhook's answer never does.
+                StreamEvent::Rerouted(_) => {}
                 StreamEvent::Finished {
                     model,
                     usage,

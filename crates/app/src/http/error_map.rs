@@ -83,7 +83,10 @@ impl From<LlmError> for ApiError {
                 "upstream_timeout",
                 "the model did not answer in time",
             ),
-            LlmError::Upstream(message) => Self::new(
+            LlmError::Upstream(message)
+            | LlmError::Status {
+                detail: message, ..
+            } => Self::new(
                 StatusCode::BAD_GATEWAY,
                 "upstream_error",
                 format!("the model provider failed: {message}"),

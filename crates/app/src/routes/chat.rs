@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{ChatDto, ChatTurnDto};
-use super::sse;
+use super::{opening, sse};
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::request_context::{idempotency_key, timeline};
@@ -125,12 +125,17 @@ pub async fn post_chat(
         timeline: timeline(&req),
     };
     Ok(match state.chats.answer(turn).await? {
-        TurnOutput::Stream(started) => sse::respond(started, state.sse_keepalive),
+        TurnOutput::Stream(started) => {
+            let opened = opening::open(started, state.sse_keepalive).await;
+            sse::respond(opened, state.sse_keepalive)
+        }
         TurnOutput::Replay(turn) if stream => {
             sse::replay(&ChatTurnDto::from(turn), state.sse_keepalive)
         }
         TurnOutput::Whole(turn) | TurnOutput::Replay(turn) => {
-            HttpResponse::Ok().json(ChatTurnDto::from(turn))
+            let mut response = HttpResponse::Ok();
+            opening::name_turn_fallback(&mut response, &turn);
+            response.json(ChatTurnDto::from(turn))
         }
     })
 }

@@ -9,6 +9,7 @@ pub mod dto;
 pub mod health;
 pub mod memory;
 pub mod openai;
+mod opening;
 pub mod profile;
 pub mod resume;
 mod sse;

@@ -13,15 +13,14 @@ use bytes::Bytes;
 use futures_util::future::ready;
 use futures_util::stream::{self, BoxStream, Stream, StreamExt};
 use polychat_domain::ports::EventId;
-use polychat_domain::services::chat::{
-    AnswerEvent, EventNumbering, Resumed, TurnEvent, TurnStream,
-};
+use polychat_domain::services::chat::{AnswerEvent, EventNumbering, Resumed, TurnEvent};
 use polychat_domain::{ChatId, MessageId};
 use serde::Serialize;
 use serde_json::json;
 use tokio::time::{Instant, Sleep, sleep};
 
 use super::dto::ChatTurnDto;
+use super::opening::Opened;
 use crate::http::ApiError;
 
 /// What keeps an idle stream open; clients ignore comments.
@@ -83,32 +82,42 @@ fn kept_alive(
     )
 }
 
-fn sse_response(
+/// The headers of an event stream.
+pub(super) fn sse_headers() -> actix_web::HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("text/event-stream")
+        .insert_header(("Cache-Control", "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"));
+    response
+}
+
+/// `response` streaming `body`, kept alive.
+fn sse_body(
+    mut response: actix_web::HttpResponseBuilder,
     body: impl Stream<Item = Bytes> + Send + 'static,
     keepalive: Duration,
 ) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/event-stream")
-        .insert_header(("Cache-Control", "no-cache"))
-        .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(kept_alive(body, keepalive).map(Ok::<_, actix_web::Error>))
+    response.streaming(kept_alive(body, keepalive).map(Ok::<_, actix_web::Error>))
 }
 
 /// Streams a started answer. The generation runs on its own in the domain: a client
 /// that goes away drops this response, not the answer, which is still stored.
-pub(super) fn respond(started: TurnStream, keepalive: Duration) -> HttpResponse {
+pub(super) fn respond(started: Opened, keepalive: Duration) -> HttpResponse {
     let meta = meta(started.chat_id, started.message_id);
+    let mut response = sse_headers();
+    started.name_fallback(&mut response);
     let mut numbering = EventNumbering::default();
     let body = started.events.filter_map(move |turn_event| {
         let id = numbering.number(&turn_event);
         ready(match turn_event {
             TurnEvent::Delta(content) => Some(event(id, "delta", &json!({ "content": content }))),
-            TurnEvent::ToolCalls(_) => None,
+            TurnEvent::ToolCalls(_) | TurnEvent::Rerouted(_) => None,
             TurnEvent::Done(turn) => Some(event(id, "done", &ChatTurnDto::from(*turn))),
             TurnEvent::Failed(error) => Some(error_event(id, &error.into())),
         })
     });
-    sse_response(stream::once(ready(meta)).chain(body), keepalive)
+    sse_body(response, stream::once(ready(meta)).chain(body), keepalive)
 }
 
 /// Streams what a client missed of an answer, then the rest of it.
@@ -128,7 +137,11 @@ pub(super) fn resumed(
         ),
     });
     let meta = meta(Some(chat_id), message_id);
-    sse_response(stream::once(ready(meta)).chain(body), keepalive)
+    sse_body(
+        sse_headers(),
+        stream::once(ready(meta)).chain(body),
+        keepalive,
+    )
 }
 
 /// Replays a stored answer as a stream (an idempotent retry of a streamed request),
@@ -148,5 +161,5 @@ pub(super) fn replay(turn: &ChatTurnDto, keepalive: Duration) -> HttpResponse {
         ),
         event(Some(delta.next(0)), "done", turn),
     ];
-    sse_response(stream::iter(frames), keepalive)
+    sse_body(sse_headers(), stream::iter(frames), keepalive)
 }

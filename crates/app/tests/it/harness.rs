@@ -74,7 +74,7 @@ impl TestApp {
         let pg_database = format!("polychat_apptest_{id}");
         admin_sql(&format!("CREATE DATABASE {pg_database}")).await;
         let upstream = MockServer::start().await;
-        let master_key = base64::engine::general_purpose::STANDARD.encode(rand_bytes());
+        let master_key = new_master_key();
         let mut settings: Vec<(String, String)> = vec![
             ("HTTP_ADDR".into(), "127.0.0.1:0".into()),
             (
@@ -104,6 +104,9 @@ impl TestApp {
             ("JWT_SECRET".into(), format!("test-secret-{id}-{id}")),
             ("BCRYPT_COST".into(), "4".into()),
             ("LLM_TIMEOUT_SECONDS".into(), "5".into()),
+            // The whole suite shares one embeddings server on two busy cores; the
+            // recall deadline is tested on its own (memory::pressure).
+            ("RECALL_TIMEOUT_MS".into(), "5000".into()),
         ];
         for (name, value) in overrides {
             settings.retain(|(n, _)| n != name);
@@ -130,8 +133,13 @@ impl TestApp {
 
     /// Starts a server with this app's configuration and returns its base URL.
     async fn start_server(&self) -> String {
-        let config = self.config();
-        let state = wiring::build_state(&config, tokio::runtime::Handle::current())
+        Self::serve(&self.config()).await
+    }
+
+    /// Serves the app with `config` (e.g. [`Self::config_with`]) next to this one,
+    /// until the test ends; its base URL.
+    pub(crate) async fn serve(config: &AppConfig) -> String {
+        let state = wiring::build_state(config, tokio::runtime::Handle::current())
             .await
             .expect("wire the app");
         let server =
@@ -152,8 +160,20 @@ impl TestApp {
 
     /// The configuration as the app parsed it.
     pub(crate) fn config(&self) -> AppConfig {
+        self.config_with(&[])
+    }
+
+    /// This app's configuration with some settings replaced.
+    pub(crate) fn config_with(&self, replaced: &[(&str, &str)]) -> AppConfig {
+        let mut settings = self.settings.clone();
+        settings.retain(|(name, _)| !replaced.iter().any(|(n, _)| n == name));
+        settings.extend(
+            replaced
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned())),
+        );
         AppConfig::load(&Source::from_pairs(
-            self.settings.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+            settings.iter().map(|(k, v)| (k.as_str(), v.as_str())),
         ))
         .expect("test configuration")
     }
@@ -249,6 +269,11 @@ impl Replica {
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
     }
+}
+
+/// A fresh `APP_MASTER_KEY` (32 random bytes, base64).
+pub(crate) fn new_master_key() -> String {
+    base64::engine::general_purpose::STANDARD.encode(rand_bytes())
 }
 
 fn rand_bytes() -> [u8; 32] {

@@ -8,6 +8,7 @@ mod degradation;
 mod isolation;
 mod labelled;
 mod learning;
+mod pressure;
 mod search;
 
 use std::time::{Duration, Instant};

@@ -40,4 +40,24 @@ pub trait CustomModelRepository: Send + Sync {
 
     /// Removes a model and its versions for good; whether it existed.
     async fn purge(&self, id: CustomModelId) -> Result<bool, StoreError>;
+
+    /// Replaces the settings of the model (`version` `None`) or of one of its versions
+    /// with `after` only if they still equal `before`, without making a new version
+    /// (a master-key rotation re-sealing header values); whether it replaced them.
+    async fn replace_settings(
+        &self,
+        id: CustomModelId,
+        version: Option<u32>,
+        before: &ModelSettings,
+        after: &ModelSettings,
+    ) -> Result<bool, StoreError>;
+
+    /// Replaces the model's sealed signing secret with `after` only if it is still
+    /// `before`; whether it replaced it.
+    async fn replace_signing_secret(
+        &self,
+        id: CustomModelId,
+        before: &str,
+        after: &str,
+    ) -> Result<bool, StoreError>;
 }

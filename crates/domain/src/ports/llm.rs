@@ -92,6 +92,9 @@ impl Completion {
 /// One event of a streamed answer.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StreamEvent {
+    /// Another model than the one asked answers this stream (a custom model's fallback
+    /// took over before any content); it comes first.
+    Rerouted(ModelName),
     Delta(String),
     /// Tool-call fragments of one chunk, in the OpenAI format (`delta.tool_calls`).
     ToolCalls(Value),
@@ -122,6 +125,9 @@ pub enum LlmError {
     Timeout,
     #[error("the upstream failed: {0}")]
     Upstream(String),
+    /// The upstream answered with an HTTP status that is not a success.
+    #[error("the upstream failed: {detail}")]
+    Status { status: u16, detail: String },
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }

@@ -2,6 +2,7 @@
 //! instruction with the nearest preferences, remember dedupes and supersedes, an
 //! embeddings outage costs the memories but nothing else, deleted means never used.
 
+use polychat_testkit::tasks::TestTasks;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -55,6 +56,7 @@ fn policy() -> MemoryPolicy {
         recall_limit: 5,
         recall_min_similarity: 0.3,
         supersede_similarity: 0.97,
+        ..MemoryPolicy::default()
     }
 }
 
@@ -70,6 +72,7 @@ fn world(detector: ScriptedDetector) -> World {
             embedder: embedder.clone(),
             detector: Arc::new(detector),
             clock: clock.clone(),
+            tasks: Arc::new(TestTasks::new()),
         },
         policy(),
     );

@@ -15,6 +15,69 @@ use uuid::Uuid;
 pub async fn contract(repo: &dyn CustomModelRepository, admin: UserId) {
     create_find_and_list(repo, admin).await;
     versions_and_purge(repo, admin).await;
+    replacing_sealed_values(repo, admin).await;
+}
+
+/// A re-seal replaces a value only where it is still the one it was read as, and
+/// makes no version.
+async fn replacing_sealed_values(repo: &dyn CustomModelRepository, admin: UserId) {
+    let model = sample_model("reseal");
+    repo.create(&model, admin).await.expect("create");
+    let mut resealed = model.settings.clone();
+    "sealed-again".clone_into(&mut resealed.webhook_headers[0].ciphertext);
+    assert!(
+        repo.replace_settings(model.id, None, &model.settings, &resealed)
+            .await
+            .expect("replace current")
+    );
+    assert!(
+        !repo
+            .replace_settings(model.id, None, &model.settings, &resealed)
+            .await
+            .expect("replace stale"),
+        "a value changed meanwhile is kept"
+    );
+    assert!(
+        repo.replace_settings(model.id, Some(1), &model.settings, &resealed)
+            .await
+            .expect("replace version")
+    );
+    assert!(
+        !repo
+            .replace_settings(model.id, Some(9), &model.settings, &resealed)
+            .await
+            .expect("no such version")
+    );
+    assert!(
+        repo.replace_signing_secret(model.id, "sealed-secret", "secret-again")
+            .await
+            .expect("replace secret")
+    );
+    assert!(
+        !repo
+            .replace_signing_secret(model.id, "sealed-secret", "other")
+            .await
+            .expect("stale secret")
+    );
+    let found = repo.find(model.id).await.expect("find").expect("stored");
+    assert_eq!(
+        (
+            &found.settings,
+            found.signing_secret.as_str(),
+            found.version
+        ),
+        (&resealed, "secret-again", 1),
+        "re-sealed in place, no new version"
+    );
+    let versions = repo.versions(model.id).await.expect("versions");
+    assert_eq!(versions.len(), 1);
+    assert_eq!(versions[0].settings, resealed);
+    assert!(
+        !repo
+            .replace_signing_secret(CustomModelId::generate(), "a", "b")
+            .await
+            .expect("unknown model")
+    );
 }
 
 /// A model whose slug starts with `prefix` and has a random suffix.

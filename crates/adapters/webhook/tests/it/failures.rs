@@ -11,7 +11,12 @@ use crate::support::{Fake, Reply, chat_call, client, endpoint, loopback_policy};
 
 fn upstream<T: std::fmt::Debug>(result: Result<T, LlmError>) -> String {
     match result {
-        Err(LlmError::Upstream(message)) => message,
+        Err(
+            LlmError::Upstream(message)
+            | LlmError::Status {
+                detail: message, ..
+            },
+        ) => message,
         other => panic!("expected an upstream error, got {other:?}"),
     }
 }
@@ -46,6 +51,13 @@ async fn a_500_is_upstream_for_both_calls() {
             .map(|_| ()),
     );
     assert_eq!(message, "the webhook answered with status 500");
+    let result = client()
+        .complete(&endpoint(&fake_500.url()), &chat_call(false))
+        .await;
+    assert!(
+        matches!(result, Err(LlmError::Status { status: 500, .. })),
+        "the status is kept: {result:?}"
+    );
 }
 
 #[tokio::test]

@@ -111,7 +111,12 @@ async fn an_opened_network_is_reachable_but_metadata_never() {
 
 fn upstream<T: std::fmt::Debug>(result: Result<T, LlmError>) -> String {
     match result {
-        Err(LlmError::Upstream(message)) => message,
+        Err(
+            LlmError::Upstream(message)
+            | LlmError::Status {
+                detail: message, ..
+            },
+        ) => message,
         other => panic!("expected an upstream error, got {other:?}"),
     }
 }

@@ -210,7 +210,8 @@ pub struct TestBody {
 #[derive(Serialize, ToSchema)]
 pub struct TestDto {
     pub(super) ok: bool,
-    /// What a client would have got: 200, 502 or 504.
+    /// The webhook's HTTP status; 504 when it did not answer in time, 502 when it
+    /// could not be reached or its answer was unreadable.
     pub(super) status: u16,
     pub(super) latency_ms: u64,
     #[serde(skip_serializing_if = "Option::is_none")]

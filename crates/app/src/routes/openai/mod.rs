@@ -20,6 +20,7 @@ use crate::http::extract::resource;
 use crate::http::request_context::{idempotency_key, timeline};
 use crate::http::{ApiError, AuthUser};
 use crate::routes::chat::chat_id;
+use crate::routes::opening;
 use crate::state::AppState;
 
 pub use docs::{ChatCompletionBody, ChatMessageBody, CompletionBody, ModelDto, ModelListDto};
@@ -191,7 +192,11 @@ async fn answer(
         .await
         .map_err(|error| ApiError::from(error).openai())?;
     Ok(match output {
-        TurnOutput::Stream(started) => render::stream(api, started, common.include_usage),
+        TurnOutput::Stream(started) => render::stream(
+            api,
+            opening::open(started, state.sse_keepalive).await,
+            common.include_usage,
+        ),
         TurnOutput::Whole(turn) | TurnOutput::Replay(turn) => render::whole(api, &turn),
     })
 }

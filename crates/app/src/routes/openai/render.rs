@@ -7,12 +7,14 @@ use actix_web::{HttpResponse, ResponseError};
 use bytes::Bytes;
 use futures_util::future::ready;
 use futures_util::stream::{self, StreamExt};
-use polychat_domain::services::chat::{ChatTurn, TurnEvent, TurnStream};
+use polychat_domain::services::chat::{ChatTurn, TurnEvent};
 use polychat_domain::{MessageId, ModelName, Usage};
 use serde_json::{Value, json};
 
 use super::X_CHAT_ID;
 use crate::http::ApiError;
+use crate::routes::opening::{self, Opened};
+use crate::routes::sse::sse_headers;
 
 /// Which of the two OpenAI APIs a response belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -79,7 +81,9 @@ pub(super) fn whole(api: Api, turn: &ChatTurn) -> HttpResponse {
         "usage": usage(message.usage.unwrap_or_default()),
     });
     let chat = turn.chat.as_ref().map(|chat| chat.id.to_string());
-    with_chat_id(HttpResponse::Ok().json(body), chat)
+    let mut response = HttpResponse::Ok();
+    opening::name_turn_fallback(&mut response, turn);
+    with_chat_id(response.json(body), chat)
 }
 
 /// The fields every chunk of one stream repeats.
@@ -129,7 +133,7 @@ fn data(value: &Value) -> Bytes {
 }
 
 /// A started answer as OpenAI chunks.
-pub(super) fn stream(api: Api, started: TurnStream, include_usage: bool) -> HttpResponse {
+pub(super) fn stream(api: Api, started: Opened, include_usage: bool) -> HttpResponse {
     let chunks = Chunks {
         api,
         id: api.id(started.message_id),
@@ -138,8 +142,11 @@ pub(super) fn stream(api: Api, started: TurnStream, include_usage: bool) -> Http
     };
     let first = chunks.delta(&json!({"role": "assistant", "content": ""}), None);
     let chat = started.chat_id.map(|id| id.to_string());
+    let mut response = sse_headers();
+    started.name_fallback(&mut response);
     let body = started.events.flat_map(move |event| {
         let frames = match event {
+            TurnEvent::Rerouted(_) => Vec::new(),
             TurnEvent::Delta(content) => vec![chunks.delta(&json!({ "content": content }), None)],
             TurnEvent::ToolCalls(calls) => {
                 vec![chunks.delta(&json!({ "tool_calls": calls }), None)]
@@ -158,15 +165,11 @@ pub(super) fn stream(api: Api, started: TurnStream, include_usage: bool) -> Http
         };
         stream::iter(frames)
     });
-    let response = HttpResponse::Ok()
-        .content_type("text/event-stream")
-        .insert_header(("Cache-Control", "no-cache"))
-        .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(
-            stream::once(ready(first))
-                .chain(body)
-                .map(Ok::<_, actix_web::Error>),
-        );
+    let response = response.streaming(
+        stream::once(ready(first))
+            .chain(body)
+            .map(Ok::<_, actix_web::Error>),
+    );
     with_chat_id(response, chat)
 }
 

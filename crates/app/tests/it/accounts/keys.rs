@@ -1,12 +1,8 @@
 //! The OpenRouter key at rest in the real PostgreSQL: bound to its owner, sealed with
 //! a fresh nonce each time, and still usable after the master key rotates.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
-use polychat_app::config::{AppConfig, Source};
-use polychat_app::server::Application;
 use polychat_app::wiring;
 use serde_json::json;
 use uuid::Uuid;
@@ -15,7 +11,7 @@ use super::support::{
     chat, database, put_profile, register, stored_ciphertext, tokens, unique, upstream_answers,
     upstream_authorizations,
 };
-use crate::harness::TestApp;
+use crate::harness::{TestApp, new_master_key};
 
 /// The key id a stored ciphertext names (`v1:<key id>:<nonce>:<ciphertext>`).
 fn key_id(ciphertext: &str) -> String {
@@ -23,13 +19,6 @@ fn key_id(ciphertext: &str) -> String {
     assert_eq!(parts.len(), 4, "{ciphertext}");
     assert_eq!(parts[0], "v1");
     parts[1].to_owned()
-}
-
-fn new_master_key() -> String {
-    let mut bytes = Vec::with_capacity(32);
-    bytes.extend_from_slice(Uuid::new_v4().as_bytes());
-    bytes.extend_from_slice(Uuid::new_v4().as_bytes());
-    STANDARD.encode(bytes)
 }
 
 #[tokio::test]
@@ -108,31 +97,6 @@ async fn the_same_key_sealed_twice_gives_different_ciphertexts() {
     assert_eq!(first.len(), second.len());
 }
 
-/// Serves the app with `config` next to the test's own instance (same stores).
-async fn serve(config: &AppConfig) -> String {
-    let state = wiring::build_state(config, tokio::runtime::Handle::current())
-        .await
-        .expect("wire the app");
-    let server = Application::build(config.http_addr, config.http_workers, state).expect("bind");
-    let address = format!("http://127.0.0.1:{}", server.port());
-    tokio::spawn(server.run_until_stopped());
-    address
-}
-
-fn config_with(app: &TestApp, replaced: &[(&str, &str)]) -> AppConfig {
-    let mut settings = app.settings.clone();
-    settings.retain(|(name, _)| !replaced.iter().any(|(n, _)| n == name));
-    settings.extend(
-        replaced
-            .iter()
-            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned())),
-    );
-    AppConfig::load(&Source::from_pairs(
-        settings.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-    ))
-    .expect("configuration")
-}
-
 #[tokio::test]
 async fn after_rotate_keys_every_key_opens_under_the_new_master_key_alone() {
     let app = TestApp::spawn().await;
@@ -152,13 +116,10 @@ async fn after_rotate_keys_every_key_opens_under_the_new_master_key_alone() {
     let old_key = secrecy::ExposeSecret::expose_secret(&old_key).to_owned();
     let new_key = new_master_key();
 
-    let rotation = config_with(
-        &app,
-        &[
-            ("APP_MASTER_KEY", &new_key),
-            ("APP_MASTER_KEY_PREVIOUS", &old_key),
-        ],
-    );
+    let rotation = app.config_with(&[
+        ("APP_MASTER_KEY", &new_key),
+        ("APP_MASTER_KEY_PREVIOUS", &old_key),
+    ]);
     wiring::rotate_keys(&rotation).await.expect("rotate keys");
 
     let mut new_ids = Vec::new();
@@ -173,7 +134,7 @@ async fn after_rotate_keys_every_key_opens_under_the_new_master_key_alone() {
     );
 
     // An instance that knows only the new master key opens every key.
-    let address = serve(&config_with(&app, &[("APP_MASTER_KEY", &new_key)])).await;
+    let address = TestApp::serve(&app.config_with(&[("APP_MASTER_KEY", &new_key)])).await;
     for (name, key) in &users {
         let token = tokens(&app, name).await.access;
         let response = app
@@ -201,7 +162,7 @@ async fn rotate_keys_fails_loudly_on_a_key_it_cannot_open() {
     register(&app, &name, Some("sk-or-v1-will-be-lost-0001")).await;
     let before = stored_ciphertext(&app, &name).await;
     // Rotating without the master key that sealed it.
-    let stranger = config_with(&app, &[("APP_MASTER_KEY", &new_master_key())]);
+    let stranger = app.config_with(&[("APP_MASTER_KEY", &new_master_key())]);
     assert!(wiring::rotate_keys(&stranger).await.is_err());
     let after = stored_ciphertext(&app, &name).await;
     assert!(after.is_some());

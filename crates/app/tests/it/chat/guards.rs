@@ -106,16 +106,28 @@ async fn too_many_prompts_are_429_with_retry_after() {
     let token = app.user("chatty", None).await;
     answer(&app.upstream, "ok", (1, 1)).await;
     let body = json!({"prompt": "again"});
-    for i in 0..60 {
-        let (status, _, error) = super::support::prompt(&app, &token, &body).await;
+    // A burst of 60, refilled at one a second: on a slow machine the burst takes a
+    // while, and each second it takes lets one more prompt through.
+    let started = std::time::Instant::now();
+    let mut passed = 0_u64;
+    let (headers, error) = loop {
+        let (status, headers, error) = super::support::prompt(&app, &token, &body).await;
+        if status == 429 {
+            break (headers, error);
+        }
         assert_eq!(
             (status, code(&error)),
             (400, "openrouter_key_missing"),
-            "#{i}"
+            "#{passed}"
         );
-    }
-    let (status, headers, error) = super::support::prompt(&app, &token, &body).await;
-    assert_eq!((status, code(&error)), (429, "rate_limited"), "{error}");
+        passed += 1;
+        assert!(
+            passed <= 61 + started.elapsed().as_secs(),
+            "no limit after {passed} prompts"
+        );
+    };
+    assert!(passed >= 60, "limited after only {passed} prompts");
+    assert_eq!(code(&error), "rate_limited", "{error}");
     let retry_after: u64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
 

@@ -1,7 +1,7 @@
 //! A streamed answer's events as they are numbered, logged and resumed.
 //!
-//! Every event a client sees but tool calls (which only `/v1` renders, and `/v1` has
-//! no resume) gets an [`EventId`] that follows from the events before it, so the live
+//! Every event a client sees but tool calls and reroutes (which only `/v1` and the
+//! response headers show, and `/v1` has no resume) gets an [`EventId`] that follows from the events before it, so the live
 //! stream, the shared log and a resumed stream on any replica number it alike.
 //!
 //! The live stream never waits for the log: [`Outlet::send`] hands the event to the
@@ -49,7 +49,7 @@ impl AnswerEvent {
             TurnEvent::Delta(content) => Some(Self::Delta {
                 content: content.clone(),
             }),
-            TurnEvent::ToolCalls(_) => None,
+            TurnEvent::ToolCalls(_) | TurnEvent::Rerouted(_) => None,
             TurnEvent::Done(turn) => Some(Self::Done { turn: turn.clone() }),
             TurnEvent::Failed(error) => Some(Self::Failed {
                 error: describe(error),
@@ -76,7 +76,7 @@ impl EventNumbering {
     pub fn number(&mut self, event: &TurnEvent) -> Option<EventId> {
         let content = match event {
             TurnEvent::Delta(content) => content.len(),
-            TurnEvent::ToolCalls(_) => return None,
+            TurnEvent::ToolCalls(_) | TurnEvent::Rerouted(_) => return None,
             TurnEvent::Done(_) | TurnEvent::Failed(_) => 0,
         };
         let id = self.0.unwrap_or(EventId::START).next(content);

@@ -17,6 +17,15 @@ use crate::ports::{LlmError, MessageUpdate, StoreError};
 use crate::usage::{UsageRecord, UsageRoute};
 use crate::{Chat, Message, MessageError, MessageStatus, ModelName, Usage, UserPreference};
 
+/// The model that answered in place of `asked` when a custom model's fallback took
+/// over (a gateway model may name a dated variant of itself, which is no fallback).
+fn fallback(asked: &ModelName, generated: &Generated) -> Option<ModelName> {
+    generated
+        .model
+        .clone()
+        .filter(|answered| answered != asked && ModelSlug::from_model(asked).is_some())
+}
+
 /// The ledger's record of the turn's model call: attributed to the model that
 /// answered when a custom model's fallback took over, else to the model asked for.
 fn usage_record(
@@ -27,10 +36,7 @@ fn usage_record(
     started_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> UsageRecord {
-    let answered = generated
-        .model
-        .clone()
-        .filter(|answered| *answered != asked && ModelSlug::from_model(&asked).is_some());
+    let answered = fallback(&asked, generated);
     let latency = (now - started_at).num_milliseconds().max(0);
     UsageRecord {
         user_id: owner,
@@ -74,6 +80,7 @@ impl ChatService {
             ..
         } = prepared;
         let now = self.ports.clock.now();
+        let fallback = fallback(&model, &generated);
         self.usage.record(usage_record(
             owner, model, route, &generated, started_at, now,
         ));
@@ -119,6 +126,7 @@ impl ChatService {
             },
             finish_reason: generated.finish_reason,
             tool_calls: generated.tool_calls,
+            fallback,
         };
         match (generated.failure, stored) {
             (Some(Failure::Upstream(error)), _) => Finished {

@@ -178,6 +178,9 @@ impl ChatService {
                 };
                 // A client that left no longer listens; generation goes on regardless.
                 match event {
+                    Ok(StreamEvent::Rerouted(model)) => {
+                        events.send(TurnEvent::Rerouted(model));
+                    }
                     Ok(StreamEvent::Delta(text)) => {
                         generated.content.push_str(&text);
                         events.send(TurnEvent::Delta(text));

@@ -174,6 +174,8 @@ pub struct ChatTurn {
     pub finish_reason: Option<String>,
     /// Tool calls the model asked for (OpenAI format).
     pub tool_calls: Option<serde_json::Value>,
+    /// The model that answered in place of the custom model asked for (its fallback).
+    pub fallback: Option<ModelName>,
 }
 
 /// The ports chatting needs.

@@ -104,6 +104,9 @@ pub enum TurnOutput {
 /// What a streamed answer emits after it started.
 #[derive(Debug)]
 pub enum TurnEvent {
+    /// Another model than the one asked answers (a custom model's fallback); it comes
+    /// before any content.
+    Rerouted(ModelName),
     Delta(String),
     /// Tool-call fragments (OpenAI format).
     ToolCalls(serde_json::Value),

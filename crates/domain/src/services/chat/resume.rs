@@ -190,6 +190,8 @@ impl Follow {
                         memories: MemoryReport::default(),
                         finish_reason: None,
                         tool_calls: None,
+                        // Told by the live stream's headers; the message names the model.
+                        fallback: None,
                     }),
                 }
             }

@@ -8,6 +8,7 @@
 
 mod circuit;
 mod draft;
+mod reseal;
 mod route;
 
 use std::sync::Arc;
@@ -73,7 +74,8 @@ pub struct CreatedModel {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TestReport {
     pub ok: bool,
-    /// The status a client would get: 200, 502 or 504.
+    /// The webhook's HTTP status; 504 when it did not answer in time and 502 when
+    /// it could not be reached or its answer was unreadable.
     pub status: u16,
     pub latency: Duration,
     pub content: Option<String>,
@@ -246,10 +248,10 @@ impl CustomModelService {
             },
             Err(error) => TestReport {
                 ok: false,
-                status: if matches!(error, LlmError::Timeout) {
-                    504
-                } else {
-                    502
+                status: match error {
+                    LlmError::Status { status, .. } => status,
+                    LlmError::Timeout => 504,
+                    _ => 502,
                 },
                 latency,
                 content: None,

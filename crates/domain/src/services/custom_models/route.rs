@@ -6,7 +6,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use futures_util::future::BoxFuture;
+use futures_util::future::{BoxFuture, ready};
+use futures_util::stream::{self, StreamExt as _};
 
 use super::CustomModelService;
 use super::circuit::{CircuitPolicy, Circuits};
@@ -254,7 +255,10 @@ impl LlmProvider for WebhookModel {
                     return Err(error);
                 };
                 let mut completion = provider.complete(request).await?;
-                completion.model = Some(name);
+                // A custom fallback names the model that answered itself.
+                if ModelSlug::from_model(&name).is_none() {
+                    completion.model = Some(name);
+                }
                 Ok(completion)
             }
         }
@@ -278,7 +282,15 @@ impl LlmProvider for WebhookModel {
                     return Err(error);
                 };
                 let stream = provider.stream(request).await?;
-                Ok(named(stream, name))
+                // A custom fallback names the model that answers itself (its own
+                // fallback may have taken over); the stream then says so once more.
+                let stream = if ModelSlug::from_model(&name).is_some() {
+                    stream
+                } else {
+                    named(stream, name.clone())
+                };
+                let rerouted = stream::once(ready(Ok(StreamEvent::Rerouted(name))));
+                Ok(rerouted.chain(stream).boxed())
             }
         }
     }
@@ -286,7 +298,6 @@ impl LlmProvider for WebhookModel {
 
 /// The stream with its `Finished` event naming `model` as the one that answered.
 fn named(stream: LlmStream, model: ModelName) -> LlmStream {
-    use futures_util::StreamExt as _;
     stream
         .map(move |event| match event {
             Ok(StreamEvent::Finished {

@@ -1,13 +1,16 @@
 //! The chat side of memory: recall before the model call, remember what was detected,
 //! and index messages for semantic search after the response.
 
-use futures_util::future::join;
+use std::time::Duration;
+
+use futures_util::future::{Either, join, select};
 
 use super::MemoryService;
+use super::bounded::within_window;
 use super::supersede::Stored;
 use crate::ports::{DetectedPreference, EmbeddingPurpose, IndexedMessage};
 use crate::timeline::Timeline;
-use crate::{ChatId, Message, PreferenceKind, Prompt, UserId, UserPreference};
+use crate::{ChatId, Embedding, Message, PreferenceKind, Prompt, UserId, UserPreference};
 
 /// What memory contributes to one prompt.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -23,15 +26,7 @@ impl MemoryService {
     /// relevant preferences plus every active style preference.
     /// The embedding and the lookups are timed on `timeline` (`embed`, `preferences`).
     pub async fn recall(&self, owner: UserId, prompt: &Prompt, timeline: &Timeline) -> Recall {
-        let texts = [prompt.as_str().to_owned()];
-        let embed = self.ports.embedder.embed(&texts, EmbeddingPurpose::Query);
-        let embedding = match timeline.time("embed", embed).await {
-            Ok(mut vectors) => vectors.pop(),
-            Err(error) => {
-                tracing::warn!(error = %error, "embeddings unavailable; answering without memories");
-                None
-            }
-        };
+        let embedding = self.embed_prompt(prompt, timeline).await;
         let detected = self
             .ports
             .detector
@@ -78,6 +73,41 @@ impl MemoryService {
         Recall { used, detected }
     }
 
+    /// The prompt's query embedding (of what fits the model's window), unless the
+    /// embeddings service fails, misses the recall deadline or its breaker is open; a
+    /// skipped recall shows in `Server-Timing` as `recall_skipped`.
+    async fn embed_prompt(&self, prompt: &Prompt, timeline: &Timeline) -> Option<Embedding> {
+        if self.breaker.is_open() {
+            timeline.record("recall_skipped", Duration::ZERO);
+            tracing::debug!("embeddings breaker open; answering without memories");
+            return None;
+        }
+        let texts = [within_window(prompt.as_str(), self.policy.window_chars).into_owned()];
+        let embed = self.ports.embedder.embed(&texts, EmbeddingPurpose::Query);
+        let deadline = self.ports.tasks.sleep(self.policy.recall.deadline);
+        match timeline.time("embed", select(embed, deadline)).await {
+            Either::Left((Ok(mut vectors), _)) => {
+                self.breaker.succeeded();
+                vectors.pop()
+            }
+            Either::Left((Err(error), _)) => {
+                tracing::warn!(error = %error, "embeddings unavailable; answering without memories");
+                timeline.record("recall_skipped", Duration::ZERO);
+                self.recall_failed();
+                None
+            }
+            Either::Right(_) => {
+                tracing::warn!(
+                    deadline_ms = self.policy.recall.deadline.as_millis(),
+                    "embeddings too slow for the recall deadline; answering without memories"
+                );
+                timeline.record("recall_skipped", Duration::ZERO);
+                self.recall_failed();
+                None
+            }
+        }
+    }
+
     /// Stores detected statements (see `supersede` for what a new statement replaces;
     /// one already remembered is left as it is). Returns what was saved.
     ///
@@ -93,9 +123,10 @@ impl MemoryService {
         if detected.is_empty() {
             return Vec::new();
         }
+        let window = self.policy.window_chars;
         let texts: Vec<String> = detected
             .iter()
-            .map(|d| d.text.as_str().to_owned())
+            .map(|d| within_window(d.text.as_str(), window).into_owned())
             .collect();
         let embeddings = match self
             .ports
@@ -129,7 +160,11 @@ impl MemoryService {
         if messages.is_empty() {
             return;
         }
-        let texts: Vec<String> = messages.iter().map(|m| m.content.clone()).collect();
+        let window = self.policy.window_chars;
+        let texts: Vec<String> = messages
+            .iter()
+            .map(|m| within_window(&m.content, window).into_owned())
+            .collect();
         let embeddings = match self
             .ports
             .embedder

@@ -30,7 +30,8 @@ pub(crate) const DEFAULT_MODEL: &str = "server/default";
 
 mod doubles;
 
-use doubles::{FixedCatalog, GatedIndex, GatewayOnly, NoDetector, TestTasks, WatchedLlm};
+use doubles::{FixedCatalog, GatedIndex, GatewayOnly, NoDetector, WatchedLlm};
+use polychat_testkit::tasks::TestTasks;
 
 pub(crate) struct World {
     pub(crate) chat: ChatService,
@@ -78,6 +79,7 @@ impl World {
             inner: index.clone(),
             held: tokio::sync::watch::Sender::new(false),
         });
+        let tasks = Arc::new(TestTasks::new());
         let memory = Arc::new(MemoryService::new(
             MemoryPorts {
                 preferences: Arc::new(InMemoryPreferences::new()),
@@ -85,6 +87,7 @@ impl World {
                 embedder: Arc::new(HashingEmbedder::default()),
                 detector: Arc::new(NoDetector),
                 clock: dyn_clock.clone(),
+                tasks: tasks.clone(),
             },
             MemoryPolicy::default(),
         ));
@@ -97,7 +100,6 @@ impl World {
             chats: chats.clone(),
             seen: Mutex::default(),
         });
-        let tasks = Arc::new(TestTasks::new());
         let usage = Arc::new(InMemoryUsageLedger::new());
         let mut policy = ChatPolicy::new(ModelName::parse(DEFAULT_MODEL).expect("model"));
         adjust(&mut policy);
@@ -155,7 +157,7 @@ impl World {
 
     /// Tells running generations that the server is shutting down.
     pub(crate) fn shut_down(&self) {
-        self.tasks.stop.send_replace(true);
+        self.tasks.stop();
     }
 
     /// A prompt answered whole.
@@ -273,7 +275,7 @@ pub(crate) async fn drain(
             TurnEvent::Delta(delta) => text.push_str(&delta),
             TurnEvent::Done(turn) => done = Some(*turn),
             TurnEvent::Failed(error) => failed = Some(error),
-            TurnEvent::ToolCalls(_) => {}
+            TurnEvent::ToolCalls(_) | TurnEvent::Rerouted(_) => {}
         }
     }
     (text, done, failed)

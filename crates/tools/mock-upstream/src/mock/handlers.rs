@@ -80,6 +80,22 @@ pub(super) async fn chat(config: web::Data<MockConfig>, body: web::Json<ChatBody
         .body(body)
 }
 
+/// An n8n workflow's "Respond to Webhook" answer, `{"output": ...}`, after the server's
+/// latency: what a custom model's webhook returns (without usage, as n8n does).
+pub(super) async fn webhook(config: web::Data<MockConfig>) -> HttpResponse {
+    let mode = config.mode;
+    if !mode.latency.is_zero() {
+        tokio::time::sleep(mode.latency).await;
+    }
+    let mut content = String::new();
+    for i in 0..mode.chunks {
+        let _ = write!(content, "tok{i} ");
+    }
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(format!(r#"{{"output":"{content}"}}"#))
+}
+
 /// `latency` before the first chunk, then one chunk every `chunk_gap`; the last one
 /// carries `finish_reason` and usage, then `[DONE]`.
 fn stream_answer(mode: Mode, model: String) -> HttpResponse {

@@ -1,7 +1,8 @@
 //! The mock upstream: an OpenAI-compatible server that answers instantly, after a fixed
 //! latency, or as paced server-sent events, with usage in the last chunk. It also
 //! serves deterministic embeddings, so the service can be measured without the cost
-//! of a real model in the way (and demos run without internet).
+//! of a real model in the way (and demos run without internet), and plays an n8n
+//! workflow at `/webhook/{name}` for custom models.
 //!
 //! A request can pick its own behaviour through its model name, because the service
 //! passes the client's `model` through: `mock/delay60-chunks20-gap10` means 60 ms
@@ -72,6 +73,7 @@ pub fn serve(config: MockConfig) -> std::io::Result<(Server, u16)> {
             .route("/v1/chat/completions", web::post().to(handlers::chat))
             .route("/api/v1/embeddings", web::post().to(handlers::embeddings))
             .route("/v1/embeddings", web::post().to(handlers::embeddings))
+            .route("/webhook/{name}", web::post().to(handlers::webhook))
     })
     // Paced SSE chunks go out when written (no Nagle delay), as a real upstream's do.
     .on_connect(|connection, _| {

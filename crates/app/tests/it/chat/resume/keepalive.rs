@@ -27,15 +27,14 @@ async fn a_slow_first_token_is_kept_alive() {
         )
         .mount(&app.upstream)
         .await;
-    let response = app
-        .post(
-            "/chat",
-            Some(&token),
-            &json!({"prompt": "Pense bem", "stream": true}),
-        )
-        .await;
-    // An idle proxy that cuts a stream silent for 1.6 s.
-    let mut reader = Reader::new(response, Duration::from_millis(1_600));
+    // An idle proxy that cuts a stream silent for 2 s, its headers included.
+    let idle = Duration::from_secs(2);
+    let body = json!({"prompt": "Pense bem", "stream": true});
+    let request = app.post("/chat", Some(&token), &body);
+    let response = tokio::time::timeout(idle, request)
+        .await
+        .expect("the response starts within the keep-alive interval");
+    let mut reader = Reader::new(response, idle);
     let (mut comments_before_text, mut text, mut done) = (0, String::new(), false);
     while let Some(frame) = reader.next().await {
         match frame {

@@ -1,75 +1,18 @@
-//! The test doubles the chat world is made of: background tasks a test can wait for
-//! and shut down, a fixed model catalog, an index whose writes a test can hold, a
+//! The test doubles the chat world is made of: a fixed model catalog, an index whose writes a test can hold, a
 //! detector that finds nothing, and a scripted model that records what was stored.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
 use async_trait::async_trait;
-use futures_util::future::BoxFuture;
 use polychat_domain::ports::{
     Completion, CompletionRequest, DetectedPreference, IndexedMessage, LlmError, LlmProvider,
     LlmStream, MessageIndex, MessageSearchHit, MessageSearchQuery, ModelCaller, ModelCatalog,
-    ModelInfo, ModelRouter, PreferenceDetector, StoreError, Tasks,
+    ModelInfo, ModelRouter, PreferenceDetector, StoreError,
 };
 use polychat_domain::{ChatId, Embedding, Message, ModelName, UserId};
 use polychat_testkit::chats::InMemoryChats;
 use polychat_testkit::llm::ScriptedLlm;
 use polychat_testkit::message_index::InMemoryMessageIndex;
-
-/// Background work on the test's runtime: every task is tracked so a test can wait
-/// for all of them (`World::settle`), and `stopping` completes when the test shuts the
-/// server down (`World::shut_down`).
-pub(crate) struct TestTasks {
-    running: Mutex<Vec<tokio::task::JoinHandle<()>>>,
-    pub(super) stop: tokio::sync::watch::Sender<bool>,
-}
-
-impl TestTasks {
-    pub(super) fn new() -> Self {
-        Self {
-            running: Mutex::default(),
-            stop: tokio::sync::watch::Sender::new(false),
-        }
-    }
-
-    /// Waits until no task is running, including tasks started by tasks.
-    pub(super) async fn settle(&self) {
-        loop {
-            let running: Vec<_> =
-                std::mem::take(&mut *self.running.lock().unwrap_or_else(PoisonError::into_inner));
-            if running.is_empty() {
-                return;
-            }
-            for task in running {
-                task.await.expect("a background task panicked");
-            }
-        }
-    }
-}
-
-impl Tasks for TestTasks {
-    fn spawn(&self, task: BoxFuture<'static, ()>) {
-        let handle = tokio::spawn(task);
-        self.running
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(handle);
-    }
-
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(duration))
-    }
-
-    fn stopping(&self) -> BoxFuture<'static, ()> {
-        let mut stop = self.stop.subscribe();
-        Box::pin(async move {
-            if stop.wait_for(|stopping| *stopping).await.is_err() {
-                std::future::pending::<()>().await;
-            }
-        })
-    }
-}
 
 /// The gateway answers every `vendor/model` id (custom models are the app's tests').
 pub(crate) struct GatewayOnly(pub(crate) Arc<dyn LlmProvider>);
