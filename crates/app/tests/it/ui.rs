@@ -1,0 +1,85 @@
+//! The web app: served at `/` with a strict Content-Security-Policy, its refresh token in
+//! an `HttpOnly` cookie, and driven in a real Chromium by the Playwright script
+//! `tests/ui/ui_flow.py` (from the venv `make ui-venv` sets up): the main flow in
+//! English, Portuguese and Spanish, keyboard only, and model output that must execute
+//! nothing. Screenshots land in `target/ui-screenshots/`.
+
+mod assets;
+mod upstream;
+
+use std::path::PathBuf;
+
+use crate::harness::TestApp;
+
+/// The venv's Python, made by `make ui-venv` (part of `make test`).
+fn ui_python() -> PathBuf {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = std::env::var_os("POLYCHAT_UI_PYTHON")
+        .map_or_else(|| root.join(".local/venv-ui/bin/python"), PathBuf::from);
+    assert!(
+        python.exists(),
+        "{} is missing: run `make ui-venv` (part of `make test`)",
+        python.display()
+    );
+    python
+}
+
+/// An app whose upstream is the streaming test server.
+async fn app() -> TestApp {
+    let upstream = upstream::start().await;
+    TestApp::spawn_with(&[("OPENROUTER_BASE_URL", &format!("{upstream}/api/v1"))]).await
+}
+
+/// Runs the browser script's `scenario` in `locale` against a fresh app.
+async fn browse(scenario: &str, locale: &str) {
+    let python = ui_python();
+    let app = app().await;
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let screenshots = root.join("../../target/ui-screenshots");
+    let run = tokio::process::Command::new(python)
+        .arg(root.join("tests/ui/ui_flow.py"))
+        .env("POLYCHAT_URL", &app.address)
+        .env("UI_SCENARIO", scenario)
+        .env("UI_LOCALE", locale)
+        .env("UI_SCREENSHOTS", &screenshots)
+        .output()
+        .await
+        .expect("run the browser script");
+    let out = String::from_utf8_lossy(&run.stdout);
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        run.status.success(),
+        "browser checks failed ({scenario}, {locale}):\n{out}\n{err}"
+    );
+    assert!(out.contains("all browser checks passed"), "{out}");
+}
+
+#[tokio::test]
+async fn the_main_flow_works_in_a_browser_in_english() {
+    browse("main", "en-US").await;
+}
+
+#[tokio::test]
+async fn the_main_flow_speaks_brazilian_portuguese() {
+    browse("main", "pt-BR").await;
+}
+
+#[tokio::test]
+async fn the_main_flow_speaks_spanish() {
+    browse("main", "es").await;
+}
+
+#[tokio::test]
+async fn a_browser_asking_for_another_language_gets_english() {
+    browse("login", "de-DE").await;
+}
+
+#[tokio::test]
+async fn the_main_flow_works_with_the_keyboard_only() {
+    browse("keyboard", "en-US").await;
+}
+
+#[tokio::test]
+async fn model_output_executes_nothing_in_the_page() {
+    browse("xss", "en-US").await;
+}

@@ -1,0 +1,413 @@
+"""The web app in a real Chromium (Debian's, driven by Playwright), against a running
+polychat whose LLM upstream is the Rust test's streaming server. Exits non-zero on the
+first broken expectation, naming it. Environment: POLYCHAT_URL, UI_SCENARIO (main,
+keyboard, xss, login), UI_LOCALE (a browser language, e.g. en-US, pt-BR, es),
+UI_SCREENSHOTS (a directory), CHROMIUM (default /usr/bin/chromium)."""
+
+import os
+import re
+import sys
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+BASE = os.environ["POLYCHAT_URL"]
+SCENARIO = os.environ.get("UI_SCENARIO", "main")
+LOCALE = os.environ.get("UI_LOCALE", "en-US")
+SHOTS = Path(os.environ.get("UI_SCREENSHOTS", "target/ui-screenshots"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery"
+KEY = "sk-or-v1-ui-test-key-9z8y"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+# The names the test looks for, per language, written here independently of the app.
+LABELS = {
+    "en": {
+        "Username": "Username", "Password": "Password", "Log in": "Log in",
+        "Register": "Register", "New chat": "New chat", "Send": "Send", "Stop": "Stop",
+        "Message": "Message", "Model": "Model", "Chats": "Chats",
+        "Create an account": "Create an account", "Settings": "Settings", "Memory": "Memory",
+        "Log out": "Log out", "New OpenRouter key": "New OpenRouter key", "Save key": "Save key",
+        "Rename chat": "Rename chat", "Chat title": "Chat title", "Delete chat": "Delete chat",
+        "Delete": "Delete", "Delete memory": "Delete memory", "Key name": "Key name",
+        "Create key": "Create key", "Revoke key": "Revoke key", "Copy": "Copy",
+        "Remembered": "Remembered", "tokens": "tokens", "Close": "Close",
+        "key missing": "Add your OpenRouter key", "Show chats": "Show chats",
+    },
+    "pt-BR": {
+        "Username": "Usuário", "Password": "Senha", "Log in": "Entrar",
+        "Register": "Cadastrar", "New chat": "Nova conversa", "Send": "Enviar", "Stop": "Parar",
+        "Message": "Mensagem", "Model": "Modelo", "Chats": "Conversas",
+        "Create an account": "Criar uma conta", "Settings": "Configurações", "Memory": "Memória",
+        "Log out": "Sair", "New OpenRouter key": "Nova chave da OpenRouter", "Save key": "Salvar chave",
+        "Rename chat": "Renomear conversa", "Chat title": "Título da conversa",
+        "Delete chat": "Excluir conversa", "Delete": "Excluir", "Delete memory": "Excluir memória",
+        "Key name": "Nome da chave", "Create key": "Criar chave", "Revoke key": "Revogar chave",
+        "Copy": "Copiar", "Remembered": "Memorizado", "tokens": "tokens", "Close": "Fechar",
+        "key missing": "Adicione sua chave da OpenRouter", "Show chats": "Mostrar conversas",
+    },
+    "es": {
+        "Username": "Usuario", "Password": "Contraseña", "Log in": "Iniciar sesión",
+        "Register": "Registrarse", "New chat": "Nuevo chat", "Send": "Enviar", "Stop": "Detener",
+        "Message": "Mensaje", "Model": "Modelo", "Chats": "Chats",
+        "Create an account": "Crear una cuenta", "Settings": "Ajustes", "Memory": "Memoria",
+        "Log out": "Cerrar sesión", "New OpenRouter key": "Nueva clave de OpenRouter",
+        "Save key": "Guardar clave", "Rename chat": "Renombrar chat", "Chat title": "Título del chat",
+        "Delete chat": "Eliminar chat", "Delete": "Eliminar", "Delete memory": "Eliminar recuerdo",
+        "Key name": "Nombre de la clave", "Create key": "Crear clave", "Revoke key": "Revocar clave",
+        "Copy": "Copiar", "Remembered": "Recordado", "tokens": "tokens", "Close": "Cerrar",
+        "key missing": "Añade tu clave de OpenRouter", "Show chats": "Mostrar chats",
+    },
+}
+LANGUAGE = "pt-BR" if LOCALE.lower().startswith("pt") else "es" if LOCALE.lower().startswith("es") else "en"
+L = LABELS[LANGUAGE]
+
+
+def check(condition, what):
+    if not condition:
+        sys.exit(f"FAILED: {what}")
+    print(f"ok: {what}")
+
+
+class Browser:
+    """One page with its console watched: any error fails the run, except the network
+    lines of requests a step expects to fail."""
+
+    def __init__(self, playwright):
+        self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        self.context = self.browser.new_context(locale=LOCALE, viewport=DESKTOP)
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10_000)
+        self.errors = []
+        self.expected_failures = 0
+        self.dialogs = []
+        self.page.on("console", self.console)
+        self.page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        self.page.on("dialog", self.dialog)
+
+    def console(self, message):
+        if message.type != "error":
+            return
+        if self.expected_failures and "Failed to load resource" in message.text:
+            return
+        self.errors.append(f"console: {message.text}")
+
+    def dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    @contextmanager
+    def failing_request(self):
+        """A step that makes the server answer an error on purpose (a 4xx)."""
+        self.expected_failures += 1
+        try:
+            yield
+        finally:
+            self.page.wait_for_timeout(200)
+            self.expected_failures -= 1
+
+    def shot(self, name):
+        """Screenshots of this screen at desktop and phone width."""
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        tag = f"{SCENARIO}-{LANGUAGE}-{name}"
+        self.page.screenshot(path=str(SHOTS / f"{tag}-desktop.png"))
+        self.page.set_viewport_size(PHONE)
+        self.page.wait_for_timeout(100)
+        self.page.screenshot(path=str(SHOTS / f"{tag}-phone.png"))
+        self.page.set_viewport_size(DESKTOP)
+
+    def close(self):
+        check(not self.dialogs, f"no dialog opened: {self.dialogs}")
+        check(not self.errors, f"no console errors: {self.errors}")
+        self.browser.close()
+
+
+def button(page, name):
+    return page.get_by_role("button", name=name, exact=True)
+
+
+def chats_nav(page):
+    return page.get_by_role("navigation", name=L["Chats"], exact=True)
+
+
+def register(b, username):
+    page = b.page
+    page.goto(BASE)
+    expect(page.get_by_label(L["Username"], exact=True)).to_be_visible()
+    expect(button(page, L["Log in"])).to_be_visible()
+    check(page.evaluate("document.documentElement.lang") == LANGUAGE, f"the page speaks {LANGUAGE}")
+    b.shot("login")
+    button(page, L["Create an account"]).click()
+    page.get_by_label(L["Username"], exact=True).fill(username)
+    page.get_by_label(L["Password"], exact=True).fill(PASSWORD)
+    button(page, L["Register"]).click()
+    expect(chats_nav(page)).to_be_visible()
+    check(True, "registered without a key and landed in the chat")
+
+
+def send(page, text):
+    box = page.get_by_role("textbox", name=L["Message"], exact=True)
+    box.fill(text)
+    box.press("Enter")
+
+
+def last_answer(page):
+    return page.get_by_role("article").last
+
+
+def wait_answer(page, contains):
+    answer = last_answer(page)
+    expect(answer).to_contain_text(contains, timeout=15_000)
+    expect(button(page, L["Send"])).to_be_visible(timeout=15_000)
+    return answer
+
+
+def set_key(b):
+    page = b.page
+    button(page, L["Settings"]).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label(L["New OpenRouter key"], exact=True).fill(KEY)
+    button(dialog, L["Save key"]).click()
+    expect(dialog).to_contain_text("9z8y")
+    check(KEY not in page.content(), "only the key's hint is shown")
+    b.shot("settings")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+
+
+def main_flow(b):
+    page = b.page
+    username = f"ui{uuid.uuid4().hex[:10]}"
+    register(b, username)
+    with b.failing_request():
+        send(page, "Hello")
+        expect(page.get_by_role("alert")).to_contain_text(L["key missing"])
+    check(True, "a missing key is explained")
+    set_key(b)
+
+    send(page, "Hello there")
+    expect(button(page, L["Stop"])).to_be_visible()
+    answer = last_answer(page)
+    expect(answer).to_contain_text("Olá!")
+    partial = answer.inner_text()
+    check("Anything else?" not in partial, "the answer streams in (seen before its end)")
+    answer = wait_answer(page, "Anything else?")
+    expect(answer.locator("strong", has_text="Rust")).to_have_count(1)
+    expect(answer.locator("pre code")).to_contain_text('println!("hi");')
+    expect(button(answer, L["Copy"])).to_be_visible()
+    expect(answer).to_contain_text(L["tokens"])
+    expect(answer).to_contain_text("32")
+    check(True, "markdown rendered, code block with copy, token usage shown")
+    nav = chats_nav(page)
+    expect(nav.get_by_role("button", name="Hello there", exact=True)).to_be_visible()
+    b.shot("chat")
+
+    page.reload()
+    nav = chats_nav(page)
+    nav.get_by_role("button", name="Hello there", exact=True).click()
+    expect(page.get_by_role("article")).to_have_count(2)
+    expect(last_answer(page)).to_contain_text("Anything else?")
+    check(True, "after a reload the session, the chat and its messages are there")
+
+    button(nav, f"{L['Rename chat']} Hello there").click()
+    title = nav.get_by_label(L["Chat title"], exact=True)
+    title.fill("Renamed chat")
+    title.press("Enter")
+    expect(nav.get_by_role("button", name="Renamed chat", exact=True)).to_be_visible()
+    page.reload()
+    expect(chats_nav(page).get_by_role("button", name="Renamed chat", exact=True)).to_be_visible()
+    check(True, "a chat is renamed, and stays renamed")
+
+    chats_nav(page).get_by_role("button", name="Renamed chat", exact=True).click()
+    page.get_by_label(L["Model"], exact=True).select_option("anthropic/claude-3.5-sonnet")
+    send(page, "Which model are you?")
+    answer = wait_answer(page, "Anything else?")
+    expect(answer).to_contain_text("anthropic/claude-3.5-sonnet")
+    check(True, "another model picked answers")
+
+    send(page, "Tell me something long")
+    expect(button(page, L["Stop"])).to_be_visible()
+    expect(last_answer(page)).to_contain_text("and so on")
+    button(page, L["Stop"]).click()
+    expect(button(page, L["Send"])).to_be_visible()
+    check(True, "Stop aborts a stream")
+
+    button(page, L["New chat"]).click()
+    expect(page.get_by_role("article")).to_have_count(0)
+    send(page, "Sou desenvolvedor de software")
+    answer = wait_answer(page, "Anything else?")
+    expect(answer).to_contain_text(L["Remembered"])
+    answer.locator("summary").first.click()
+    expect(answer).to_contain_text("desenvolvedor")
+    check(True, "the answer shows the memory it saved")
+    button(page, L["Memory"]).click()
+    dialog = page.get_by_role("dialog")
+    memory = dialog.get_by_role("listitem").filter(has_text="desenvolvedor")
+    expect(memory).to_have_count(1)
+    b.shot("memory")
+    memory.get_by_role("button", name=re.compile(f"^{re.escape(L['Delete memory'])}")).click()
+    expect(dialog.get_by_role("listitem").filter(has_text="desenvolvedor")).to_have_count(0)
+    check(True, "the memory is removed in the Memory panel")
+    page.keyboard.press("Escape")
+
+    button(page, L["Settings"]).click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label(L["Key name"], exact=True).fill("ui cli")
+    button(dialog, L["Create key"]).click()
+    secret = dialog.locator("code.key")
+    expect(secret).to_contain_text("pc_")
+    expect(button(dialog, L["Copy"])).to_be_visible()
+    b.shot("api-keys")
+    button(dialog, f"{L['Revoke key']} ui cli").click()
+    expect(button(dialog, f"{L['Revoke key']} ui cli")).to_have_count(0)
+    check(True, "an API key is created (shown once, with copy) and revoked")
+    page.keyboard.press("Escape")
+
+    nav = chats_nav(page)
+    button(nav, f"{L['Delete chat']} Renamed chat").click()
+    confirm = page.get_by_role("dialog")
+    b.shot("delete")
+    button(confirm, L["Delete"]).click()
+    expect(nav.get_by_role("button", name="Renamed chat", exact=True)).to_have_count(0)
+    check(True, "a chat is deleted after confirmation")
+
+    page.set_viewport_size(PHONE)
+    button(page, L["Show chats"]).click()
+    expect(chats_nav(page)).to_be_visible()
+    page.screenshot(path=str(SHOTS / f"{SCENARIO}-{LANGUAGE}-sidebar-phone.png"))
+    button(page, L["Show chats"]).click()
+    page.set_viewport_size(DESKTOP)
+
+    button(page, L["Log out"]).click()
+    expect(button(page, L["Log in"])).to_be_visible()
+    page.reload()
+    expect(button(page, L["Log in"])).to_be_visible()
+    check(True, "logged out, and a reload does not bring the session back")
+    page.get_by_label(L["Username"], exact=True).fill(username)
+    page.get_by_label(L["Password"], exact=True).fill(PASSWORD)
+    button(page, L["Log in"]).click()
+    expect(chats_nav(page)).to_be_visible()
+    expect(chats_nav(page).get_by_role("button", name="Sou desenvolvedor de software", exact=True)).to_be_visible()
+    check(True, "logged in again: the chats are there")
+
+
+def focused_name(page):
+    return page.evaluate("""() => {
+        const e = document.activeElement;
+        if (!e) return "";
+        return (e.getAttribute("aria-label") || (e.labels && e.labels[0] && e.labels[0].textContent)
+            || e.textContent || "").trim();
+    }""")
+
+
+def tab_to(page, name, limit=60):
+    """Presses Tab until the focused control is named `name` (as a prefix)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused_name(page).startswith(name):
+            return
+    sys.exit(f"FAILED: Tab never reached {name!r} (last: {focused_name(page)!r})")
+
+
+def keyboard_flow(b):
+    page = b.page
+    keys = page.keyboard
+    page.goto(BASE)
+    expect(page.get_by_label(L["Username"], exact=True)).to_be_focused()
+    tab_to(page, L["Create an account"])
+    keys.press("Enter")
+    tab_to(page, L["Username"])
+    keys.type(f"kb{uuid.uuid4().hex[:10]}")
+    tab_to(page, L["Password"])
+    keys.type(PASSWORD)
+    tab_to(page, L["Register"])
+    keys.press("Enter")
+    expect(chats_nav(page)).to_be_visible()
+    check(True, "registered with the keyboard")
+
+    tab_to(page, L["Settings"])
+    keys.press("Enter")
+    expect(page.get_by_role("dialog")).to_be_visible()
+    tab_to(page, L["New OpenRouter key"])
+    keys.type(KEY)
+    keys.press("Enter")
+    expect(page.get_by_role("dialog")).to_contain_text("9z8y")
+    keys.press("Escape")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    check(True, "set the key with the keyboard; Escape closes the dialog")
+
+    tab_to(page, L["Message"])
+    keys.type("First line")
+    keys.press("Shift+Enter")
+    keys.type("Sou desenvolvedor de software")
+    keys.press("Enter")
+    answer = wait_answer(page, "Anything else?")
+    expect(page.get_by_role("article").first).to_contain_text("First line")
+    check(True, "Shift+Enter adds a line, Enter sends")
+
+    tab_to(page, L["Rename chat"])
+    keys.press("Enter")
+    keys.type("Keyboard chat")
+    keys.press("Enter")
+    expect(chats_nav(page).get_by_role("button", name="Keyboard chat", exact=True)).to_be_visible()
+    check(True, "renamed a chat with the keyboard")
+
+    tab_to(page, L["Memory"])
+    keys.press("Enter")
+    expect(page.get_by_role("dialog")).to_contain_text("desenvolvedor")
+    tab_to(page, L["Delete memory"])
+    keys.press("Enter")
+    expect(page.get_by_role("dialog").get_by_role("listitem").filter(has_text="desenvolvedor")).to_have_count(0)
+    keys.press("Escape")
+    check(True, "removed a memory with the keyboard")
+
+    tab_to(page, L["Log out"])
+    keys.press("Enter")
+    expect(button(page, L["Log in"])).to_be_visible()
+    check(True, "logged out with the keyboard")
+    del answer
+
+
+def xss_flow(b):
+    page = b.page
+    register(b, f"x{uuid.uuid4().hex[:10]}")
+    set_key(b)
+    send(page, "xss please")
+    answer = wait_answer(page, "the docs")
+    page.wait_for_timeout(500)
+    check(page.evaluate("window.__xss") is None, "no handler, script or link ran")
+    body = answer.locator(".markdown")
+    check(body.locator("img, script, iframe, object, embed").count() == 0, "no img or script element")
+    check(body.locator("[onerror], [onclick], [onload]").count() == 0, "no event handler attribute")
+    check(page.locator("a[href^='javascript' i]").count() == 0, "no javascript: link")
+    expect(body).to_contain_text("onerror")
+    check(True, "the markup is shown as text")
+    docs = body.get_by_role("link", name="the docs")
+    check(docs.get_attribute("rel") == "noopener noreferrer", "links get rel=noopener noreferrer")
+    body.get_by_text("click me").click()
+    page.wait_for_timeout(300)
+    check(page.evaluate("window.__xss") is None and not b.dialogs, "clicking the javascript link does nothing")
+    b.shot("xss")
+
+
+def login_screen(b):
+    page = b.page
+    page.goto(BASE)
+    expect(page.get_by_label("Username", exact=True)).to_be_visible()
+    expect(button(page, "Log in")).to_be_visible()
+    check(page.evaluate("document.documentElement.lang") == "en", "English when the browser asks for none of ours")
+
+
+def main():
+    with sync_playwright() as playwright:
+        b = Browser(playwright)
+        {"main": main_flow, "keyboard": keyboard_flow, "xss": xss_flow, "login": login_screen}[SCENARIO](b)
+        b.close()
+    print("all browser checks passed")
+
+
+if __name__ == "__main__":
+    main()
