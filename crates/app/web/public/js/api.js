@@ -49,9 +49,14 @@ export class Api {
     return this.call("POST", "/register", fields, { anonymous: true });
   }
 
+  /** Whether a refresh cookie may be there (set by a login in this browser). */
+  mayHaveSession() {
+    return Boolean(localStorage.getItem(SESSION_FLAG));
+  }
+
   /** Trades the cookie for a new access token; false when there is no session. */
   refresh() {
-    if (!localStorage.getItem(SESSION_FLAG)) return Promise.resolve(false);
+    if (!this.mayHaveSession()) return Promise.resolve(false);
     this.refreshing ||= fetch("/token/refresh", {
       method: "POST",
       headers: { "Content-Type": "application/json" },

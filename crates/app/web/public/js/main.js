@@ -18,6 +18,8 @@ function App() {
 
   useEffect(() => { document.documentElement.lang = language; }, [language]);
   useEffect(() => {
+    // A returning user's chat view loads while the session is restored.
+    if (api.mayHaveSession()) import("./views/workspace.js");
     api.refresh().then(async (ok) => setProfile(ok ? await api.call("GET", "/user/profile") : null))
       .catch(() => setProfile(null));
   }, []);

@@ -40,9 +40,10 @@ function Message({ message, t }) {
   </article>`;
 }
 
-function Composer({ t, streaming, onSend, onStop }) {
+function Composer({ t, streaming, draft, onSend, onStop }) {
   const box = useRef(null);
   useEffect(() => { if (!streaming) box.current.focus(); }, [streaming]);
+  useEffect(() => { if (draft) box.current.value = draft.text; }, [draft]);
   const submit = (event) => {
     event?.preventDefault();
     const text = box.current.value.trim();
@@ -64,6 +65,8 @@ export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onO
   const [messages, setMessages] = useState([]);
   const [streaming, setStreaming] = useState(false);
   const [error, setError] = useState(null);
+  // A prompt that could not be sent goes back into the composer.
+  const [draft, setDraft] = useState(null);
   const created = useRef(null);
   const abort = useRef(null);
   const end = useRef(null);
@@ -78,6 +81,7 @@ export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onO
   useEffect(() => { end.current?.scrollIntoView({ block: "end" }); }, [messages]);
 
   const patchLast = (change) => setMessages((list) => {
+    if (!list.length) return list;
     const copy = list.slice();
     copy[copy.length - 1] = { ...copy[copy.length - 1], ...change(copy[copy.length - 1]) };
     return copy;
@@ -107,7 +111,8 @@ export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onO
       if (caught.name === "AbortError") {
         patchLast(() => ({ streaming: false, note: t("stopped") }));
       } else {
-        setMessages((list) => list.filter((m) => !(m.streaming && !m.content)));
+        setMessages((list) => list.slice(0, -2));
+        setDraft({ text: prompt });
         setError(caught);
       }
     } finally {
@@ -126,6 +131,6 @@ export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onO
     ${error && html`<div class="error banner" role="alert">${describe(error, t)}
       ${["openrouter_key_missing", "upstream_unauthorized"].includes(error.code)
         && html` <button type="button" onClick=${onOpenSettings}>${t("openSettings")}</button>`}</div>`}
-    <${Composer} t=${t} streaming=${streaming} onSend=${send} onStop=${() => abort.current?.abort()} />
+    <${Composer} t=${t} streaming=${streaming} draft=${draft} onSend=${send} onStop=${() => abort.current?.abort()} />
   </section>`;
 }

@@ -40,7 +40,7 @@ function Profile({ api, t, profile, setProfile, models, setLanguage }) {
   return html`<section><h3>${t("profile")}</h3>
     <form onSubmit=${save}>
       <label>${t("displayName")}<input name="display_name" value=${profile.display_name || ""} /></label>
-      <label>${t("defaultModel")}<select name="default_model" value=${profile.default_model || ""}>
+      <label>${t("defaultModelField")}<select name="default_model" value=${profile.default_model || ""}>
         <option value="">${t("defaultModel")}</option>
         ${models.map((m) => html`<option value=${m.id}>${m.name || m.id}</option>`)}
       </select></label>

@@ -5,6 +5,11 @@ import { Confirm } from "./dialog.js";
 
 const PAGE = 30;
 
+const icon = (path) => html`<svg viewBox="0 0 24 24" width="16" height="16" aria-hidden="true"
+  fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"><path d=${path} /></svg>`;
+const PENCIL = "M4 20h4L19 9l-4-4L4 16v4zM14 6l4 4";
+const TRASH = "M4 7h16M9 7V4h6v3M6 7l1 13h10l1-13M10 11v6M14 11v6";
+
 export function useChats(api) {
   const [chats, setChats] = useState({ items: [], cursor: null, loaded: false });
   const load = async (cursor) => {
@@ -42,9 +47,9 @@ function ChatItem({ chat, current, t, onOpen, onRename, onDelete }) {
     <button type="button" class="open" aria-current=${current ? "page" : undefined}
       onClick=${() => onOpen(chat.chat_id)}>${title}</button>
     <button type="button" class="icon" aria-label=${t("renameChat", { title })}
-      title=${t("rename")} onClick=${() => setEditing(true)}>✎</button>
+      title=${t("rename")} onClick=${() => setEditing(true)}>${icon(PENCIL)}</button>
     <button type="button" class="icon" aria-label=${t("deleteChat", { title })}
-      title=${t("delete")} onClick=${() => onDelete(chat)}>🗑</button>
+      title=${t("delete")} onClick=${() => onDelete(chat)}>${icon(TRASH)}</button>
   </li>`;
 }
 
