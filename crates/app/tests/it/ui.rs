@@ -32,8 +32,13 @@ async fn app() -> TestApp {
 
 /// Runs the browser script's `scenario` in `locale` against a fresh app.
 async fn browse(scenario: &str, locale: &str) {
-    let python = ui_python();
     let app = app().await;
+    browse_app(&app, scenario, locale, &[]).await;
+}
+
+/// Runs the browser script's `scenario` against `app`, with `extra` environment.
+async fn browse_app(app: &TestApp, scenario: &str, locale: &str, extra: &[(&str, &str)]) {
+    let python = ui_python();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let screenshots = root.join("../../target/ui-screenshots");
     let run = tokio::process::Command::new(python)
@@ -42,6 +47,7 @@ async fn browse(scenario: &str, locale: &str) {
         .env("UI_SCENARIO", scenario)
         .env("UI_LOCALE", locale)
         .env("UI_SCREENSHOTS", &screenshots)
+        .envs(extra.iter().copied())
         .output()
         .await
         .expect("run the browser script");
@@ -92,4 +98,17 @@ async fn model_output_executes_nothing_in_the_page() {
 #[tokio::test]
 async fn the_first_page_load_is_measured() {
     browse("load", "en-US").await;
+}
+
+#[tokio::test]
+async fn an_admin_manages_custom_models_and_sees_everyones_usage() {
+    let upstream = upstream::start().await;
+    let app = TestApp::spawn_with(&[
+        ("OPENROUTER_BASE_URL", &format!("{upstream}/api/v1")),
+        ("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8"),
+    ])
+    .await;
+    app.admin("ui_admin").await;
+    let extra = [("UI_USERNAME", "ui_admin"), ("UI_WEBHOOK", upstream.as_str())];
+    browse_app(&app, "admin", "en-US", &extra).await;
 }

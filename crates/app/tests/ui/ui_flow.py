@@ -1,8 +1,9 @@
 """The web app in a real Chromium (Debian's, driven by Playwright), against a running
 polychat whose LLM upstream is the Rust test's streaming server. Exits non-zero on the
 first broken expectation, naming it. Environment: POLYCHAT_URL, UI_SCENARIO (main,
-keyboard, xss, login), UI_LOCALE (a browser language, e.g. en-US, pt-BR, es),
-UI_SCREENSHOTS (a directory), CHROMIUM (default /usr/bin/chromium)."""
+keyboard, xss, login, load, admin), UI_LOCALE (a browser language, e.g. en-US, pt-BR, es),
+UI_SCREENSHOTS (a directory), CHROMIUM (default /usr/bin/chromium); for `admin`, UI_USERNAME
+(an admin whose password is PASSWORD) and UI_WEBHOOK (a base URL webhooks may call)."""
 
 import os
 import re
@@ -436,13 +437,81 @@ def load_times(b):
     check(bytes_login < 200 * 1024 and bytes_chat < 200 * 1024, "under 200 KB of JavaScript")
 
 
+def admin_flow(b):
+    """An admin (made by the Rust test) registers a custom model on a webhook, tests,
+    edits and restores it, chats with it, sees usage by user and model, deactivates it."""
+    page = b.page
+    webhook = os.environ["UI_WEBHOOK"]
+    page.goto(BASE)
+    page.get_by_label("Username", exact=True).fill(os.environ["UI_USERNAME"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    button(page, "Log in").click()
+    set_key(b)
+    button(page, "Admin").click()
+    dialog = page.get_by_role("dialog")
+    button(dialog, "Create model").click()
+    dialog.get_by_label("Slug", exact=True).fill("ui-bot")
+    dialog.get_by_label("Name", exact=True).fill("UI Bot")
+    dialog.get_by_label("Chat webhook URL", exact=True).fill(f"{webhook}/webhook/chat")
+    dialog.get_by_label("Completions webhook URL", exact=True).fill(f"{webhook}/webhook/completions")
+    button(dialog, "Save").click()
+    expect(dialog).to_contain_text("Signing secret")
+    button(dialog, "Test").click()
+    expect(dialog).to_contain_text("OK in")
+    check(True, "a custom model is created and its webhook tested")
+    button(dialog, "Edit model UI Bot").click()
+    dialog.get_by_label("Name", exact=True).fill("UI Bot 2")
+    button(dialog, "Save").click()
+    expect(dialog).to_contain_text("UI Bot 2")
+    expect(dialog).to_contain_text("v2")
+    button(dialog, "Versions").click()
+    expect(button(dialog, "Restore v1")).to_be_visible()
+    b.shot("admin")
+    check(True, "an edit makes version 2; the versions can be restored")
+    page.keyboard.press("Escape")
+
+    page.reload()
+    expect(page.locator("select[aria-label=Model] optgroup").first).to_be_attached()
+    first_group = page.evaluate("""() => {
+        const group = document.querySelector("select[aria-label=Model] optgroup");
+        return group ? [group.label, [...group.querySelectorAll("option")].map((o) => o.value)] : null;
+    }""")
+    check(first_group == ["Custom models", ["ui-bot"]], f"custom models come first: {first_group}")
+    page.get_by_label("Model", exact=True).select_option("ui-bot")
+    send(page, "Hello bot")
+    answer = wait_answer(page, "Anything else?")
+    expect(answer).to_contain_text("ui-bot")
+    check(True, "the custom model answers in the chat")
+
+    for _ in range(10):
+        button(page, "Admin").click()
+        dialog = page.get_by_role("dialog")
+        if dialog.get_by_text("ui-bot", exact=True).count() > 1 or dialog.locator(".chart").count() >= 2:
+            break
+        page.keyboard.press("Escape")
+        page.wait_for_timeout(500)
+    expect(dialog.locator(".chart")).to_have_count(2)
+    expect(dialog.locator(".chart").last).to_contain_text("ui-bot")
+    check(True, "usage by user and by model is charted")
+    button(dialog, "Deactivate").click()
+    expect(dialog.get_by_text("inactive", exact=True)).to_be_visible()
+    b.shot("admin-usage")
+    check(True, "a custom model is deactivated")
+    page.keyboard.press("Escape")
+    button(page, "Settings").click()
+    expect(page.get_by_role("dialog").locator(".chart").first).to_contain_text("ui-bot")
+    b.shot("usage")
+    check(True, "the user's own usage is charted")
+
+
 def main():
     with sync_playwright() as playwright:
         b = Browser(playwright)
         if SCENARIO == "load":
             load_times(b)
         else:
-            {"main": main_flow, "keyboard": keyboard_flow, "xss": xss_flow, "login": login_screen}[SCENARIO](b)
+            {"main": main_flow, "keyboard": keyboard_flow, "xss": xss_flow, "login": login_screen,
+             "admin": admin_flow}[SCENARIO](b)
         b.close()
     print("all browser checks passed")
 

@@ -45,7 +45,8 @@ const en = {
   errTimeout: "The model took too long to answer.",
   errCredentials: "Wrong username or password.", errTaken: "That username is taken.",
   errTooMany: "Too many attempts. Try again later.", errExpired: "Your session expired. Log in again.",
-  errGeneric: "Something went wrong: {message}", openSettings: "Open settings",
+  errGeneric: "Something went wrong: {message}",
+  kind_identity: "identity", kind_style: "style", kind_preference: "preference", kind_fact: "fact", openSettings: "Open settings",
 };
 
 const ptBR = {
@@ -92,7 +93,8 @@ const ptBR = {
   errTimeout: "O modelo demorou demais para responder.",
   errCredentials: "Usuário ou senha incorretos.", errTaken: "Esse nome de usuário já existe.",
   errTooMany: "Tentativas demais. Tente mais tarde.", errExpired: "Sua sessão expirou. Entre de novo.",
-  errGeneric: "Algo deu errado: {message}", openSettings: "Abrir configurações",
+  errGeneric: "Algo deu errado: {message}",
+  kind_identity: "identidade", kind_style: "estilo", kind_preference: "preferência", kind_fact: "fato", openSettings: "Abrir configurações",
 };
 
 const es = {
@@ -139,7 +141,8 @@ const es = {
   errTimeout: "El modelo tardó demasiado en responder.",
   errCredentials: "Usuario o contraseña incorrectos.", errTaken: "Ese nombre de usuario ya existe.",
   errTooMany: "Demasiados intentos. Inténtalo más tarde.", errExpired: "Tu sesión caducó. Inicia sesión de nuevo.",
-  errGeneric: "Algo salió mal: {message}", openSettings: "Abrir ajustes",
+  errGeneric: "Algo salió mal: {message}",
+  kind_identity: "identidad", kind_style: "estilo", kind_preference: "preferencia", kind_fact: "dato", openSettings: "Abrir ajustes",
 };
 
 export const LANGUAGES = { en: "English", "pt-BR": "Português (Brasil)", es: "Español" };

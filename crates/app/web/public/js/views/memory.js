@@ -16,7 +16,7 @@ function Preference({ t, item, onSave, onDelete }) {
     </form></li>`;
   }
   return html`<li class="row">
-    <span class="grow">${item.text} <span class="tag">${item.kind}</span></span>
+    <span class="grow">${item.text} <span class="tag">${t(`kind_${item.kind}`)}</span></span>
     <button type="button" onClick=${() => setEditing(true)}>${t("edit")}</button>
     <button type="button" class="danger" aria-label=${t("deleteMemory", { text: item.text })}
       onClick=${() => onDelete(item)}>${t("delete")}</button>

@@ -10,7 +10,7 @@ function Bars({ t, items, label }) {
     <ul>${items.map((item) => html`<li key=${item.key}>
       <span class="key">${label === t("byDay") ? t.day(item.key) : item.key}</span>
       <span class="bar"><span ref=${(el) => { if (el) el.style.width = `${(100 * item.total_tokens) / top}%`; }}></span></span>
-      <span class="value">${t.number(item.total_tokens)} · ${t.number(item.requests)} ${t("requests")}</span>
+      <span class="value">${t.number(item.total_tokens)} tokens · ${t.number(item.requests)} ${t("requests")}</span>
     </li>`)}</ul></figure>`;
 }
 
