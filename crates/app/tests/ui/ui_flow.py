@@ -21,6 +21,8 @@ SHOTS = Path(os.environ.get("UI_SCREENSHOTS", "target/ui-screenshots"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery"
 KEY = "sk-or-v1-ui-test-key-9z8y"
+# The machine may be busy: waits are generous, a broken page still fails them.
+expect.set_options(timeout=15_000)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -401,6 +403,11 @@ def login_screen(b):
     check(page.evaluate("document.documentElement.lang") == "en", "English when the browser asks for none of ours")
 
 
+# Notes the moment `selector` appears, measured in the page (not by the test's polling).
+WATCH = """(selector) => new MutationObserver((_, observer) => {
+    const element = document.querySelector(selector);
+    if (element && !element.disabled) { window.__usable = performance.now(); observer.disconnect(); }
+}).observe(document, { childList: true, subtree: true })"""
 JS_BYTES = """() => performance.getEntriesByType("resource")
     .filter((e) => e.name.endsWith(".js")).reduce((n, e) => n + e.decodedBodySize, 0)"""
 
@@ -409,13 +416,15 @@ def load_times(b):
     """How long the first page takes to be usable, cold and for a returning user (the
     bench notes quote it; the budget of 200 KB of JavaScript is checked here too)."""
     page = b.page
-    cold, warm, bytes_login, bytes_chat = [], [], 0, 0
+    cold, warm, bytes_login, bytes_chat, first_byte = [], [], 0, 0, []
     for _ in range(5):
         context = b.browser.new_context(locale=LOCALE, viewport=DESKTOP)
         fresh = context.new_page()
+        fresh.add_init_script(f"({WATCH})('input[name=username]')")
         fresh.goto(BASE)
         expect(fresh.get_by_label(L["Username"], exact=True)).to_be_editable()
-        cold.append(fresh.evaluate("performance.now()"))
+        cold.append(fresh.evaluate("window.__usable"))
+        first_byte.append(fresh.evaluate("performance.getEntriesByType('navigation')[0].responseStart"))
         bytes_login = fresh.evaluate(JS_BYTES)
         context.close()
     register(b, f"load{uuid.uuid4().hex[:8]}")
@@ -424,14 +433,16 @@ def load_times(b):
         # A returning user: the session cookie, but nothing cached.
         context = b.browser.new_context(locale=LOCALE, viewport=DESKTOP, storage_state=session)
         returning = context.new_page()
+        returning.add_init_script(f"({WATCH})('#message')")
         returning.goto(BASE)
         expect(returning.get_by_role("textbox", name=L["Message"], exact=True)).to_be_editable()
-        warm.append(returning.evaluate("performance.now()"))
+        warm.append(returning.evaluate("window.__usable"))
         bytes_chat = returning.evaluate(JS_BYTES)
         session = context.storage_state()
         context.close()
     median = lambda values: sorted(values)[len(values) // 2]
-    print(f"load: login page usable after {median(cold):.0f} ms (median of 5 cold loads, "
+    print(f"load: login page usable after {median(cold):.0f} ms (page's first byte at "
+          f"{median(first_byte):.0f} ms; median of 5 cold loads, "
           f"{bytes_login} bytes of JS); chat usable after {median(warm):.0f} ms for a returning "
           f"user (median of 5 loads without cache, {bytes_chat} bytes of JS)")
     check(bytes_login < 200 * 1024 and bytes_chat < 200 * 1024, "under 200 KB of JavaScript")

@@ -2,12 +2,25 @@
 // the memories saved and used), and the composer that streams a new answer in as it is
 // written. Enter sends, Shift+Enter starts a new line, Stop aborts the stream.
 import { html, useEffect, useRef, useState } from "../html.js";
-import { renderMarkdown } from "../markdown.js";
 import { describe } from "./errors.js";
+
+// The markdown renderer and its libraries load beside the chat, not before it: until they
+// are there an answer shows as plain text.
+let renderMarkdown = null;
+const markdownReady = import("../markdown.js").then((module) => { renderMarkdown = module.renderMarkdown; });
 
 function Markdown({ source, t }) {
   const ref = useRef(null);
-  useEffect(() => { ref.current.replaceChildren(renderMarkdown(source, t)); }, [source, t]);
+  useEffect(() => {
+    const show = () => {
+      if (ref.current) ref.current.replaceChildren(renderMarkdown(source, t));
+    };
+    if (renderMarkdown) show();
+    else {
+      ref.current.textContent = source;
+      markdownReady.then(show);
+    }
+  }, [source, t]);
   return html`<div class="markdown" ref=${ref}></div>`;
 }
 
