@@ -18,8 +18,24 @@ libraries=(
   "htm@3.1.1 package/dist/htm.module.js htm.js"
   "marked@18.2.1 package/lib/marked.esm.js marked.js"
   "dompurify@3.4.18 package/dist/purify.es.mjs purify.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/core.min.js highlight/core.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/rust.min.js highlight/rust.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/python.min.js highlight/python.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/javascript.min.js highlight/javascript.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/typescript.min.js highlight/typescript.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/bash.min.js highlight/bash.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/json.min.js highlight/json.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/go.min.js highlight/go.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/java.min.js highlight/java.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/sql.min.js highlight/sql.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/yaml.min.js highlight/yaml.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/xml.min.js highlight/xml.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/css.min.js highlight/css.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/c.min.js highlight/c.js"
+  "@highlightjs/cdn-assets@11.11.1 package/es/languages/cpp.min.js highlight/cpp.js"
 )
 
+declare -A tarballs
 record=false
 [ "${1:-}" = "--record" ] && record=true
 $record && : >"$lock.new"
@@ -27,7 +43,11 @@ mkdir -p "$out"
 
 for entry in "${libraries[@]}"; do
   read -r spec file name <<<"$entry"
-  tarball="$work/$(cd "$work" && npm pack --silent "$spec" | tail -1)"
+  tarball="${tarballs[$spec]:-}"
+  if [ -z "$tarball" ]; then
+    tarball="$work/$(cd "$work" && npm pack --silent "$spec" | tail -1)"
+    tarballs[$spec]="$tarball"
+  fi
   sum="$(sha256sum "$tarball" | cut -d' ' -f1)"
   if $record; then
     grep -q "^$spec " "$lock.new" || echo "$spec $sum" >>"$lock.new"
@@ -38,10 +58,11 @@ for entry in "${libraries[@]}"; do
   mkdir -p "$work/x"
   tar -xzf "$tarball" -C "$work/x" "$file"
   # The hooks import preact by its bare name; the browser loads it by path.
+  mkdir -p "$(dirname "$out/$name")"
   sed -e 's#from"preact"#from"./preact.js"#g' -e '/^\/\/# sourceMappingURL=/d' \
     "$work/x/$file" >"$out/$name"
   rm -rf "$work/x"
 done
 $record && mv "$lock.new" "$lock"
-(cd "$out" && sha256sum ./*.js) >"$here/vendor.sums"
+(cd "$out" && find . -name '*.js' | sort | xargs sha256sum) >"$here/vendor.sums"
 echo "vendored into $out"

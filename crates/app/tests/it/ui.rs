@@ -109,6 +109,9 @@ async fn an_admin_manages_custom_models_and_sees_everyones_usage() {
     ])
     .await;
     app.admin("ui_admin").await;
-    let extra = [("UI_USERNAME", "ui_admin"), ("UI_WEBHOOK", upstream.as_str())];
+    let extra = [
+        ("UI_USERNAME", "ui_admin"),
+        ("UI_WEBHOOK", upstream.as_str()),
+    ];
     browse_app(&app, "admin", "en-US", &extra).await;
 }

@@ -38,7 +38,7 @@ LABELS = {
         "Delete": "Delete", "Delete memory": "Delete memory", "Key name": "Key name",
         "Create key": "Create key", "Revoke key": "Revoke key", "Copy": "Copy",
         "Remembered": "Remembered", "tokens": "tokens", "Close": "Close",
-        "key missing": "Add your OpenRouter key", "Show chats": "Show chats",
+        "key missing": "Add your OpenRouter key", "credits": "no credits left", "retry": "Try again in 7 s", "expired": "Your session expired", "Show chats": "Show chats",
     },
     "pt-BR": {
         "Username": "Usuário", "Password": "Senha", "Log in": "Entrar",
@@ -50,7 +50,7 @@ LABELS = {
         "Delete chat": "Excluir conversa", "Delete": "Excluir", "Delete memory": "Excluir memória",
         "Key name": "Nome da chave", "Create key": "Criar chave", "Revoke key": "Revogar chave",
         "Copy": "Copiar", "Remembered": "Memorizado", "tokens": "tokens", "Close": "Fechar",
-        "key missing": "Adicione sua chave da OpenRouter", "Show chats": "Mostrar conversas",
+        "key missing": "Adicione sua chave da OpenRouter", "credits": "sem créditos", "retry": "Tente de novo em 7 s", "expired": "Sua sessão expirou", "Show chats": "Mostrar conversas",
     },
     "es": {
         "Username": "Usuario", "Password": "Contraseña", "Log in": "Iniciar sesión",
@@ -62,7 +62,7 @@ LABELS = {
         "Delete chat": "Eliminar chat", "Delete": "Eliminar", "Delete memory": "Eliminar recuerdo",
         "Key name": "Nombre de la clave", "Create key": "Crear clave", "Revoke key": "Revocar clave",
         "Copy": "Copiar", "Remembered": "Recordado", "tokens": "tokens", "Close": "Cerrar",
-        "key missing": "Añade tu clave de OpenRouter", "Show chats": "Mostrar chats",
+        "key missing": "Añade tu clave de OpenRouter", "credits": "no tiene créditos", "retry": "Reintenta en 7 s", "expired": "Tu sesión caducó", "Show chats": "Mostrar chats",
     },
 }
 LANGUAGE = "pt-BR" if LOCALE.lower().startswith("pt") else "es" if LOCALE.lower().startswith("es") else "en"
@@ -191,6 +191,14 @@ def main_flow(b):
     check(True, "a missing key is explained")
     set_key(b)
 
+    with b.failing_request():
+        send(page, "no credits please")
+        expect(page.get_by_text(L["credits"])).to_be_visible()
+        send(page, "rate limit me")
+        expect(page.get_by_text(L["retry"])).to_be_visible()
+    check(True, "upstream 402 and 429 are explained")
+
+    button(page, L["New chat"]).click()
     send(page, "Hello there")
     expect(button(page, L["Stop"])).to_be_visible()
     answer = last_answer(page)
@@ -200,10 +208,11 @@ def main_flow(b):
     answer = wait_answer(page, "Anything else?")
     expect(answer.locator("strong", has_text="Rust")).to_have_count(1)
     expect(answer.locator("pre code")).to_contain_text('println!("hi");')
+    expect(answer.locator("pre code .hljs-keyword", has_text="fn")).to_have_count(1)
     expect(button(answer, L["Copy"])).to_be_visible()
     expect(answer).to_contain_text(L["tokens"])
     expect(answer).to_contain_text("32")
-    check(True, "markdown rendered, code block with copy, token usage shown")
+    check(True, "markdown rendered, code highlighted with a copy button, token usage shown")
     nav = chats_nav(page)
     expect(nav.get_by_role("button", name="Hello there", exact=True)).to_be_visible()
     b.shot("chat")
@@ -276,6 +285,35 @@ def main_flow(b):
     button(confirm, L["Delete"]).click()
     expect(nav.get_by_role("button", name="Renamed chat", exact=True)).to_have_count(0)
     check(True, "a chat is deleted after confirmation")
+
+    with b.failing_request():
+        expired = {"count": 0}
+
+        def once(route):
+            expired["count"] += 1
+            if expired["count"] == 1:
+                route.fulfill(status=401, json={"error": {"code": "unauthorized", "message": "expired"}})
+            else:
+                route.continue_()
+
+        page.route(re.compile(r"/chats\?"), once)
+        page.reload()
+        expect(chats_nav(page).get_by_role("button", name="Sou desenvolvedor de software", exact=True)).to_be_visible()
+        check(expired["count"] == 2, "an expired access token is refreshed silently and the call retried")
+        page.unroute_all()
+
+        unauthorized = {"status": 401, "json": {"error": {"code": "unauthorized", "message": "expired"}}}
+        page.route("**/token/refresh", lambda route: route.fulfill(**unauthorized))
+        page.route("**/user/preferences", lambda route: route.fulfill(**unauthorized))
+        button(page, L["Memory"]).click()
+        expect(button(page, L["Log in"])).to_be_visible()
+        expect(page.get_by_role("alert")).to_contain_text(L["expired"])
+        page.unroute_all()
+    check(True, "when the session cannot be refreshed, the login screen says it expired")
+    page.get_by_label(L["Username"], exact=True).fill(username)
+    page.get_by_label(L["Password"], exact=True).fill(PASSWORD)
+    button(page, L["Log in"]).click()
+    expect(chats_nav(page)).to_be_visible()
 
     page.set_viewport_size(PHONE)
     button(page, L["Show chats"]).click()

@@ -1,8 +1,8 @@
 //! The LLM upstream the browser tests talk to: an OpenAI-style server that lists two
 //! models and streams its answers a word at a time (so the page shows them arriving),
 //! answering for the model it was asked, with content chosen by the prompt: `xss` gets
-//! markup that must execute nothing, `long` a slow answer to stop, anything else a
-//! markdown answer with a code block.
+//! markup that must execute nothing, `long` a slow answer to stop, `no credits` a 402,
+//! `rate limit` a 429 (retry after 7 s), anything else a markdown answer with a code block.
 
 use std::time::Duration;
 
@@ -87,6 +87,14 @@ async fn serve(mut socket: TcpStream) {
         .and_then(|m| m["content"].as_str())
         .unwrap_or_default()
         .to_lowercase();
+    if prompt.contains("no credits") {
+        let _ = respond_status(&mut socket, "402 Payment Required", "").await;
+        return;
+    }
+    if prompt.contains("rate limit") {
+        let _ = respond_status(&mut socket, "429 Too Many Requests", "retry-after: 7\r\n").await;
+        return;
+    }
     let (text, gap) = if prompt.contains("xss") {
         (XSS.to_owned(), Duration::from_millis(5))
     } else if prompt.contains("long") {
@@ -107,6 +115,22 @@ async fn serve(mut socket: TcpStream) {
 async fn respond(socket: &mut TcpStream, content_type: &str, body: &str) -> std::io::Result<()> {
     let head = format!(
         "HTTP/1.1 200 OK\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    socket.write_all(head.as_bytes()).await?;
+    socket.write_all(body.as_bytes()).await
+}
+
+/// An upstream error: `status` with OpenRouter's error body and `headers` (CRLF-ended).
+async fn respond_status(
+    socket: &mut TcpStream,
+    status: &str,
+    headers: &str,
+) -> std::io::Result<()> {
+    let code: u16 = status[..3].parse().unwrap_or(500);
+    let body = json!({"error": {"code": code, "message": status}}).to_string();
+    let head = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n",
         body.len()
     );
     socket.write_all(head.as_bytes()).await?;

@@ -1,7 +1,8 @@
 // Model output to DOM, safely: markdown is rendered by marked with raw HTML escaped (so
 // `<img onerror>` shows as text), then sanitized by DOMPurify into a fragment, never
 // assigned as an HTML string. Links open in a new tab without referrer or opener, and
-// only http(s) and mailto links survive; code blocks get a copy button.
+// only http(s) and mailto links survive; code blocks get a copy button and, once the
+// highlighter has loaded, colours.
 import { Marked } from "../vendor/marked.js";
 import DOMPurify from "../vendor/purify.js";
 
@@ -22,6 +23,13 @@ DOMPurify.addHook("afterSanitizeAttributes", (node) => {
     if (!SAFE_URL.test(href.trim())) node.removeAttribute("href");
     node.setAttribute("target", "_blank");
     node.setAttribute("rel", "noopener noreferrer");
+  }
+});
+
+// A code block keeps the language marked gives it (`language-rust`), and no other class.
+DOMPurify.addHook("uponSanitizeAttribute", (node, data) => {
+  if (node.tagName === "CODE" && data.attrName === "class" && /^language-[\w+#-]+$/.test(data.attrValue)) {
+    data.forceKeepAttr = true;
   }
 });
 
@@ -49,6 +57,8 @@ export function renderMarkdown(source, t) {
     });
     pre.replaceWith(wrapper);
     wrapper.append(button, pre);
+    const code = pre.querySelector("code[class^='language-']");
+    if (code) import("./highlight.js").then((module) => module.highlight(code));
   }
   return fragment;
 }

@@ -3,7 +3,7 @@ export function describe(error, t) {
   switch (error?.code) {
     case "openrouter_key_missing": return t("errKeyMissing");
     case "upstream_insufficient_credits": return t("errCredits");
-    case "upstream_rate_limited": return t("errRateLimited", { seconds: error.retryAfter || "?" });
+    case "upstream_rate_limited": return t("errRateLimited", { seconds: error.retryAfter || error.retry_after || "?" });
     case "upstream_unauthorized": return t("errUpstreamKey");
     case "upstream_timeout": return t("errTimeout");
     case "invalid_credentials": return t("errCredentials");
