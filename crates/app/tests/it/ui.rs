@@ -115,3 +115,23 @@ async fn an_admin_manages_custom_models_and_sees_everyones_usage() {
     ];
     browse_app(&app, "admin", "en-US", &extra).await;
 }
+
+#[tokio::test]
+async fn the_chat_list_loads_more_as_it_scrolls() {
+    let app = app().await;
+    let token = app
+        .user("ui_scroller", Some("sk-or-v1-ui-test-key-9z8y"))
+        .await;
+    for i in 0..33 {
+        let turn = app
+            .post(
+                "/chat",
+                Some(&token),
+                &serde_json::json!({"prompt": format!("Chat number {i}")}),
+            )
+            .await;
+        assert_eq!(turn.status(), 200, "chat {i}");
+    }
+    let extra = [("UI_USERNAME", "ui_scroller")];
+    browse_app(&app, "scroll", "en-US", &extra).await;
+}

@@ -1,9 +1,9 @@
 """The web app in a real Chromium (Debian's, driven by Playwright), against a running
 polychat whose LLM upstream is the Rust test's streaming server. Exits non-zero on the
 first broken expectation, naming it. Environment: POLYCHAT_URL, UI_SCENARIO (main,
-keyboard, xss, login, load, admin), UI_LOCALE (a browser language, e.g. en-US, pt-BR, es),
-UI_SCREENSHOTS (a directory), CHROMIUM (default /usr/bin/chromium); for `admin`, UI_USERNAME
-(an admin whose password is PASSWORD) and UI_WEBHOOK (a base URL webhooks may call)."""
+keyboard, xss, login, load, admin, scroll), UI_LOCALE (a browser language, e.g. en-US, pt-BR, es),
+UI_SCREENSHOTS (a directory), CHROMIUM (default /usr/bin/chromium); for `admin` and `scroll`,
+UI_USERNAME (a user whose password is PASSWORD; an admin for `admin`) and UI_WEBHOOK (a base URL webhooks may call)."""
 
 import os
 import re
@@ -20,6 +20,7 @@ LOCALE = os.environ.get("UI_LOCALE", "en-US")
 SHOTS = Path(os.environ.get("UI_SCREENSHOTS", "target/ui-screenshots"))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery"
+NEW_PASSWORD = "a better horse battery"
 KEY = "sk-or-v1-ui-test-key-9z8y"
 # The machine may be busy: waits are generous, a broken page still fails them.
 expect.set_options(timeout=15_000)
@@ -38,6 +39,7 @@ LABELS = {
         "Delete": "Delete", "Delete memory": "Delete memory", "Key name": "Key name",
         "Create key": "Create key", "Revoke key": "Revoke key", "Copy": "Copy",
         "Remembered": "Remembered", "tokens": "tokens", "Close": "Close",
+        "Memory text": "Memory text", "Add": "Add", "Edit": "Edit", "Edit memory": "Edit memory", "Save": "Save", "Memory on": "Remember and use my preferences", "Current password": "Current password", "New password": "New password", "Change password": "Change password", "Saved": "Saved.", "Language": "Language",
         "key missing": "Add your OpenRouter key", "credits": "no credits left", "retry": "Try again in 7 s", "expired": "Your session expired", "Show chats": "Show chats",
     },
     "pt-BR": {
@@ -50,6 +52,7 @@ LABELS = {
         "Delete chat": "Excluir conversa", "Delete": "Excluir", "Delete memory": "Excluir memória",
         "Key name": "Nome da chave", "Create key": "Criar chave", "Revoke key": "Revogar chave",
         "Copy": "Copiar", "Remembered": "Memorizado", "tokens": "tokens", "Close": "Fechar",
+        "Memory text": "Texto da memória", "Add": "Adicionar", "Edit": "Editar", "Edit memory": "Editar memória", "Save": "Salvar", "Memory on": "Lembrar e usar minhas preferências", "Current password": "Senha atual", "New password": "Nova senha", "Change password": "Trocar senha", "Saved": "Salvo.", "Language": "Idioma",
         "key missing": "Adicione sua chave da OpenRouter", "credits": "sem créditos", "retry": "Tente de novo em 7 s", "expired": "Sua sessão expirou", "Show chats": "Mostrar conversas",
     },
     "es": {
@@ -62,6 +65,7 @@ LABELS = {
         "Delete chat": "Eliminar chat", "Delete": "Eliminar", "Delete memory": "Eliminar recuerdo",
         "Key name": "Nombre de la clave", "Create key": "Crear clave", "Revoke key": "Revocar clave",
         "Copy": "Copiar", "Remembered": "Recordado", "tokens": "tokens", "Close": "Cerrar",
+        "Memory text": "Texto del recuerdo", "Add": "Añadir", "Edit": "Editar", "Edit memory": "Editar recuerdo", "Save": "Guardar", "Memory on": "Recordar y usar mis preferencias", "Current password": "Contraseña actual", "New password": "Nueva contraseña", "Change password": "Cambiar contraseña", "Saved": "Guardado.", "Language": "Idioma",
         "key missing": "Añade tu clave de OpenRouter", "credits": "no tiene créditos", "retry": "Reintenta en 7 s", "expired": "Tu sesión caducó", "Show chats": "Mostrar chats",
     },
 }
@@ -263,6 +267,24 @@ def main_flow(b):
     memory.get_by_role("button", name=re.compile(f"^{re.escape(L['Delete memory'])}")).click()
     expect(dialog.get_by_role("listitem").filter(has_text="desenvolvedor")).to_have_count(0)
     check(True, "the memory is removed in the Memory panel")
+    dialog.get_by_label(L["Memory text"], exact=True).fill("Gosto de chá")
+    button(dialog, L["Add"]).click()
+    added = dialog.get_by_role("listitem").filter(has_text="Gosto de chá")
+    expect(added).to_have_count(1)
+    button(added, L["Edit"]).click()
+    edit = dialog.get_by_label(L["Edit memory"], exact=True)
+    edit.fill("Gosto de chá verde")
+    button(dialog, L["Save"]).click()
+    expect(dialog.get_by_role("listitem").filter(has_text="Gosto de chá verde")).to_have_count(1)
+    check(True, "a memory is added and edited in the Memory panel")
+    switch = dialog.get_by_label(L["Memory on"], exact=True)
+    expect(switch).to_be_checked()
+    switch.uncheck()
+    page.keyboard.press("Escape")
+    button(page, L["Memory"]).click()
+    expect(page.get_by_role("dialog").get_by_label(L["Memory on"], exact=True)).not_to_be_checked()
+    page.get_by_role("dialog").get_by_label(L["Memory on"], exact=True).check()
+    check(True, "memory can be switched off and on")
     page.keyboard.press("Escape")
 
     button(page, L["Settings"]).click()
@@ -276,6 +298,17 @@ def main_flow(b):
     button(dialog, f"{L['Revoke key']} ui cli").click()
     expect(button(dialog, f"{L['Revoke key']} ui cli")).to_have_count(0)
     check(True, "an API key is created (shown once, with copy) and revoked")
+    dialog.get_by_label(L["Current password"], exact=True).fill(PASSWORD)
+    dialog.get_by_label(L["New password"], exact=True).fill(NEW_PASSWORD)
+    button(dialog, L["Change password"]).click()
+    expect(dialog.get_by_role("status").filter(has_text=L["Saved"])).to_be_visible()
+    check(True, "the password is changed")
+    other = "es" if LANGUAGE != "es" else "en"
+    dialog.get_by_label(L["Language"], exact=True).select_option(other)
+    expect(dialog.get_by_role("heading", name=LABELS[other]["Settings"], exact=True)).to_be_visible()
+    check(page.evaluate("document.documentElement.lang") == other, f"the switch in Settings changes the language to {other}")
+    dialog.get_by_label(LABELS[other]["Language"], exact=True).select_option("")
+    expect(dialog.get_by_role("heading", name=L["Settings"], exact=True)).to_be_visible()
     page.keyboard.press("Escape")
 
     nav = chats_nav(page)
@@ -311,7 +344,7 @@ def main_flow(b):
         page.unroute_all()
     check(True, "when the session cannot be refreshed, the login screen says it expired")
     page.get_by_label(L["Username"], exact=True).fill(username)
-    page.get_by_label(L["Password"], exact=True).fill(PASSWORD)
+    page.get_by_label(L["Password"], exact=True).fill(NEW_PASSWORD)
     button(page, L["Log in"]).click()
     expect(chats_nav(page)).to_be_visible()
 
@@ -328,7 +361,7 @@ def main_flow(b):
     expect(button(page, L["Log in"])).to_be_visible()
     check(True, "logged out, and a reload does not bring the session back")
     page.get_by_label(L["Username"], exact=True).fill(username)
-    page.get_by_label(L["Password"], exact=True).fill(PASSWORD)
+    page.get_by_label(L["Password"], exact=True).fill(NEW_PASSWORD)
     button(page, L["Log in"]).click()
     expect(chats_nav(page)).to_be_visible()
     expect(chats_nav(page).get_by_role("button", name="Sou desenvolvedor de software", exact=True)).to_be_visible()
@@ -553,6 +586,25 @@ def admin_flow(b):
     check(True, "the user's own usage is charted")
 
 
+def scroll_flow(b):
+    """A user with 33 chats (made by the Rust test) sees the newest 30, then the rest as
+    the list scrolls."""
+    page = b.page
+    page.goto(BASE)
+    page.get_by_label("Username", exact=True).fill(os.environ["UI_USERNAME"])
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    button(page, "Log in").click()
+    items = chats_nav(page).get_by_role("listitem")
+    expect(items).to_have_count(30)
+    expect(items.first).to_contain_text("Chat number 32")
+    check(True, "the newest 30 chats come first")
+    chats_nav(page).hover()
+    page.mouse.wheel(0, 5000)
+    expect(items).to_have_count(33)
+    expect(items.last).to_contain_text("Chat number 0")
+    check(True, "scrolling loads the older ones")
+
+
 def main():
     with sync_playwright() as playwright:
         b = Browser(playwright)
@@ -560,7 +612,7 @@ def main():
             load_times(b)
         else:
             {"main": main_flow, "keyboard": keyboard_flow, "xss": xss_flow, "login": login_screen,
-             "admin": admin_flow}[SCENARIO](b)
+             "admin": admin_flow, "scroll": scroll_flow}[SCENARIO](b)
         b.close()
     print("all browser checks passed")
 

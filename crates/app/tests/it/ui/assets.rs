@@ -188,6 +188,21 @@ async fn the_web_login_keeps_the_refresh_token_in_a_strict_httponly_cookie() {
         "no cookie, no body: unauthorized"
     );
 
+    // Behind a TLS-terminating proxy the cookie is Secure.
+    let proxied = app
+        .client
+        .post(app.url("/login?cookie=true"))
+        .header("x-forwarded-proto", "https")
+        .json(&credentials)
+        .send()
+        .await
+        .expect("login over https");
+    assert!(
+        cookie_of(&proxied).contains("; Secure"),
+        "{}",
+        cookie_of(&proxied)
+    );
+
     // API clients keep the body flow.
     let plain = app.post("/login", None, &credentials).await;
     assert!(!plain.headers().contains_key(SET_COOKIE));

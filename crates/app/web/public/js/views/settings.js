@@ -40,13 +40,13 @@ function Profile({ api, t, profile, setProfile, models, setLanguage }) {
   return html`<section><h3>${t("profile")}</h3>
     <form onSubmit=${save}>
       <label>${t("displayName")}<input name="display_name" value=${profile.display_name || ""} /></label>
-      <label>${t("defaultModelField")}<select name="default_model" value=${profile.default_model || ""}>
+      <label>${t("defaultModelField")}<select aria-label=${t("defaultModelField")} name="default_model" value=${profile.default_model || ""}>
         <option value="">${t("defaultModel")}</option>
         ${models.map((m) => html`<option value=${m.id}>${m.name || m.id}</option>`)}
       </select></label>
       <button type="submit">${t("save")}</button>${status}
     </form>
-    <label>${t("language")}<select value=${language} onChange=${choose}>
+    <label>${t("language")}<select aria-label=${t("language")} value=${language} onChange=${choose}>
       <option value="">${t("automatic")}</option>
       ${Object.entries(LANGUAGES).map(([tag, name]) => html`<option value=${tag} lang=${tag}>${name}</option>`)}
     </select></label>
