@@ -226,6 +226,9 @@ def main_flow(b):
     nav = chats_nav(page)
     expect(nav.get_by_role("button", name="Hello there", exact=True)).to_be_visible()
     b.shot("chat")
+    page.emulate_media(color_scheme="dark")
+    b.shot("chat-dark")
+    page.emulate_media(color_scheme="light")
 
     page.reload()
     nav = chats_nav(page)
@@ -571,14 +574,18 @@ def admin_flow(b):
     expect(answer).to_contain_text("ui-bot")
     check(True, "the custom model answers in the chat")
 
-    for _ in range(10):
+    # Usage is recorded beside the answer: the panel may need opening again to show it.
+    for attempt in range(10):
         button(page, "Admin").click()
         dialog = page.get_by_role("dialog")
-        if dialog.get_by_text("ui-bot", exact=True).count() > 1 or dialog.locator(".chart").count() >= 2:
+        try:
+            expect(dialog.locator(".chart")).to_have_count(2, timeout=3000)
             break
-        page.keyboard.press("Escape")
-        page.wait_for_timeout(500)
-    expect(dialog.locator(".chart")).to_have_count(2)
+        except AssertionError:
+            if attempt == 9:
+                raise
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1000)
     expect(dialog.locator(".chart").last).to_contain_text("ui-bot")
     check(True, "usage by user and by model is charted")
     button(dialog, "Deactivate").click()
