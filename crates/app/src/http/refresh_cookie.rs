@@ -16,7 +16,7 @@ const PATH: &str = "/token/refresh";
 const MAX_AGE_SECONDS: u64 = 7 * 24 * 3600;
 
 /// `?cookie=true`: answer with the refresh token in the cookie instead of the body.
-#[derive(Deserialize, IntoParams, Default)]
+#[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CookieQuery {
     /// Put the refresh token in an `HttpOnly` cookie (for the web app) instead of the body.
