@@ -91,7 +91,13 @@ export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onO
     api.call("GET", `/chat?chat_id=${encodeURIComponent(chatId)}&limit=200`)
       .then((chat) => setMessages(chat.messages)).catch((e) => setError(e));
   }, [chatId]);
-  useEffect(() => { end.current?.scrollIntoView({ block: "end" }); }, [messages]);
+  // New text scrolls into view only while the reader is at the bottom already.
+  const atBottom = useRef(true);
+  const onScroll = (event) => {
+    const box = event.currentTarget;
+    atBottom.current = box.scrollHeight - box.scrollTop - box.clientHeight < 80;
+  };
+  useEffect(() => { if (atBottom.current) end.current?.scrollIntoView({ block: "end" }); }, [messages]);
 
   const patchLast = (change) => setMessages((list) => {
     if (!list.length) return list;
@@ -101,6 +107,7 @@ export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onO
   });
 
   const send = async (prompt) => {
+    atBottom.current = true;
     setError(null);
     const now = new Date().toISOString();
     setMessages((list) => [...list, { id: `local-${now}`, role: "user", content: prompt, created_at: now },
@@ -136,7 +143,7 @@ export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onO
   };
 
   return html`<section class="conversation">
-    <div class="messages" aria-live="polite" aria-busy=${streaming}>
+    <div class="messages" aria-live="polite" aria-busy=${streaming} onScroll=${onScroll}>
       ${!messages.length && html`<p class="empty muted">${t("emptyChat")}</p>`}
       ${messages.map((m) => html`<${Message} key=${m.id} message=${m} t=${t} />`)}
       <div ref=${end}></div>

@@ -10,6 +10,7 @@ export function Workspace({ api, t, profile, setProfile, onLogout, setLanguage }
   const chats = useChats(api);
   const models = useModels(api);
   const [chatId, setChatId] = useState(null);
+  // "" asks the server for the profile's default model, then its own.
   const [model, setModel] = useState(profile.default_model || "");
   const [panel, setPanel] = useState(null);
   const [sidebarOpen, setSidebarOpen] = useState(false);
@@ -17,9 +18,6 @@ export function Workspace({ api, t, profile, setProfile, onLogout, setLanguage }
   const [view, setView] = useState(0);
 
   useEffect(() => { chats.load(null); }, []);
-  useEffect(() => {
-    if (!model && models.length) setModel(models.find((m) => m.owned_by !== "polychat")?.id || models[0].id);
-  }, [models]);
 
   const open = (id) => {
     setChatId(id);
