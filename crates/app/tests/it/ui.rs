@@ -117,20 +117,32 @@ async fn an_admin_manages_custom_models_and_sees_everyones_usage() {
 }
 
 #[tokio::test]
-async fn the_chat_list_loads_more_as_it_scrolls() {
+async fn the_chat_list_and_a_long_history_load_more_on_demand() {
     let app = app().await;
     let token = app
         .user("ui_scroller", Some("sk-or-v1-ui-test-key-9z8y"))
         .await;
-    for i in 0..33 {
+    let mut long_chat = String::new();
+    // The oldest chat has 26 turns (more than a page of history), then 30 more chats
+    // (one page of the list): 56 prompts, within a minute's quota.
+    for i in 0..56 {
+        let (chat_id, prompt) = if i < 26 {
+            (long_chat.clone(), format!("Long chat turn {i}"))
+        } else {
+            (String::new(), format!("Chat number {}", i - 25))
+        };
         let turn = app
             .post(
                 "/chat",
                 Some(&token),
-                &serde_json::json!({"prompt": format!("Chat number {i}")}),
+                &serde_json::json!({"chat_id": chat_id, "prompt": prompt}),
             )
             .await;
-        assert_eq!(turn.status(), 200, "chat {i}");
+        assert_eq!(turn.status(), 200, "prompt {i}");
+        let body: serde_json::Value = turn.json().await.expect("turn");
+        if i == 0 {
+            long_chat = body["chat_id"].as_str().expect("chat id").to_owned();
+        }
     }
     let extra = [("UI_USERNAME", "ui_scroller")];
     browse_app(&app, "scroll", "en-US", &extra).await;

@@ -600,8 +600,9 @@ def admin_flow(b):
 
 
 def scroll_flow(b):
-    """A user with 33 chats (made by the Rust test) sees the newest 30, then the rest as
-    the list scrolls."""
+    """A user (made by the Rust test) with 31 chats, the oldest of 26 turns: the list shows
+    the newest 30, then the rest as it scrolls; the long chat shows its last 50 messages,
+    then the earlier ones on demand."""
     page = b.page
     page.goto(BASE)
     page.get_by_label("Username", exact=True).fill(os.environ["UI_USERNAME"])
@@ -609,13 +610,21 @@ def scroll_flow(b):
     button(page, "Log in").click()
     items = chats_nav(page).get_by_role("listitem")
     expect(items).to_have_count(30)
-    expect(items.first).to_contain_text("Chat number 32")
+    expect(items.first).to_contain_text("Chat number 30")
     check(True, "the newest 30 chats come first")
     chats_nav(page).hover()
     page.mouse.wheel(0, 5000)
-    expect(items).to_have_count(33)
-    expect(items.last).to_contain_text("Chat number 0")
+    expect(items).to_have_count(31)
+    expect(items.last).to_contain_text("Long chat turn 0")
     check(True, "scrolling loads the older ones")
+    items.last.get_by_role("button").first.click()
+    expect(page.get_by_role("article")).to_have_count(50)
+    expect(page.get_by_role("article").first).to_contain_text("Long chat turn 1")
+    button(page, "Load earlier messages").click()
+    expect(page.get_by_role("article")).to_have_count(52)
+    expect(page.get_by_role("article").first).to_contain_text("Long chat turn 0")
+    expect(button(page, "Load earlier messages")).to_have_count(0)
+    check(True, "a long chat shows its last 50 messages, then the earlier ones")
 
 
 def main():

@@ -74,13 +74,26 @@ function Composer({ t, streaming, draft, onSend, onStop }) {
   </form>`;
 }
 
+const HISTORY_PAGE = 50;
+
 export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onOpenSettings }) {
   const [messages, setMessages] = useState([]);
   const [streaming, setStreaming] = useState(false);
   const [error, setError] = useState(null);
   // A prompt that could not be sent goes back into the composer.
   const [draft, setDraft] = useState(null);
+  // Where the page of older messages starts (null: the chat's start is shown).
+  const [older, setOlder] = useState(null);
   const created = useRef(null);
+  const page = (before) => {
+    const query = new URLSearchParams({ chat_id: chatId, limit: HISTORY_PAGE });
+    if (before) query.set("before", before);
+    return api.call("GET", `/chat?${query}`);
+  };
+  const loadOlder = () => page(older).then((chat) => {
+    setMessages((list) => [...chat.messages, ...list]);
+    setOlder(chat.next_before);
+  }).catch((e) => setError(e));
   const abort = useRef(null);
   const end = useRef(null);
 
@@ -88,8 +101,8 @@ export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onO
     setError(null);
     if (!chatId) { setMessages([]); return; }
     if (created.current === chatId) return;
-    api.call("GET", `/chat?chat_id=${encodeURIComponent(chatId)}&limit=200`)
-      .then((chat) => setMessages(chat.messages)).catch((e) => setError(e));
+    page().then((chat) => { setMessages(chat.messages); setOlder(chat.next_before); })
+      .catch((e) => setError(e));
   }, [chatId]);
   // New text scrolls into view only while the reader is at the bottom already.
   const atBottom = useRef(true);
@@ -144,6 +157,7 @@ export function Conversation({ api, t, chatId, model, onCreated, onAnswered, onO
 
   return html`<section class="conversation">
     <div class="messages" aria-live="polite" aria-busy=${streaming} onScroll=${onScroll}>
+      ${older && html`<button type="button" class="link" onClick=${loadOlder}>${t("loadEarlier")}</button>`}
       ${!messages.length && html`<p class="empty muted">${t("emptyChat")}</p>`}
       ${messages.map((m) => html`<${Message} key=${m.id} message=${m} t=${t} />`)}
       <div ref=${end}></div>
