@@ -123,11 +123,12 @@ async fn the_chat_list_and_a_long_history_load_more_on_demand() {
         .user("ui_scroller", Some("sk-or-v1-ui-test-key-9z8y"))
         .await;
     let mut long_chat = String::new();
-    // The oldest chat has 26 turns (more than a page of history), then 30 more chats
+    // The oldest chat has 26 turns (more than a page of history; its prompts avoid the
+    // upstream's slow answer to `long`), then 30 more chats
     // (one page of the list): 56 prompts, within a minute's quota.
     for i in 0..56 {
         let (chat_id, prompt) = if i < 26 {
-            (long_chat.clone(), format!("Long chat turn {i}"))
+            (long_chat.clone(), format!("Old chat turn {i}"))
         } else {
             (String::new(), format!("Chat number {}", i - 25))
         };
