@@ -65,7 +65,7 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
 /// happens. With `Idempotency-Key`, a retry with the same body returns the first result
 /// without calling the model again. Streamed answers are server-sent events: `meta`
 /// `{chat_id, message_id}`, many `delta` `{content}`, then `done` (the chat turn) or
-/// `error` `{code, message}`.
+/// `error` `{code, message, status}` (plus `retry_after` in seconds for a rate limit).
 #[utoipa::path(post, path = "/chat", tag = "chat", security(("bearer" = [])),
     request_body = ChatRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
