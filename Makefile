@@ -8,7 +8,7 @@ WITH_ENV := bash deploy/local/with-env.sh
 DOMAIN_CRATE := polychat-domain
 INFRA_CRATES := diesel|mongodb|fred|actix|async-openai|reqwest|redis|sqlx|pgvector|hyper
 
-.PHONY: help services services-stop services-status migrate admin run build sdk-venv test lint fmt eval detector-train bench profile
+.PHONY: help services services-stop services-status migrate admin run build sdk-venv ui-venv web-vendor test lint fmt eval detector-train bench profile
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -42,7 +42,16 @@ sdk-venv: ## The official OpenAI Python SDK (pinned) the tests drive /v1 with
 	@[ -x $(SDK_VENV)/bin/python ] && $(SDK_VENV)/bin/pip freeze | grep -qxF -f crates/app/tests/sdk/requirements.txt || \
 	  { python3 -m venv $(SDK_VENV) && $(SDK_VENV)/bin/pip install -q -r crates/app/tests/sdk/requirements.txt; }
 
-test: services sdk-venv ## Start services, then run the whole test suite against them
+UI_VENV := .local/venv-ui
+ui-venv: ## Debian's Chromium and Playwright for Python (pinned) the browser tests drive the web app with
+	@bash deploy/local/chromium.sh
+	@[ -x $(UI_VENV)/bin/python ] && $(UI_VENV)/bin/pip freeze 2>/dev/null | grep -qxF -f crates/app/tests/ui/requirements.txt || \
+	  { python3 -m venv $(UI_VENV) && $(UI_VENV)/bin/pip install -q -r crates/app/tests/ui/requirements.txt; }
+
+web-vendor: ## Fetch the web app's libraries from npm at their pinned versions, checking the recorded SHA-256s
+	@bash crates/app/web/vendor.sh
+
+test: services sdk-venv ui-venv ## Start services, then run the whole test suite against them (screenshots: target/ui-screenshots/)
 	$(WITH_ENV) $(CARGO) test --workspace --no-fail-fast
 
 lint: ## rustfmt, clippy (warnings are errors) and the dependency rule

@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from stack import RELEASE, ROOT, PASSWORD, Stack, process_cpu, stat_cpu, tree_cpu  # noqa: E402
 import passthrough  # noqa: E402
+import pressure  # noqa: E402
 import report  # noqa: E402
 import webhook  # noqa: E402
 
@@ -33,8 +34,9 @@ LOGIN_RATE = float(os.environ.get("BENCH_LOGIN_RATE", "4"))
 ONLY = os.environ.get("BENCH_ONLY", "")
 # Other work on the machine (a build, say) shows in every figure; the report names it.
 START_LOAD = os.getloadavg()
-if ONLY not in ("", "v1", "webhook"):
-    sys.exit(f"bench: BENCH_ONLY={ONLY!r}: only 'v1' (scenario 8) or 'webhook' (9) can be run alone")
+ALONE = {"v1": "8", "webhook": "9", "pressure": "10"}
+if ONLY and ONLY not in ALONE:
+    sys.exit(f"bench: BENCH_ONLY={ONLY!r}: only {', '.join(f'{k!r} ({v})' for k, v in ALONE.items())} run alone")
 CHAT_BODY = {"prompt": "How should I structure a Rust project with several crates?", "model": "mock/fast"}
 UPSTREAM_BODY = {"model": "mock/fast", "messages": [{"role": "user", "content": CHAT_BODY["prompt"]}]}
 
@@ -180,6 +182,9 @@ def run(stack, workdir):
     if ONLY == "webhook":
         users, usage = run_webhook(stack, b)
         return summary(stack, b, {"users": users}, usage=usage)
+    if ONLY == "pressure":
+        recall = run_pressure(stack, b)
+        return summary(stack, b, {"users": 23}, recall=recall)
     print("bench: seeding users and their API keys for scenario 8", flush=True)
     v1_keys = passthrough.seed(stack, DURATION + WARMUP)
     if ONLY == "v1":
@@ -196,6 +201,13 @@ def run_webhook(stack, b):
     webhook.run(b, stack, hook_keys)
     print(f"bench: seeding {webhook.USAGE_ROWS:,} usage rows and reading the reports", flush=True)
     return hook_keys["users"] + 2, webhook.usage_reads(stack)
+
+
+def run_pressure(stack, b):
+    """Scenario 10, with the real local embeddings server; the recall rates."""
+    print("bench: scenario 10 with the real embeddings server", flush=True)
+    url = stack.env.get("EMBEDDINGS_BASE_URL", "http://127.0.0.1:8001/v1")
+    return pressure.run(b, stack, CHAT_RATE, url)
 
 
 def run_all(stack, workdir, b, v1_keys):
@@ -293,6 +305,9 @@ def run_all(stack, workdir, b, v1_keys):
     passthrough.run(b, stack, v1_keys)
     # 9: a custom model on a webhook, and the usage reports.
     hook_users, usage = run_webhook(stack, b)
+    # 10: chat beside a flood of long prompts, with the real embeddings server.
+    recall = run_pressure(stack, b)
+    stack.start_app(bcrypt_cost=12)
 
     # Last, because it leaves a backlog behind: POST /chat offered at the target's
     # 500/s for a few seconds, to show what the stack sustains.
@@ -302,10 +317,10 @@ def run_all(stack, workdir, b, v1_keys):
     seed = {"users": len(users) + len(continued) + 2 + v1_keys["users"] + hook_users,
             "big_chat_messages": len(big_ids) + 2, "big_chat_seed_s": seed_chat_s, "memory_users": 1000,
             "preferences": preferences, "preferences_seed_s": seed_pref_s}
-    return summary(stack, b, seed, memory, usage)
+    return summary(stack, b, seed, memory, usage, recall)
 
 
-def summary(stack, b, seed, memory=None, usage=None):
+def summary(stack, b, seed, memory=None, usage=None, recall=None):
     """The run's JSON: settings, machine, seed and every scenario."""
     idle = proc_cpu_rss(stack.app.pid)
     return {
@@ -322,6 +337,7 @@ def summary(stack, b, seed, memory=None, usage=None):
         "skipped": b.skipped,
         "memory": memory,
         "usage": usage,
+        "recall_under_pressure": recall,
         "final_rss_mb": idle[1], "peak_rss_mb": idle[2],
     }
 

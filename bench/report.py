@@ -51,8 +51,18 @@ def targets(data):
               + ("" if served(hook) else f" (served {hook['achieved_rps']:.0f}/s)"),
               served(hook) and a is not None and a <= 2 and rate >= 200, "<= 2 ms at 200/s")
     app_rss = [x["peak_rss_mb"] for x in data["scenarios"]
-               if x["key"][3:].startswith(("post", "get", "big", "login", "chat", "v1"))]
+               if x["key"].split("_", 1)[1].startswith(("post", "get", "big", "login", "chat", "v1"))]
     rss = max(app_rss + [data.get("peak_rss_mb", 0)])
+    quiet, flooded = s.get("s10_chat_quiet"), s.get("s10_chat_flooded")
+    recall = data.get("recall_under_pressure") or {}
+    if quiet and flooded:
+        rise = flooded["latency_ms"]["p99"] - quiet["latency_ms"]["p99"]
+        check("POST /chat p99 rise beside a flood of 32,000-character prompts (real embeddings)",
+              f"{rise:.2f} ms", rise <= 5, "<= 5 ms")
+        rates = [recall.get(k, {}).get("rate") for k in ("s10_chat_quiet", "s10_chat_flooded")]
+        check("memory recall rate without / with the flood", " / ".join(f(r, 3) for r in rates),
+              rates[1] is not None and rates[0] is not None and rates[1] >= 0.9 * rates[0],
+              "keeps working (>= 90 % of the quiet run's)")
     check("service peak RSS over the run", f"{rss:.0f} MB", rss < 150, "< 150 MB")
     return rows
 
@@ -310,7 +320,7 @@ def markdown(data):
                 f"(p50 {f(l['latency_ms']['p50'])} ms, p99 {f(l['latency_ms']['p99'])} ms, {l['errors']} errors)."]
     sd = data["seed"]
     if "big_chat_messages" not in sd:  # BENCH_ONLY: no chats or preferences seeded
-        only = {"v1": "8", "webhook": "9"}.get(data.get("only"), "?")
+        only = {"v1": "8", "webhook": "9", "pressure": "10"}.get(data.get("only"), "?")
         out += ["", f"Only scenario {only} ran (`BENCH_ONLY={data.get('only')}`), with {sd['users']} accounts. "
                 f"Service RSS at the end: {data['final_rss_mb']:.0f} MB, peak {data['peak_rss_mb']:.0f} MB.", ""]
         return "\n".join(out)

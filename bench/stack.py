@@ -130,7 +130,7 @@ class Stack:
             stdout=log, stderr=log)
         wait_http(f"http://127.0.0.1:{self.mock_port}/health")
 
-    def app_env(self, bcrypt_cost):
+    def app_env(self, bcrypt_cost, extra=None):
         env = dict(os.environ)
         env.update({k: v for k, v in self.env.items() if k in ("APP_MASTER_KEY", "JWT_SECRET")})
         env.update({
@@ -149,6 +149,7 @@ class Stack:
             "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
             "LOG_FORMAT": "json",
         })
+        env.update(extra or {})
         return env
 
     def grant_admin(self, username):
@@ -159,11 +160,12 @@ class Stack:
         subprocess.run([str(RELEASE / "polychat"), "migrate"], env=self.app_env(12), check=True,
                        cwd=self.workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
-    def start_app(self, bcrypt_cost):
+    def start_app(self, bcrypt_cost, env=None):
+        """(Re)starts the service; `env` overrides settings (e.g. the real embeddings)."""
         self.stop_app()
-        log = open(self.workdir / f"app-cost{bcrypt_cost}.log", "w")
+        log = open(self.workdir / f"app-cost{bcrypt_cost}{'-env' if env else ''}.log", "a")
         self.app = subprocess.Popen([str(RELEASE / "polychat"), "serve"], cwd=self.workdir,
-                                    env=self.app_env(bcrypt_cost), stdout=log, stderr=log)
+                                    env=self.app_env(bcrypt_cost, env), stdout=log, stderr=log)
         wait_http(f"{self.base}/health")
 
     def stop_app(self):

@@ -11,4 +11,5 @@ pub mod server;
 pub mod state;
 pub mod tasks;
 pub mod telemetry;
+pub mod webui;
 pub mod wiring;

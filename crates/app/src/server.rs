@@ -18,7 +18,8 @@ use crate::http::extract;
 use crate::http::request_context::request_context;
 use crate::state::AppState;
 use crate::tasks::BackgroundTasks;
-use crate::{openapi, routes};
+use crate::webui::WebAssets;
+use crate::{openapi, routes, webui};
 
 /// How long in-flight requests (streams included) get to finish on shutdown.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -51,6 +52,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let tasks = state.tasks.clone();
         let state = web::Data::new(state);
+        let assets = web::Data::new(WebAssets::load());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -59,6 +61,7 @@ impl Application {
                 .wrap(from_fn(request_context))
                 .configure(routes::config)
                 .configure(openapi::config)
+                .configure(|cfg| webui::config(cfg, &assets))
                 .default_service(web::to(extract::not_found))
         })
         .on_connect(disable_nagle)

@@ -248,6 +248,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
             detector: Arc::new(Detector::new()?),
             clock: clock.clone(),
             tasks: tasks.clone(),
+            chats: Arc::new(mongo.clone()),
         },
         config.memory,
     ));

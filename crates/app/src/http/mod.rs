@@ -5,6 +5,7 @@ pub mod auth;
 pub mod error;
 mod error_map;
 pub mod extract;
+pub mod refresh_cookie;
 pub mod request_context;
 
 pub use auth::{AdminUser, AuthUser, SessionUser};

@@ -1,6 +1,10 @@
-//! Registration, login, token refresh and logout.
+//! Registration, login, token refresh and logout. API clients get both tokens in the
+//! body; the web app asks for the refresh token in an `HttpOnly` cookie instead
+//! (`POST /login?cookie=true`), refreshes with that cookie and an empty JSON body, and
+//! logging out clears it.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use polychat_domain::api_key::API_KEY_MARKER;
 use polychat_domain::ports::TokenPair;
@@ -13,6 +17,7 @@ use super::profile::Profile;
 use crate::http::auth::{bearer, needs_login};
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
+use crate::http::refresh_cookie::{self, CookieQuery};
 use crate::http::{ApiError, SessionUser};
 use crate::state::AppState;
 
@@ -48,7 +53,8 @@ pub struct LoginRequest {
 
 #[derive(Deserialize, ToSchema)]
 pub struct RefreshRequest {
-    refresh_token: String,
+    /// The refresh token; leave it out to use the web app's cookie.
+    refresh_token: Option<String>,
 }
 
 /// A token pair: a short-lived access token (15 minutes) and a refresh token (7 days,
@@ -56,7 +62,9 @@ pub struct RefreshRequest {
 #[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
     access_token: String,
-    refresh_token: String,
+    /// Absent when it was set in the `polychat_refresh` cookie instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
     #[schema(example = "Bearer")]
     token_type: &'static str,
     /// Seconds until the access token expires.
@@ -68,7 +76,7 @@ impl From<TokenPair> for TokenResponse {
     fn from(pair: TokenPair) -> Self {
         Self {
             access_token: pair.access_token.expose_secret().to_owned(),
-            refresh_token: pair.refresh_token.expose_secret().to_owned(),
+            refresh_token: Some(pair.refresh_token.expose_secret().to_owned()),
             token_type: "Bearer",
             expires_in: pair.expires_in,
         }
@@ -102,10 +110,15 @@ pub async fn register(
 /// Logs in with username and password.
 ///
 /// Unknown users and wrong passwords get the same answer in about the same time.
-/// Repeated failures for a username or from an address are throttled.
+/// Repeated failures for a username or from an address are throttled. With
+/// `?cookie=true` (the web app) the refresh token is not in the body but in the
+/// `polychat_refresh` cookie: `HttpOnly`, `SameSite=Strict`, `Path=/token/refresh`,
+/// `Secure` over https.
 #[utoipa::path(post, path = "/login", tag = "accounts", request_body = LoginRequest,
+    params(CookieQuery),
     responses(
-        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 200, description = "Logged in", body = TokenResponse,
+            headers(("Set-Cookie" = String, description = "`polychat_refresh=…` with `?cookie=true`"))),
         (status = 401, description = "`invalid_credentials`", body = ErrorBody),
         (status = 422, description = "`validation_failed`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts`, with `Retry-After`", body = ErrorBody),
@@ -113,8 +126,9 @@ pub async fn register(
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
+    query: web::Query<CookieQuery>,
     body: web::Json<LoginRequest>,
-) -> Result<web::Json<TokenResponse>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let address = req
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string());
@@ -122,7 +136,17 @@ pub async fn login(
         .auth
         .login(&body.username, &body.password, &address)
         .await?;
-    Ok(web::Json(pair.into()))
+    Ok(tokens(&req, pair, query.cookie))
+}
+
+/// The token answer: the pair in the body, or the refresh token in the cookie.
+fn tokens(req: &HttpRequest, pair: TokenPair, in_cookie: bool) -> HttpResponse {
+    let mut body = TokenResponse::from(pair);
+    let mut response = HttpResponse::Ok();
+    if in_cookie && let Some(token) = body.refresh_token.take() {
+        response.insert_header((SET_COOKIE, refresh_cookie::set(req, &token)));
+    }
+    response.json(body)
 }
 
 /// Exchanges a refresh token for a new pair; the old refresh token stops working.
@@ -130,9 +154,13 @@ pub async fn login(
 ///
 /// A personal API key cannot mint tokens: one sent as the bearer credential or as
 /// `refresh_token` is 403 `forbidden`.
+///
+/// The web app sends `{}` (JSON: a cross-site form cannot) and the `polychat_refresh`
+/// cookie; the new refresh token then comes back in the cookie, not the body.
 #[utoipa::path(post, path = "/token/refresh", tag = "accounts", request_body = RefreshRequest,
     responses(
-        (status = 200, description = "A new token pair", body = TokenResponse),
+        (status = 200, description = "A new token pair", body = TokenResponse,
+            headers(("Set-Cookie" = String, description = "the rotated `polychat_refresh` when the cookie was used"))),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: made with a personal API key", body = ErrorBody),
     ))]
@@ -141,16 +169,19 @@ pub async fn refresh(
     req: HttpRequest,
     // A body error must not hide the 403 of an API key, so it is raised after the check.
     body: Result<web::Json<RefreshRequest>, actix_web::Error>,
-) -> Result<web::Json<TokenResponse>, actix_web::Error> {
+) -> Result<HttpResponse, actix_web::Error> {
     refuse_api_keys(&state, bearer(&req).as_deref()).await?;
     let body = body?;
-    refuse_api_keys(&state, Some(&body.refresh_token)).await?;
-    let pair = state
-        .auth
-        .refresh(&body.refresh_token)
-        .await
-        .map_err(ApiError::from)?;
-    Ok(web::Json(pair.into()))
+    let (token, from_cookie) = match body.into_inner().refresh_token {
+        Some(token) => (token, false),
+        None => (
+            refresh_cookie::read(&req).ok_or_else(ApiError::unauthorized)?,
+            true,
+        ),
+    };
+    refuse_api_keys(&state, Some(&token)).await?;
+    let pair = state.auth.refresh(&token).await.map_err(ApiError::from)?;
+    Ok(tokens(&req, pair, from_cookie))
 }
 
 /// 403 when `credential` is a valid API key. Anything else is left to the route: an
@@ -167,16 +198,21 @@ async fn refuse_api_keys(state: &AppState, credential: Option<&str>) -> Result<(
 
 /// Logs out: this access token and its whole refresh chain stop working. A personal
 /// API key cannot log out (revoke it with `DELETE /user/api-keys/{id}` instead).
+/// The web app's refresh cookie is cleared.
 #[utoipa::path(post, path = "/logout", tag = "accounts", security(("bearer" = [])),
     responses(
-        (status = 204, description = "Logged out"),
+        (status = 204, description = "Logged out",
+            headers(("Set-Cookie" = String, description = "clears `polychat_refresh`"))),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: called with an API key", body = ErrorBody),
     ))]
 pub async fn logout(
     state: web::Data<AppState>,
+    req: HttpRequest,
     user: SessionUser,
 ) -> Result<HttpResponse, ApiError> {
     state.auth.logout(&user.claims).await?;
-    Ok(HttpResponse::NoContent().finish())
+    Ok(HttpResponse::NoContent()
+        .insert_header((SET_COOKIE, refresh_cookie::clear(&req)))
+        .finish())
 }

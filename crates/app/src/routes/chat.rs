@@ -71,9 +71,10 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
 /// happens. With `Idempotency-Key`, a retry with the same body returns the first result
 /// without calling the model again. Streamed answers are server-sent events: `meta`
 /// `{chat_id, message_id}`, many `delta` `{content}`, then `done` (the chat turn) or
-/// `error` `{code, message}`; every event but `meta` has an `id`, and a client that
-/// lost the stream resumes it at `GET /chats/{chat_id}/messages/{message_id}/stream`
-/// with `Last-Event-ID`. An SSE comment is sent after `SSE_KEEPALIVE_SECONDS` of silence.
+/// `error` `{code, message, status}` (plus `retry_after` in seconds for a rate limit);
+/// every event but `meta` has an `id`, and a client that lost the stream resumes it at
+/// `GET /chats/{chat_id}/messages/{message_id}/stream` with `Last-Event-ID`. An SSE
+/// comment is sent after `SSE_KEEPALIVE_SECONDS` of silence.
 #[utoipa::path(post, path = "/chat", tag = "chat", security(("bearer" = [])),
     request_body = ChatRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),

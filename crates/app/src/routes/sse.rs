@@ -8,6 +8,7 @@
 use std::pin::Pin;
 use std::time::Duration;
 
+use actix_web::http::header::RETRY_AFTER;
 use actix_web::{HttpResponse, ResponseError};
 use bytes::Bytes;
 use futures_util::future::ready;
@@ -45,14 +46,21 @@ fn frame(id: Option<EventId>, name: &str, json: &[u8]) -> Bytes {
     Bytes::from(frame)
 }
 
+/// The `error` event: code, message, the status a plain answer would have had and, for a
+/// rate limit, `retry_after` in seconds (the `Retry-After` it would have carried).
 fn error_event(id: Option<EventId>, error: &ApiError) -> Bytes {
     // Rendering the response logs the failure like any other error answer.
-    let status = error.error_response().status();
-    event(
-        id,
-        "error",
-        &json!({"code": error.code(), "message": error.message(), "status": status.as_u16()}),
-    )
+    let response = error.error_response();
+    let mut data = json!({"code": error.code(), "message": error.message(), "status": response.status().as_u16()});
+    if let Some(seconds) = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok())
+    {
+        data["retry_after"] = json!(seconds);
+    }
+    event(id, "error", &data)
 }
 
 fn meta(chat_id: Option<ChatId>, message_id: MessageId) -> Bytes {

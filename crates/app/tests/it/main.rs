@@ -8,3 +8,4 @@ mod harness;
 mod memory;
 mod openai;
 mod operations;
+mod ui;

@@ -4,4 +4,5 @@ mod api_keys;
 mod auth;
 mod chat;
 mod custom_models;
+mod index_queue;
 mod memory;

@@ -2,6 +2,7 @@
 //! instruction with the nearest preferences, remember dedupes and supersedes, an
 //! embeddings outage costs the memories but nothing else, deleted means never used.
 
+use polychat_testkit::chats::InMemoryChats;
 use polychat_testkit::tasks::TestTasks;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -73,6 +74,7 @@ fn world(detector: ScriptedDetector) -> World {
             detector: Arc::new(detector),
             clock: clock.clone(),
             tasks: Arc::new(TestTasks::new()),
+            chats: Arc::new(InMemoryChats::new()),
         },
         policy(),
     );

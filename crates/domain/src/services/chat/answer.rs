@@ -205,19 +205,4 @@ impl ChatService {
         };
         Ok((prepared, Call { provider, request }))
     }
-
-    /// Indexes a stored turn's messages for search once the response is on its way.
-    /// A chat deleted meanwhile wins: its entries written after the delete go again.
-    pub(super) fn index_later(&self, owner: UserId, chat: crate::ChatId, messages: Vec<Message>) {
-        let memory = self.memory.clone();
-        let chats = self.ports.chats.clone();
-        self.ports.tasks.spawn(Box::pin(async move {
-            memory.index_messages(owner, messages).await;
-            if let Ok(None) = chats.find_chat(owner, chat).await
-                && let Err(error) = memory.forget_chat(owner, chat).await
-            {
-                tracing::warn!(error = %error, chat_id = %chat, "search entries of a deleted chat not removed");
-            }
-        }));
-    }
 }

@@ -111,7 +111,7 @@ impl ChatService {
                 timeline.time("invalidate", self.invalidate(chat.id)).await;
                 if let Ok(true) = stored {
                     let messages = user_message.into_iter().chain([message.clone()]).collect();
-                    self.index_later(owner, chat.id, messages);
+                    self.memory.index_later(owner, chat.id, messages);
                 }
                 stored
             }

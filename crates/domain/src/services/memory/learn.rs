@@ -151,15 +151,9 @@ impl MemoryService {
         saved
     }
 
-    /// Embeds and indexes messages for semantic search. Runs after the response.
-    pub async fn index_messages(&self, owner: UserId, messages: Vec<Message>) {
-        let messages: Vec<Message> = messages
-            .into_iter()
-            .filter(|m| !m.content.trim().is_empty())
-            .collect();
-        if messages.is_empty() {
-            return;
-        }
+    /// Embeds (within the model's window) and indexes messages for semantic search;
+    /// whether they were indexed.
+    pub(super) async fn index_messages(&self, owner: UserId, messages: &[Message]) -> bool {
         let window = self.policy.window_chars;
         let texts: Vec<String> = messages
             .iter()
@@ -173,25 +167,29 @@ impl MemoryService {
         {
             Ok(embeddings) => embeddings,
             Err(error) => {
-                tracing::warn!(error = %error, "embeddings unavailable; messages not indexed for search");
-                return;
+                tracing::warn!(error = %error, "embeddings unavailable; messages not indexed for search yet");
+                return false;
             }
         };
         let entries: Vec<IndexedMessage> = messages
-            .into_iter()
+            .iter()
             .zip(embeddings)
             .map(|(message, embedding)| IndexedMessage {
                 owner,
                 chat_id: message.chat_id,
                 message_id: message.id,
                 role: message.role,
-                content: message.content,
+                content: message.content.clone(),
                 created_at: message.created_at,
                 embedding,
             })
             .collect();
-        if let Err(error) = self.ports.messages.index(&entries).await {
-            tracing::warn!(error = %error, "message index unavailable; messages not indexed");
+        match self.ports.messages.index(&entries).await {
+            Ok(()) => true,
+            Err(error) => {
+                tracing::warn!(error = %error, "message index unavailable; messages not indexed yet");
+                false
+            }
         }
     }
 }

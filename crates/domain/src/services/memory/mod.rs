@@ -12,16 +12,20 @@ mod bounded;
 mod breaker;
 mod control;
 mod learn;
+mod queue;
 mod supersede;
 
 use std::sync::Arc;
 
 use crate::ValidationError;
-use crate::ports::{Clock, Embedder, MessageIndex, PreferenceDetector, PreferenceStore, Tasks};
+use crate::ports::{
+    ChatRepository, Clock, Embedder, MessageIndex, PreferenceDetector, PreferenceStore, Tasks,
+};
 use crate::services::ServiceError;
 
 pub use breaker::RecallPolicy;
 pub use learn::Recall;
+pub use queue::{QueueDepth, QueuePolicy};
 
 /// multilingual-e5-small reads 510 tokens in one pass (a longer text costs one pass per
 /// 510 tokens); the pt, en and es prompts of the detector's corpora average 3.1 to 3.4
@@ -45,6 +49,7 @@ pub struct MemoryPolicy {
     /// in one pass. A longer prompt or message is embedded by its head and tail.
     pub window_chars: usize,
     pub recall: RecallPolicy,
+    pub queue: QueuePolicy,
 }
 
 impl Default for MemoryPolicy {
@@ -57,6 +62,7 @@ impl Default for MemoryPolicy {
             supersede_similarity: 0.97,
             window_chars: DEFAULT_WINDOW_CHARS,
             recall: RecallPolicy::default(),
+            queue: QueuePolicy::default(),
         }
     }
 }
@@ -92,8 +98,11 @@ pub struct MemoryPorts {
     pub embedder: Arc<dyn Embedder>,
     pub detector: Arc<dyn PreferenceDetector>,
     pub clock: Arc<dyn Clock>,
-    /// Where the breaker's probe runs, and the recall deadline's timer.
+    /// Where the breaker's probe and the index queue's workers run, and the recall
+    /// deadline's timer.
     pub tasks: Arc<dyn Tasks>,
+    /// Where messages recorded by the index queue are read back from.
+    pub chats: Arc<dyn ChatRepository>,
 }
 
 /// The memory use case.
@@ -102,6 +111,7 @@ pub struct MemoryService {
     ports: MemoryPorts,
     policy: MemoryPolicy,
     breaker: Arc<breaker::Breaker>,
+    queue: Arc<queue::IndexQueue>,
 }
 
 impl MemoryService {
@@ -110,6 +120,7 @@ impl MemoryService {
             ports,
             policy,
             breaker: Arc::default(),
+            queue: Arc::default(),
         }
     }
 }

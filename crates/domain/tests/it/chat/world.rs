@@ -80,6 +80,7 @@ impl World {
             held: tokio::sync::watch::Sender::new(false),
         });
         let tasks = Arc::new(TestTasks::new());
+        let chats = Arc::new(InMemoryChats::new());
         let memory = Arc::new(MemoryService::new(
             MemoryPorts {
                 preferences: Arc::new(InMemoryPreferences::new()),
@@ -88,10 +89,10 @@ impl World {
                 detector: Arc::new(NoDetector),
                 clock: dyn_clock.clone(),
                 tasks: tasks.clone(),
+                chats: chats.clone(),
             },
             MemoryPolicy::default(),
         ));
-        let chats = Arc::new(InMemoryChats::new());
         let cache = Arc::new(InMemoryChatCache::new());
         let answers = Arc::new(polychat_testkit::answers::InMemoryAnswerLog::new());
         let idempotency = Arc::new(InMemoryIdempotency::new(dyn_clock.clone()));
