@@ -7,7 +7,8 @@ or  .local/venv-detector/bin/python crates/adapters/detector/train/train.py
 Two logistic regressions over [query embedding (384) + rule features]: `remember`
 (binary) and `kind` (multinomial, trained on the positives), plus the same pair over
 the rule features alone for when no embedding is available. Hyper-parameters and
-the decision thresholds are chosen by cross-validation on data/train.jsonl only.
+the decision thresholds are chosen by cross-validation on the training files only
+(data/train.jsonl and data/corpus.jsonl); the held-out sets are only scored, at the end.
 """
 
 import argparse
@@ -27,8 +28,8 @@ import lexicon as L  # noqa: E402
 
 CRATE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KINDS = ["identity", "style", "preference", "fact"]
-C_GRID = [0.03, 0.1, 0.3, 1.0]
-BOOST_GRID = [1.0, 2.0, 4.0]
+C_GRID = [0.1, 0.3, 1.0]
+BOOST_GRID = [2.0, 4.0]
 FIXTURE_PROMPTS = [
     "Sou desenvolvedor de software e queria entender o que é Kubernetes.",
     "Traduza: 'Eu sou médico e moro em Recife.'",
@@ -116,7 +117,7 @@ def best_threshold(p, y):
     return float(grid[int(np.argmax(scores))])
 
 
-def oof(x, y, kinds, c, c_kind, boost, seeds=(0, 1, 2)):
+def oof(x, y, kinds, c, c_kind, boost, seeds=(0,)):
     """Out-of-fold remember probabilities and kind predictions, averaged over seeds."""
     probs = np.zeros(len(y))
     kind_hits, kind_total = 0, 0
@@ -172,7 +173,11 @@ def rounded_params(model):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--train", default=os.path.join(CRATE, "data", "train.jsonl"))
+    ap.add_argument("--train", nargs="+", default=[os.path.join(CRATE, "data", "train.jsonl"),
+                                                   os.path.join(CRATE, "data", "corpus.jsonl")])
+    ap.add_argument("--report", nargs="*", default=[
+        os.path.join(CRATE, "data", "heldout.jsonl"), os.path.join(CRATE, "data", "holdout.jsonl")],
+        help="labelled sets scored after training (never used to choose anything)")
     ap.add_argument("--out", default=os.path.join(CRATE, "model", "weights.json"))
     ap.add_argument("--fixture", default=os.path.join(CRATE, "tests", "fixtures", "python.json"))
     ap.add_argument("--base-url", default=os.environ.get("EMBEDDINGS_BASE_URL",
@@ -180,7 +185,7 @@ def main():
     ap.add_argument("--cache", default=os.path.join(".local", "detector-embeddings.json"))
     args = ap.parse_args()
 
-    rows = load(args.train)
+    rows = [row for path in args.train for row in load(path)]
     lex = F.lexicon_tokens(L.PHRASE_FEATURES, L.SARCASM_RAW)
     emb = embed([r["prompt"] for r in rows], args.base_url, args.cache)
     rules = np.array([F.features(r["prompt"], lex) for r in rows])
@@ -204,6 +209,23 @@ def main():
         json.dump(weights, fh, ensure_ascii=False, separators=(",", ":"))
     print(f"wrote {args.out}")
     write_fixture(args, lex, full, rules_only)
+    for path in args.report:
+        report(path, args, lex, full)
+
+
+def report(path, args, lex, full):
+    """F1 overall and per language of the exported (rounded) weights on a labelled set."""
+    rows = load(path)
+    x = np.hstack([embed([r["prompt"] for r in rows], args.base_url, args.cache),
+                   np.array([F.features(r["prompt"], lex) for r in rows])])
+    (rw, _), t = rounded_params(full), full["threshold"]
+    p, y = predict_binary(rw, x), np.array([bool(r["remember"]) for r in rows])
+    parts = []
+    for lang in ("all", "pt", "en", "es"):
+        idx = np.array([lang in ("all", r["lang"]) for r in rows])
+        f1, prec, rec = f1_at(p[idx], y[idx], t)
+        parts.append(f"{lang} P {prec:.3f} R {rec:.3f} F1 {f1:.3f}")
+    print(f"  {os.path.basename(path)}: " + " | ".join(parts))
 
 
 def write_fixture(args, lex, full, rules_only):
