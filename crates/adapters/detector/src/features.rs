@@ -59,6 +59,7 @@ pub(crate) struct Lexicon {
     pub(crate) stop: Phrases,
     pub(crate) we: Phrases,
     pub(crate) laugh: Phrases,
+    pub(crate) possessive: Phrases,
 }
 
 /// The prompt with quoted, pasted and code text set apart: only `outside` is the
@@ -203,22 +204,46 @@ const CLAUSE_WORDS: &[&str] = &[
     "mas", "but", "pero", "porem", "though", "however", "although", "embora", "aunque",
 ];
 
-/// Token lists of the clauses of `outside` (text outside quotes and code).
-pub(crate) fn clauses(outside: &str) -> Vec<Vec<String>> {
+/// One clause of the text outside quotes and code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Clause {
+    pub(crate) tokens: Vec<String>,
+    /// Ended by "?" or opened by "¿".
+    pub(crate) question: bool,
+}
+
+/// The clauses of `outside` (text outside quotes and code).
+pub(crate) fn clauses(outside: &str) -> Vec<Clause> {
+    let mut pieces = Vec::new();
+    let (mut start, mut opened) = (0, false);
+    for (i, c) in outside.char_indices() {
+        if CLAUSE_CHARS.contains(&c) {
+            pieces.push((&outside[start..i], opened || c == '?'));
+            start = i + c.len_utf8();
+            opened = c == '\u{bf}';
+        }
+    }
+    pieces.push((&outside[start..], opened));
     let mut result = Vec::new();
-    for piece in outside.split(|c: char| CLAUSE_CHARS.contains(&c)) {
+    for (piece, question) in pieces {
         let mut part = Vec::new();
         for token in tokens(piece) {
             if CLAUSE_WORDS.contains(&token.as_str()) {
                 if !part.is_empty() {
-                    result.push(std::mem::take(&mut part));
+                    result.push(Clause {
+                        tokens: std::mem::take(&mut part),
+                        question,
+                    });
                 }
             } else {
                 part.push(token);
             }
         }
         if !part.is_empty() {
-            result.push(part);
+            result.push(Clause {
+                tokens: part,
+                question,
+            });
         }
     }
     result
@@ -230,9 +255,10 @@ pub(crate) struct ClauseFlags {
     /// The user in the first person (alone or in a plural subject).
     pub(crate) first_person: bool,
     /// Hypothetical, wish or plan, temporary, sarcastic, one-off, role-play, negated,
-    /// or about a third person without the user.
+    /// or about someone else (a third person, or a possessive subject: "meu X", "my X",
+    /// "mi X") without the user.
     pub(crate) scoped: bool,
-    /// Names a third person.
+    /// Names someone else.
     pub(crate) third_person: bool,
 }
 
@@ -240,7 +266,9 @@ pub(crate) fn clause_flags(tok: &[String], lex: &Lexicon) -> ClauseFlags {
     let n = |phrases: &Phrases| count(tok, phrases);
     let first_person =
         n(&lex.be) > n(&lex.be_negated) || n(&lex.fp_fact) + n(&lex.fp_taste) + n(&lex.we) > 0;
-    let third = n(&lex.third_person) > 0;
+    // "meu nome é…" / "my name is…" is the user's own fact, not a possessive subject.
+    let possessive = count(&tok[..tok.len().min(3)], &lex.possessive) > 0 && n(&lex.fp_fact) == 0;
+    let third = n(&lex.third_person) > 0 || possessive;
     let other = third && n(&lex.with_user) + n(&lex.we) == 0;
     let scoped = other
         || [
@@ -273,11 +301,13 @@ pub(crate) fn features(text: &str, lex: &Lexicon, sarcasm_raw: &[String]) -> [f6
     let be_affirm = count(&tok, &lex.be) > count(&tok, &lex.be_negated);
     let fp_quote = count(&qtok, &lex.first_person_words) + count(&qtok, &lex.be);
     let question = split.outside.contains('?') || split.outside.contains('\u{bf}');
-    let flags: Vec<ClauseFlags> = clauses(&split.outside)
+    let found = clauses(&split.outside);
+    let flags: Vec<ClauseFlags> = found.iter().map(|c| clause_flags(&c.tokens, lex)).collect();
+    // A first-person verb in a question ("que bolo eu faço?") asks, it does not state.
+    let clean = flags
         .iter()
-        .map(|c| clause_flags(c, lex))
-        .collect();
-    let clean = flags.iter().any(|f| f.first_person && !f.scoped);
+        .zip(&found)
+        .any(|(f, c)| f.first_person && !f.scoped && !c.question);
     let third = flags.iter().any(|f| f.third_person);
     let fp_any = flags.iter().any(|f| f.first_person);
     [

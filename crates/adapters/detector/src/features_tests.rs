@@ -68,15 +68,21 @@ fn hypotheticals_third_persons_and_instruction_scope() {
 #[test]
 fn clauses_split_at_punctuation_and_contrast() {
     let split = split_outside("Meu irmão é médico, mas eu sou enfermeiro. Ok? \"eu, não\"");
-    let found = clauses(&split.outside);
+    let found: Vec<(Vec<String>, bool)> = clauses(&split.outside)
+        .into_iter()
+        .map(|c| (c.tokens, c.question))
+        .collect();
+    let owned = |t: &[&str]| t.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
     assert_eq!(
         found,
         [
-            vec!["meu", "irmao", "e", "medico"],
-            vec!["eu", "sou", "enfermeiro"],
-            vec!["ok"],
+            (owned(&["meu", "irmao", "e", "medico"]), false),
+            (owned(&["eu", "sou", "enfermeiro"]), false),
+            (owned(&["ok"]), true),
         ]
     );
+    let spanish = clauses("Vivo en Lima, ¿qué hago hoy");
+    assert!(!spanish[0].question && spanish[1].question);
 }
 
 #[test]
@@ -111,4 +117,9 @@ fn clause_flags_attribute_the_subject() {
         32
     ));
     assert!(!on("Soy enfermera en Cádiz", 32));
+    // A possessive subject is someone else; "meu nome" is the user.
+    assert!(!on("Meu enteado joga bola todo dia", 30));
+    assert!(on("Meu nome é Caio", 30));
+    // A first-person verb inside a question is a request, not a statement.
+    assert!(!on("Minha sogra vem amanhã, que bolo eu faço?", 30));
 }

@@ -184,8 +184,8 @@ def classes(c):
 
 
 # More of the classes that need the most variety.
-WEIGHT = {"durable_in_clause": 3, "durable_beside_negative": 2, "other_people": 2,
-          "temporary": 2, "after_other": 0.5, "plain_task": 1.5}
+WEIGHT = {"durable_in_clause": 3, "durable_beside_negative": 2, "other_people": 3,
+          "temporary": 3, "one_off_style": 1.5, "after_other": 0.5, "plain_task": 1.5}
 
 
 def main():

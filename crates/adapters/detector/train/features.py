@@ -104,39 +104,43 @@ def count(toks, phrases):
 
 
 def clauses(outside):
-    """Token lists of the clauses of the text outside quotes and code."""
-    out, cur = [], []
+    """(tokens, is a question) for the clauses of the text outside quotes and code."""
+    pieces, cur, opened = [], [], False
     for c in outside:
         if c in CLAUSE_CHARS:
-            out.append("".join(cur))
-            cur = []
+            pieces.append(("".join(cur), opened or c == "?"))
+            cur, opened = [], c == "\u00bf"
         else:
             cur.append(c)
-    out.append("".join(cur))
+    pieces.append(("".join(cur), opened))
     result = []
-    for piece in out:
+    for piece, question in pieces:
         part = []
         for t in tokens(piece):
             if t in CLAUSE_WORDS:
                 if part:
-                    result.append(part)
+                    result.append((part, question))
                 part = []
             else:
                 part.append(t)
         if part:
-            result.append(part)
+            result.append((part, question))
     return result
 
 
 def clause_flags(toks, lex):
-    """(about the user in the first person, scoped: hypothetical, wish or plan, temporary,
-    sarcastic, one-off, role-play, negated, or about a third person without the user)."""
+    """(states something about the user in the first person, scoped: hypothetical, wish or
+    plan, temporary, sarcastic, one-off, role-play, negated, or about someone else (a third
+    person or a possessive subject: "meu X", "my X", "mi X") without the user)."""
     n = lambda name: count(toks, lex[name])  # noqa: E731
     fp = n("be") > n("be_negated") or n("fp_fact") + n("fp_taste") + n("we") > 0
-    other = n("third_person") > 0 and n("with_user") + n("we") == 0
+    # "meu nome é…" / "my name is…" is the user's own fact, not a possessive subject.
+    possessive = count(toks[:3], lex["possessive"]) > 0 and n("fp_fact") == 0
+    third = n("third_person") > 0 or possessive
+    other = third and n("with_user") + n("we") == 0
     scoped = other or n("hypothetical") + n("wish") + n("should") + n("temporary") + n("sarcasm") \
         + n("one_off") + n("roleplay") + n("negated_fact") + n("be_negated") > 0
-    return fp, scoped, n("third_person") > 0
+    return fp, scoped, third
 
 
 def features(text, lex):
@@ -152,8 +156,10 @@ def features(text, lex):
     sarcasm = has("sarcasm") or any(s in text for s in lex["sarcasm_raw"])
     be_affirm = count(tok, lex["be"]) - count(tok, lex["be_negated"])
     fp_quote = count(qtok, lex["first_person_words"]) + count(qtok, lex["be"])
-    flags = [clause_flags(c, lex) for c in clauses(outside)]
-    clean = any(fp and not scoped for fp, scoped, _ in flags)
+    found = clauses(outside)
+    flags = [clause_flags(c, lex) for c, _ in found]
+    # A first-person verb in a question ("que bolo eu faço?") asks, it does not state.
+    clean = any(fp and not scoped and not q for (fp, scoped, _), (_, q) in zip(flags, found))
     third = any(t for _, _, t in flags)
     fp_any = any(fp for fp, _, _ in flags)
     return [

@@ -180,6 +180,9 @@ LAUGH = [
     "lol", "lmao", "lmfao", "jaja", "jajaja", "jajajaja", "jeje", "hehe",
 ]
 
+# Possessives that open a clause about someone else ("meu enteado…", "my stepdad…").
+POSSESSIVE = ["meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra"]
+
 PHRASE_FEATURES = {
     "be": BE,
     "be_negated": BE_NEGATED,
@@ -206,4 +209,5 @@ PHRASE_FEATURES = {
     "stop": STOP,
     "we": WE,
     "laugh": LAUGH,
+    "possessive": POSSESSIVE,
 }

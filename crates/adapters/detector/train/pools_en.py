@@ -21,6 +21,7 @@ DURABLE = [
 ]
 
 OTHERS = [
+    'my stepmom is a retired teacher', "my cousin's boyfriend is a DJ", 'my stepdad has high blood pressure', 'the guy at the front desk is super rude', 'my new manager is Canadian', 'my godson loves dinosaurs', "my kid's teacher is really strict", 'my uncle owns a farm upstate',
     "my sister is a nurse", "my boss only reads the first line of emails", "my roommate is vegan",
     "my husband has celiac disease", "my client wants a logo by Friday", "my dad lives in Ohio",
     "my best friend is a huge Lakers fan", "my son is allergic to eggs", "my coworker uses Vim",
@@ -32,6 +33,7 @@ OTHERS = [
 ]
 
 TEMPORARY = [
+    "I broke my finger last month and it's in a splint", 'I caught a stomach bug', "I'm snowed in today", 'my throat is killing me', 'my meeting starts in ten minutes', "I'm crashing at my aunt's place for a few days", "I'm on call this weekend", "the power's been out since this morning", "I'm in an Airbnb in Austin till Sunday",
     "I'm so tired today", "I've got a cold this week", "I'm stuck in traffic",
     "I'm on vacation until Sunday", "I have a job interview in an hour",
     "I sprained my wrist yesterday", "I'm hungry af right now", "I'm at the airport waiting for my flight",
@@ -54,6 +56,7 @@ PLANS_WISHES = [
 ]
 
 ONE_OFF = [
+    "of the two options, I'll take the shorter one", 'I like the last title you suggested', "keep the second paragraph, it's better", 'this one can be super casual', 'make just this invite funny', 'the version without emoji is better',
     "answer this one in bullet points", "for this email keep it formal", "I like the second draft better",
     "go with option A", "just this time, keep it under 100 words", "make this reply sound friendly",
     "put this one in a table", "in this chat, reply in Spanish", "give me the short version today",

@@ -16,6 +16,7 @@ DURABLE = [
 ]
 
 OTHERS = [
+    'mi madrastra es maestra jubilada', 'el novio de mi prima es DJ', 'mi padrastro tiene la presión alta', 'el perro de mi vecino ladra toda la noche', 'mi nueva jefa es chilena', 'mi ahijado ama los dinosaurios', 'la profe de mi hijo es muy estricta',
     "mi hermano es abogado", "mi jefa prefiere informes cortos", "mi compañero de piso es vegano",
     "mi mamá tiene diabetes", "mi cliente quiere una web en Shopify", "mi novio vive en Lima",
     "mi hijo tiene asma", "mi suegra no come gluten", "mi amiga es nutricionista",
@@ -25,6 +26,7 @@ OTHERS = [
 ]
 
 TEMPORARY = [
+    'me fracturé un dedo el mes pasado', 'pillé un virus estomacal', 'estoy encerrado en casa por la nieve', 'me duele muchísimo la garganta', 'mi reunión empieza en diez minutos', 'estoy unos días en casa de mi tía', 'estoy de guardia este finde',
     "hoy estoy muerta de sueño", "estoy resfriado esta semana", "estoy atascado en el tráfico",
     "estoy de vacaciones hasta el lunes", "tengo una entrevista en una hora", "me torcí el tobillo ayer",
     "tengo hambre ahora", "estoy en el aeropuerto", "mañana tengo examen", "hoy no tengo coche",
@@ -43,6 +45,7 @@ PLANS_WISHES = [
 ]
 
 ONE_OFF = [
+    'de las dos opciones, me quedo con la más corta', 'me gustó el último título que sugeriste', 'el segundo párrafo quedó mejor, déjalo', 'este puede ser muy informal', 'haz solo esta invitación graciosa',
     "responde esta en viñetas", "para este correo usa un tono formal", "me gusta más la segunda versión",
     "quédate con la opción B", "solo esta vez, menos de 100 palabras", "hazlo en una tabla esta vez",
     "en este chat contéstame en inglés", "la primera versión estaba mejor", "hoy quiero respuestas cortas",

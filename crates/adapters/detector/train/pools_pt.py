@@ -36,6 +36,7 @@ DURABLE = [
 
 # Facts about someone else (not the user), even with "meu"/"minha".
 OTHERS = [
+    'minha madrasta é professora aposentada', 'o namorado da minha prima é DJ', 'meu padrasto tem pressão alta', 'o cachorro do meu vizinho late a noite toda', 'minha chefe nova é portuguesa', 'meu afilhado adora dinossauro', 'minha colega de faculdade é mãe solo', 'o pessoal lá do escritório só usa planilha', 'a professora do meu filho é muito rígida', 'meu tio tem uma chácara em Atibaia',
     "meu irmão é advogado", "minha mãe tem diabetes", "minha chefe prefere relatório curto",
     "meu colega de quarto é vegano", "minha namorada mora em Recife",
     "meu sócio torce pro Flamengo", "meu filho tem autismo", "minha sogra não come glúten",
@@ -53,6 +54,7 @@ OTHERS = [
 ]
 
 TEMPORARY = [
+    'fraturei o dedo mês passado e tô de tala', 'peguei uma virose', 'tô ilhado em casa por causa da chuva', 'tô com a garganta inflamada', 'minha reunião começa em dez minutos', 'tô passando uns dias na casa da minha tia', 'tô de plantão esse fim de semana', 'tô sem luz desde cedo', 'tô num Airbnb em Ouro Preto até domingo', 'fiquei sem bateria no carro',
     "tô morrendo de sono hoje", "tô gripado essa semana", "estou de férias até sexta",
     "torci o pé ontem", "tô preso no aeroporto", "tenho uma entrevista daqui a pouco",
     "tô com uma dor de cabeça horrível agora", "essa semana tô trabalhando de casa",
@@ -79,6 +81,7 @@ PLANS_WISHES = [
 ]
 
 ONE_OFF = [
+    'das duas opções, fico com a mais curta', 'gostei do título que você sugeriu por último', 'o segundo parágrafo ficou melhor, mantém ele', 'essa pode ser bem informal', 'usa um tom engraçado só nesse convite', 'melhor a versão sem emoji',
     "responde essa em tópicos", "só nessa resposta usa linguagem formal",
     "dessa vez seja bem breve", "pra esse e-mail usa um tom mais sério",
     "gostei mais da segunda versão", "fica com a opção B", "faz essa em forma de tabela",

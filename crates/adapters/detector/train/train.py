@@ -29,7 +29,10 @@ import lexicon as L  # noqa: E402
 CRATE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KINDS = ["identity", "style", "preference", "fact"]
 C_GRID = [0.1, 0.3, 1.0]
-BOOST_GRID = [2.0, 4.0]
+# The full model's grid: on train + corpus, C=0.1 with boost 2 beat boost 4 (OOF F1 0.946
+# vs 0.943); pass --c-grid/--boost-grid to search wider (each point takes minutes).
+FULL_C_GRID = [0.1]
+BOOST_GRID = [2.0]
 FIXTURE_PROMPTS = [
     "Sou desenvolvedor de software e queria entender o que é Kubernetes.",
     "Traduza: 'Eu sou médico e moro em Recife.'",
@@ -132,10 +135,10 @@ def oof(x, y, kinds, c, c_kind, boost, seeds=(0,)):
     return probs, kind_hits / kind_total
 
 
-def train_pair(name, x, y, kinds, rule_start):
+def train_pair(name, x, y, kinds, rule_start, c_grid, boost_grid):
     best = None
-    boosts = BOOST_GRID if rule_start > 0 else [1.0]
-    for c in C_GRID:
+    boosts = boost_grid if rule_start > 0 else [1.0]
+    for c in c_grid:
         for factor in boosts:
             probs, _ = oof(x, y, kinds, c, 1.0, (rule_start, factor), seeds=(0,))
             t = best_threshold(probs, y)
@@ -145,7 +148,8 @@ def train_pair(name, x, y, kinds, rule_start):
                 best = (score, c, factor)
     _, c, factor = best
     boost = (rule_start, factor)
-    best_kind = max(C_GRID, key=lambda ck: oof(x, y, kinds, c, ck, boost, seeds=(0,))[1])
+    best_kind = c_grid[0] if len(c_grid) == 1 else max(
+        c_grid, key=lambda ck: oof(x, y, kinds, c, ck, boost)[1])
     probs, kind_acc = oof(x, y, kinds, c, best_kind, boost)
     t = best_threshold(probs, y)
     f1, prec, rec = f1_at(probs, y, t)
@@ -183,6 +187,10 @@ def main():
     ap.add_argument("--base-url", default=os.environ.get("EMBEDDINGS_BASE_URL",
                                                          "http://127.0.0.1:8001/v1"))
     ap.add_argument("--cache", default=os.path.join(".local", "detector-embeddings.json"))
+    ap.add_argument("--c-grid", nargs="+", type=float, default=FULL_C_GRID,
+                    help="L2 inverse strengths tried by cross-validation")
+    ap.add_argument("--boost-grid", nargs="+", type=float, default=BOOST_GRID,
+                    help="rule-feature boosts tried by cross-validation")
     args = ap.parse_args()
 
     rows = [row for path in args.train for row in load(path)]
@@ -193,8 +201,9 @@ def main():
     kinds = np.array([KINDS.index(r["kind"]) if r["remember"] else -1 for r in rows])
     print(f"{len(rows)} prompts, {int(y.sum())} to remember, {emb.shape[1]} dims")
 
-    full = train_pair("embedding+rules", np.hstack([emb, rules]), y, kinds, emb.shape[1])
-    rules_only = train_pair("rules only", rules, y, kinds, 0)
+    full = train_pair("embedding+rules", np.hstack([emb, rules]), y, kinds, emb.shape[1],
+                      args.c_grid, args.boost_grid)
+    rules_only = train_pair("rules only", rules, y, kinds, 0, C_GRID, [1.0])
     weights = {
         "dimensions": int(emb.shape[1]),
         "kinds": KINDS,
