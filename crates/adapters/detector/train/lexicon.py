@@ -56,8 +56,8 @@ SHOULD = [
     "sera que eu", "vale a pena eu", "eu deveria", "devo virar", "should i", "is it too late",
     "deberia", "debo", "vale la pena", "estou pensando em", "to pensando em", "pensando em",
     "i m thinking about", "i m considering", "estoy pensando en", "talvez eu", "maybe i ll",
-    "quero muito", "meu plano", "meu sonho", "um dia quero", "i want to", "i plan", "i m planning",
-    "thinking of", "i might", "my dream", "quiero", "me gustaria", "planeo", "a lo mejor",
+    "quero muito", "meu plano", "meu sonho", "um dia quero", "i plan", "i m planning",
+    "thinking of", "i might", "my dream", "me gustaria", "planeo", "a lo mejor",
 ]
 OTHER_OWNERS = ["meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra"]
 OTHER_PEOPLE = [
