@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use serde::Deserialize;
 
 /// How many rule features [`features`] returns (`feature_names` in the weights).
-pub(crate) const FEATURE_COUNT: usize = 26;
+pub(crate) const FEATURE_COUNT: usize = 33;
 
 /// Phrases already split into folded tokens by the training script, indexed by their
 /// first token so counting is linear in the prompt's length.
@@ -55,6 +55,11 @@ pub(crate) struct Lexicon {
     pub(crate) passing: Phrases,
     pub(crate) duration: Phrases,
     pub(crate) first_person_words: Phrases,
+    pub(crate) remember: Phrases,
+    pub(crate) stop: Phrases,
+    pub(crate) we: Phrases,
+    pub(crate) laugh: Phrases,
+    pub(crate) possessive: Phrases,
 }
 
 /// The prompt with quoted, pasted and code text set apart: only `outside` is the
@@ -190,6 +195,102 @@ fn ratio(part: usize, whole: usize) -> f64 {
     part as f64 / whole.max(1) as f64
 }
 
+/// Characters that end a clause.
+const CLAUSE_CHARS: &[char] = &[
+    '.', '!', '?', ';', ':', '\n', '(', ')', '\u{2014}', '\u{2013}', ',', '\u{bf}', '\u{a1}',
+];
+/// Tokens that open a contrasting clause ("…, mas eu…", "but I…").
+const CLAUSE_WORDS: &[&str] = &[
+    "mas", "but", "pero", "porem", "though", "however", "although", "embora", "aunque",
+];
+
+/// One clause of the text outside quotes and code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Clause {
+    pub(crate) tokens: Vec<String>,
+    /// Ended by "?" or opened by "¿".
+    pub(crate) question: bool,
+}
+
+/// The clauses of `outside` (text outside quotes and code).
+pub(crate) fn clauses(outside: &str) -> Vec<Clause> {
+    let mut pieces = Vec::new();
+    let (mut start, mut opened) = (0, false);
+    for (i, c) in outside.char_indices() {
+        if CLAUSE_CHARS.contains(&c) {
+            pieces.push((&outside[start..i], opened || c == '?'));
+            start = i + c.len_utf8();
+            opened = c == '\u{bf}';
+        }
+    }
+    pieces.push((&outside[start..], opened));
+    let mut result = Vec::new();
+    for (piece, question) in pieces {
+        let mut part = Vec::new();
+        for token in tokens(piece) {
+            if CLAUSE_WORDS.contains(&token.as_str()) {
+                if !part.is_empty() {
+                    result.push(Clause {
+                        tokens: std::mem::take(&mut part),
+                        question,
+                    });
+                }
+            } else {
+                part.push(token);
+            }
+        }
+        if !part.is_empty() {
+            result.push(Clause {
+                tokens: part,
+                question,
+            });
+        }
+    }
+    result
+}
+
+/// What one clause says about its subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ClauseFlags {
+    /// The user in the first person (alone or in a plural subject).
+    pub(crate) first_person: bool,
+    /// Hypothetical, wish or plan, temporary, sarcastic, one-off, role-play, negated,
+    /// or about someone else (a third person, or a possessive subject: "meu X", "my X",
+    /// "mi X") without the user.
+    pub(crate) scoped: bool,
+    /// Names someone else.
+    pub(crate) third_person: bool,
+}
+
+pub(crate) fn clause_flags(tok: &[String], lex: &Lexicon) -> ClauseFlags {
+    let n = |phrases: &Phrases| count(tok, phrases);
+    let first_person =
+        n(&lex.be) > n(&lex.be_negated) || n(&lex.fp_fact) + n(&lex.fp_taste) + n(&lex.we) > 0;
+    // "meu nome é…" / "my name is…" is the user's own fact, not a possessive subject.
+    let possessive = count(&tok[..tok.len().min(3)], &lex.possessive) > 0 && n(&lex.fp_fact) == 0;
+    let third = n(&lex.third_person) > 0 || possessive;
+    let other = third && n(&lex.with_user) + n(&lex.we) == 0;
+    let scoped = other
+        || [
+            &lex.hypothetical,
+            &lex.wish,
+            &lex.should,
+            &lex.temporary,
+            &lex.sarcasm,
+            &lex.one_off,
+            &lex.roleplay,
+            &lex.negated_fact,
+            &lex.be_negated,
+        ]
+        .iter()
+        .any(|p| n(p) > 0);
+    ClauseFlags {
+        first_person,
+        scoped,
+        third_person: third,
+    }
+}
+
 /// The rule feature vector, in the `feature_names` order of the weights.
 pub(crate) fn features(text: &str, lex: &Lexicon, sarcasm_raw: &[String]) -> [f64; FEATURE_COUNT] {
     let split = split_outside(text);
@@ -200,6 +301,15 @@ pub(crate) fn features(text: &str, lex: &Lexicon, sarcasm_raw: &[String]) -> [f6
     let be_affirm = count(&tok, &lex.be) > count(&tok, &lex.be_negated);
     let fp_quote = count(&qtok, &lex.first_person_words) + count(&qtok, &lex.be);
     let question = split.outside.contains('?') || split.outside.contains('\u{bf}');
+    let found = clauses(&split.outside);
+    let flags: Vec<ClauseFlags> = found.iter().map(|c| clause_flags(&c.tokens, lex)).collect();
+    // A first-person verb in a question ("que bolo eu faço?") asks, it does not state.
+    let clean = flags
+        .iter()
+        .zip(&found)
+        .any(|(f, c)| f.first_person && !f.scoped && !c.question);
+    let third = flags.iter().any(|f| f.third_person);
+    let fp_any = flags.iter().any(|f| f.first_person);
     [
         flag(be_affirm),
         has(&lex.be_negated),
@@ -227,6 +337,13 @@ pub(crate) fn features(text: &str, lex: &Lexicon, sarcasm_raw: &[String]) -> [f6
         flag(split.has_code),
         flag(question),
         (ln_1p_len(tok.len()) / 5.0).min(1.0),
+        has(&lex.remember),
+        has(&lex.stop),
+        has(&lex.we),
+        has(&lex.laugh),
+        flag(clean),
+        flag(clean && third),
+        flag(fp_any && !clean),
     ]
 }
 

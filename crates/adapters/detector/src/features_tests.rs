@@ -64,3 +64,62 @@ fn hypotheticals_third_persons_and_instruction_scope() {
     assert!(on("De aquí en adelante háblame de tú", 12));
     assert!(on("Claro, sou o papa 🙄", 15));
 }
+
+#[test]
+fn clauses_split_at_punctuation_and_contrast() {
+    let split = split_outside("Meu irmão é médico, mas eu sou enfermeiro. Ok? \"eu, não\"");
+    let found: Vec<(Vec<String>, bool)> = clauses(&split.outside)
+        .into_iter()
+        .map(|c| (c.tokens, c.question))
+        .collect();
+    let owned = |t: &[&str]| t.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        found,
+        [
+            (owned(&["meu", "irmao", "e", "medico"]), false),
+            (owned(&["eu", "sou", "enfermeiro"]), false),
+            (owned(&["ok"]), true),
+        ]
+    );
+    let spanish = clauses("Vivo en Lima, ¿qué hago hoy");
+    assert!(!spanish[0].question && spanish[1].question);
+}
+
+#[test]
+fn explicit_memory_stop_instructions_plural_subjects_and_laughter() {
+    assert!(on("Lembra que eu sou canhoto", 26));
+    assert!(on("Keep in mind I work nights", 26));
+    assert!(on("Recuerda que vivo en Cádiz", 26));
+    assert!(!on("Quanto é 17 vezes 23?", 26));
+    assert!(on("Para de usar emoji", 27));
+    assert!(on("Stop apologizing", 27));
+    assert!(on("Deja de tratarme de usted", 27));
+    assert!(on("Eu e minha esposa moramos em Natal", 28));
+    assert!(on("My wife and I run a bakery", 28));
+    assert!(on("Mi pareja y yo vivimos en Cádiz", 28));
+    assert!(on("sou um gênio kkkk", 29));
+    assert!(on("I'm a genius lol", 29));
+    assert!(!on("I'm a genius", 29));
+}
+
+#[test]
+fn clause_flags_attribute_the_subject() {
+    // The user's own clause stays clean beside a third person's.
+    assert!(on("Minha irmã mora em Recife, eu moro em Natal", 30));
+    assert!(on("Minha irmã mora em Recife, eu moro em Natal", 31));
+    assert!(on("My sister is a nurse. I'm a teacher", 31));
+    // A third person alone, or the user only in scoped clauses: no clean clause.
+    assert!(!on("Mi hermano es abogado", 30));
+    assert!(on("Suppose I'm a pilot in Oslo", 32));
+    assert!(on("I'm so tired today", 32));
+    assert!(on(
+        "Estoy pensando en estudiar enfermería, soy tan indecisa hoy",
+        32
+    ));
+    assert!(!on("Soy enfermera en Cádiz", 32));
+    // A possessive subject is someone else; "meu nome" is the user.
+    assert!(!on("Meu enteado joga bola todo dia", 30));
+    assert!(on("Meu nome é Caio", 30));
+    // A first-person verb inside a question is a request, not a statement.
+    assert!(!on("Minha sogra vem amanhã, que bolo eu faço?", 30));
+}

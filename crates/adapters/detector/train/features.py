@@ -14,7 +14,12 @@ FEATURE_NAMES = [
     "roleplay", "wish", "should", "third_person", "with_user", "one_off", "standing",
     "answer_style", "temporary", "sarcasm", "pasted_task", "fiction", "passing", "duration",
     "fp_words", "fp_in_quote", "quoted_frac", "has_code", "question", "length",
+    "remember", "stop", "we", "laugh", "clause_clean", "clause_clean_beside_other",
+    "clause_fp_all_scoped",
 ]
+# Clause boundaries: punctuation, and tokens that open a contrasting clause.
+CLAUSE_CHARS = set(".!?;:\n()\u2014\u2013,\u00bf\u00a1")
+CLAUSE_WORDS = {"mas", "but", "pero", "porem", "though", "however", "although", "embora", "aunque"}
 
 
 def fold(text):
@@ -98,6 +103,46 @@ def count(toks, phrases):
     return total
 
 
+def clauses(outside):
+    """(tokens, is a question) for the clauses of the text outside quotes and code."""
+    pieces, cur, opened = [], [], False
+    for c in outside:
+        if c in CLAUSE_CHARS:
+            pieces.append(("".join(cur), opened or c == "?"))
+            cur, opened = [], c == "\u00bf"
+        else:
+            cur.append(c)
+    pieces.append(("".join(cur), opened))
+    result = []
+    for piece, question in pieces:
+        part = []
+        for t in tokens(piece):
+            if t in CLAUSE_WORDS:
+                if part:
+                    result.append((part, question))
+                part = []
+            else:
+                part.append(t)
+        if part:
+            result.append((part, question))
+    return result
+
+
+def clause_flags(toks, lex):
+    """(states something about the user in the first person, scoped: hypothetical, wish or
+    plan, temporary, sarcastic, one-off, role-play, negated, or about someone else (a third
+    person or a possessive subject: "meu X", "my X", "mi X") without the user)."""
+    n = lambda name: count(toks, lex[name])  # noqa: E731
+    fp = n("be") > n("be_negated") or n("fp_fact") + n("fp_taste") + n("we") > 0
+    # "meu nome é…" / "my name is…" is the user's own fact, not a possessive subject.
+    possessive = count(toks[:3], lex["possessive"]) > 0 and n("fp_fact") == 0
+    third = n("third_person") > 0 or possessive
+    other = third and n("with_user") + n("we") == 0
+    scoped = other or n("hypothetical") + n("wish") + n("should") + n("temporary") + n("sarcasm") \
+        + n("one_off") + n("roleplay") + n("negated_fact") + n("be_negated") > 0
+    return fp, scoped, third
+
+
 def features(text, lex):
     """The rule feature vector, in FEATURE_NAMES order. `lex` maps names to token lists."""
     outside, inside, has_code = split_outside(text)
@@ -111,6 +156,12 @@ def features(text, lex):
     sarcasm = has("sarcasm") or any(s in text for s in lex["sarcasm_raw"])
     be_affirm = count(tok, lex["be"]) - count(tok, lex["be_negated"])
     fp_quote = count(qtok, lex["first_person_words"]) + count(qtok, lex["be"])
+    found = clauses(outside)
+    flags = [clause_flags(c, lex) for c, _ in found]
+    # A first-person verb in a question ("que bolo eu faço?") asks, it does not state.
+    clean = any(fp and not scoped and not q for (fp, scoped, _), (_, q) in zip(flags, found))
+    third = any(t for _, _, t in flags)
+    fp_any = any(fp for fp, _, _ in flags)
     return [
         1.0 if be_affirm > 0 else 0.0,
         has("be_negated"),
@@ -138,6 +189,13 @@ def features(text, lex):
         1.0 if has_code else 0.0,
         1.0 if ("?" in outside or "\u00bf" in outside) else 0.0,
         min(math.log1p(len(tok)) / 5.0, 1.0),
+        has("remember"),
+        has("stop"),
+        has("we"),
+        has("laugh"),
+        1.0 if clean else 0.0,
+        1.0 if clean and third else 0.0,
+        1.0 if fp_any and not clean else 0.0,
     ]
 
 

@@ -39,7 +39,8 @@ HYPOTHETICAL = [
     "imagine", "imagina", "imagino", "if i were", "if i was", "if i had", "if i lived",
     "if i moved", "what if i", "let s say", "suppose", "hypothetically", "si yo fuera",
     "si fuera", "si tuviera", "si viviera", "supongamos", "imaginate", "en un mundo donde",
-    "um mundo onde", "a world where",
+    "um mundo onde", "a world where", "vamos supor", "caso eu", "say i", "if i were to",
+    "suponiendo", "si me", "si yo",
 ]
 ROLEPLAY = [
     "finja", "finge", "faz de conta", "faca de conta", "haz de cuenta", "pretend",
@@ -55,6 +56,8 @@ SHOULD = [
     "sera que eu", "vale a pena eu", "eu deveria", "devo virar", "should i", "is it too late",
     "deberia", "debo", "vale la pena", "estou pensando em", "to pensando em", "pensando em",
     "i m thinking about", "i m considering", "estoy pensando en", "talvez eu", "maybe i ll",
+    "quero muito", "meu plano", "meu sonho", "um dia quero", "i plan", "i m planning",
+    "thinking of", "i might", "my dream", "me gustaria", "planeo", "a lo mejor",
 ]
 OTHER_OWNERS = ["meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra"]
 OTHER_PEOPLE = [
@@ -109,12 +112,15 @@ TEMPORARY = [
     "mes que vem", "ontem", "estou com", "to com", "daqui a", "acordei",
     "today", "right now", "this week", "tomorrow", "next week", "next month", "yesterday",
     "in an hour", "tonight", "hoy", "ahora", "manana", "el mes que viene", "ayer",
+    "semana passada", "essa noite", "hoje a noite", "de manha", "ha pouco", "agorinha",
+    "this morning", "this afternoon", "this weekend", "last week", "last night", "for the weekend",
+    "esta noche", "esta manana", "hace un rato", "la semana pasada", "la semana que viene",
 ]
 SARCASM = [
     "ah claro", "ah sim", "ah ta", "ta e eu sou", "obvio que", "claro que sou", "yeah right",
     "oh sure", "sure i m", "yeah and i m", "totally a", "si claro", "y yo soy el",
 ]
-SARCASM_RAW = ["🙄", "😒"]
+SARCASM_RAW = ["🙄", "😒", "🙃", "🤡", "😂", "🤣"]
 PASTED_TASK = [
     "traduz", "traduza", "traduce", "translate", "revisa", "revise", "corrige", "corrija",
     "proofread", "fix the grammar", "summarize", "resume esta", "resume essa", "resuma",
@@ -146,6 +152,37 @@ FIRST_PERSON_WORDS = [
     "myself", "yo", "mi", "mis", "conmigo",
 ]
 
+# Explicit requests to keep something: "lembra que…", "remember that…", "apunta…".
+REMEMBER = [
+    "lembra", "lembre", "lembrar", "anota", "anote", "guarda", "guarde", "grava", "memoriza",
+    "nao esquece", "nao esqueca", "toma nota", "fica registrado", "pra voce saber",
+    "para voce saber", "remember", "make a note", "note for", "keep in mind", "don t forget",
+    "for future reference", "save this", "just so you know", "recuerda", "acuerdate", "apunta",
+    "apuntalo", "no olvides", "ten en cuenta", "guardalo", "guarda esto", "para que lo sepas",
+]
+# Standing instructions phrased as what to stop doing.
+STOP = [
+    "para de", "pare de", "parar de", "chega de", "deixa de", "deixe de", "nao precisa",
+    "nada de", "nao quero mais", "nao usa", "nao use", "nao me", "stop", "quit", "no more",
+    "enough with", "don t use", "don t give", "don t add", "don t call", "can you not",
+    "deja de", "basta de", "no me", "no pongas", "no uses", "no quiero mas",
+]
+# The user as part of a plural subject ("eu e minha esposa moramos", "we run").
+WE = [
+    "eu e", "e eu", "nos dois", "nos somos", "a gente", "moramos", "temos", "somos",
+    "criamos", "torcemos", "comemos", "trabalhamos", "and i", "me and", "we re", "we are",
+    "we live", "we have", "we run", "we own", "we foster", "we both", "both of us", "y yo",
+    "vivimos", "tenemos", "trabajamos", "nosotros",
+]
+# Laughter tokens; with a label they often mark a joke (sarcasm, self-mockery).
+LAUGH = [
+    "kk", "kkk", "kkkk", "kkkkk", "kkkkkk", "rs", "rsrs", "rsrsrs", "haha", "hahaha", "hahahaha",
+    "lol", "lmao", "lmfao", "jaja", "jajaja", "jajajaja", "jeje", "hehe",
+]
+
+# Possessives that open a clause about someone else ("meu enteado…", "my stepdad…").
+POSSESSIVE = ["meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra"]
+
 PHRASE_FEATURES = {
     "be": BE,
     "be_negated": BE_NEGATED,
@@ -168,4 +205,9 @@ PHRASE_FEATURES = {
     "passing": PASSING,
     "duration": DURATION,
     "first_person_words": FIRST_PERSON_WORDS,
+    "remember": REMEMBER,
+    "stop": STOP,
+    "we": WE,
+    "laugh": LAUGH,
+    "possessive": POSSESSIVE,
 }

@@ -7,7 +7,8 @@ or  .local/venv-detector/bin/python crates/adapters/detector/train/train.py
 Two logistic regressions over [query embedding (384) + rule features]: `remember`
 (binary) and `kind` (multinomial, trained on the positives), plus the same pair over
 the rule features alone for when no embedding is available. Hyper-parameters and
-the decision thresholds are chosen by cross-validation on data/train.jsonl only.
+the decision thresholds are chosen by cross-validation on the training files only
+(data/train.jsonl and data/corpus.jsonl); the held-out sets are only scored, at the end.
 """
 
 import argparse
@@ -27,8 +28,11 @@ import lexicon as L  # noqa: E402
 
 CRATE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KINDS = ["identity", "style", "preference", "fact"]
-C_GRID = [0.03, 0.1, 0.3, 1.0]
-BOOST_GRID = [1.0, 2.0, 4.0]
+C_GRID = [0.1, 0.3, 1.0]
+# The full model's grid: on train + corpus, C=0.1 with boost 2 beat boost 4 (OOF F1 0.946
+# vs 0.943); pass --c-grid/--boost-grid to search wider (each point takes minutes).
+FULL_C_GRID = [0.1]
+BOOST_GRID = [2.0]
 FIXTURE_PROMPTS = [
     "Sou desenvolvedor de software e queria entender o que é Kubernetes.",
     "Traduza: 'Eu sou médico e moro em Recife.'",
@@ -116,7 +120,7 @@ def best_threshold(p, y):
     return float(grid[int(np.argmax(scores))])
 
 
-def oof(x, y, kinds, c, c_kind, boost, seeds=(0, 1, 2)):
+def oof(x, y, kinds, c, c_kind, boost, seeds=(0,)):
     """Out-of-fold remember probabilities and kind predictions, averaged over seeds."""
     probs = np.zeros(len(y))
     kind_hits, kind_total = 0, 0
@@ -131,10 +135,10 @@ def oof(x, y, kinds, c, c_kind, boost, seeds=(0, 1, 2)):
     return probs, kind_hits / kind_total
 
 
-def train_pair(name, x, y, kinds, rule_start):
+def train_pair(name, x, y, kinds, rule_start, c_grid, boost_grid):
     best = None
-    boosts = BOOST_GRID if rule_start > 0 else [1.0]
-    for c in C_GRID:
+    boosts = boost_grid if rule_start > 0 else [1.0]
+    for c in c_grid:
         for factor in boosts:
             probs, _ = oof(x, y, kinds, c, 1.0, (rule_start, factor), seeds=(0,))
             t = best_threshold(probs, y)
@@ -144,7 +148,8 @@ def train_pair(name, x, y, kinds, rule_start):
                 best = (score, c, factor)
     _, c, factor = best
     boost = (rule_start, factor)
-    best_kind = max(C_GRID, key=lambda ck: oof(x, y, kinds, c, ck, boost, seeds=(0,))[1])
+    best_kind = c_grid[0] if len(c_grid) == 1 else max(
+        c_grid, key=lambda ck: oof(x, y, kinds, c, ck, boost)[1])
     probs, kind_acc = oof(x, y, kinds, c, best_kind, boost)
     t = best_threshold(probs, y)
     f1, prec, rec = f1_at(probs, y, t)
@@ -172,15 +177,23 @@ def rounded_params(model):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--train", default=os.path.join(CRATE, "data", "train.jsonl"))
+    ap.add_argument("--train", nargs="+", default=[os.path.join(CRATE, "data", "train.jsonl"),
+                                                   os.path.join(CRATE, "data", "corpus.jsonl")])
+    ap.add_argument("--report", nargs="*", default=[
+        os.path.join(CRATE, "data", "heldout.jsonl"), os.path.join(CRATE, "data", "holdout.jsonl")],
+        help="labelled sets scored after training (never used to choose anything)")
     ap.add_argument("--out", default=os.path.join(CRATE, "model", "weights.json"))
     ap.add_argument("--fixture", default=os.path.join(CRATE, "tests", "fixtures", "python.json"))
     ap.add_argument("--base-url", default=os.environ.get("EMBEDDINGS_BASE_URL",
                                                          "http://127.0.0.1:8001/v1"))
     ap.add_argument("--cache", default=os.path.join(".local", "detector-embeddings.json"))
+    ap.add_argument("--c-grid", nargs="+", type=float, default=FULL_C_GRID,
+                    help="L2 inverse strengths tried by cross-validation")
+    ap.add_argument("--boost-grid", nargs="+", type=float, default=BOOST_GRID,
+                    help="rule-feature boosts tried by cross-validation")
     args = ap.parse_args()
 
-    rows = load(args.train)
+    rows = [row for path in args.train for row in load(path)]
     lex = F.lexicon_tokens(L.PHRASE_FEATURES, L.SARCASM_RAW)
     emb = embed([r["prompt"] for r in rows], args.base_url, args.cache)
     rules = np.array([F.features(r["prompt"], lex) for r in rows])
@@ -188,8 +201,9 @@ def main():
     kinds = np.array([KINDS.index(r["kind"]) if r["remember"] else -1 for r in rows])
     print(f"{len(rows)} prompts, {int(y.sum())} to remember, {emb.shape[1]} dims")
 
-    full = train_pair("embedding+rules", np.hstack([emb, rules]), y, kinds, emb.shape[1])
-    rules_only = train_pair("rules only", rules, y, kinds, 0)
+    full = train_pair("embedding+rules", np.hstack([emb, rules]), y, kinds, emb.shape[1],
+                      args.c_grid, args.boost_grid)
+    rules_only = train_pair("rules only", rules, y, kinds, 0, C_GRID, [1.0])
     weights = {
         "dimensions": int(emb.shape[1]),
         "kinds": KINDS,
@@ -204,6 +218,23 @@ def main():
         json.dump(weights, fh, ensure_ascii=False, separators=(",", ":"))
     print(f"wrote {args.out}")
     write_fixture(args, lex, full, rules_only)
+    for path in args.report:
+        report(path, args, lex, full)
+
+
+def report(path, args, lex, full):
+    """F1 overall and per language of the exported (rounded) weights on a labelled set."""
+    rows = load(path)
+    x = np.hstack([embed([r["prompt"] for r in rows], args.base_url, args.cache),
+                   np.array([F.features(r["prompt"], lex) for r in rows])])
+    (rw, _), t = rounded_params(full), full["threshold"]
+    p, y = predict_binary(rw, x), np.array([bool(r["remember"]) for r in rows])
+    parts = []
+    for lang in ("all", "pt", "en", "es"):
+        idx = np.array([lang in ("all", r["lang"]) for r in rows])
+        f1, prec, rec = f1_at(p[idx], y[idx], t)
+        parts.append(f"{lang} P {prec:.3f} R {rec:.3f} F1 {f1:.3f}")
+    print(f"  {os.path.basename(path)}: " + " | ".join(parts))
 
 
 def write_fixture(args, lex, full, rules_only):

@@ -2,4 +2,5 @@
 //! (`EMBEDDINGS_BASE_URL`, default `http://127.0.0.1:8001/v1`).
 
 mod embeddings;
+mod error_classes;
 mod real_prompts;
