@@ -312,7 +312,7 @@ def run_all(stack, workdir, b, v1_keys):
     # Last, because it leaves a backlog behind: POST /chat offered at the target's
     # 500/s for a few seconds, to show what the stack sustains.
     b.load("s2_post_chat_500", "POST /chat non-stream offered at 500/s (capacity probe)", "1-2",
-           stack.base, "/chat", 500, app, "POST", CHAT_BODY, tokens=group(0, 120) + group(180, 300),
+           stack.base, "/chat", 500, stack.app.pid, "POST", CHAT_BODY, tokens=group(0, 120) + group(180, 300),
            duration=3, warmup=0, timeout=15, connections=256, extra={"baseline": "s1_baseline"})
     seed = {"users": len(users) + len(continued) + 2 + v1_keys["users"] + hook_users,
             "big_chat_messages": len(big_ids) + 2, "big_chat_seed_s": seed_chat_s, "memory_users": 1000,
