@@ -433,6 +433,7 @@ def keyboard_flow(b):
 
     tab_to(page, L["Rename chat"])
     keys.press("Enter")
+    expect(chats_nav(page).get_by_label(L["Chat title"], exact=True)).to_be_focused()
     keys.type("Keyboard chat")
     keys.press("Enter")
     expect(chats_nav(page).get_by_role("button", name="Keyboard chat", exact=True)).to_be_visible()

@@ -1,6 +1,6 @@
 // The chat list: newest first, more pages as it scrolls (or with "Load more"), rename in
 // place, delete after confirmation, and the "New chat" button.
-import { html, useEffect, useRef, useState } from "../html.js";
+import { html, useEffect, useLayoutEffect, useRef, useState } from "../html.js";
 import { Confirm } from "./dialog.js";
 
 const PAGE = 30;
@@ -27,7 +27,13 @@ export function useChats(api) {
 function ChatItem({ chat, current, t, onOpen, onRename, onDelete }) {
   const [editing, setEditing] = useState(false);
   const input = useRef(null);
-  useEffect(() => { if (editing) input.current.select(); }, [editing]);
+  // The input is uncontrolled and filled once, before the browser paints it: a re-render while
+  // editing (the list refreshed by an answer) must not put the old title back over the typing.
+  useLayoutEffect(() => {
+    if (!editing) return;
+    input.current.value = chat.title || "";
+    input.current.select();
+  }, [editing]);
   const title = chat.title || t("newChat");
   if (editing) {
     const finish = async (save) => {
@@ -38,7 +44,7 @@ function ChatItem({ chat, current, t, onOpen, onRename, onDelete }) {
       if (save && value && value !== chat.title) await onRename(chat, value);
     };
     return html`<li><form class="rename" onSubmit=${(e) => { e.preventDefault(); finish(true); }}>
-      <input ref=${input} aria-label=${t("chatTitle")} value=${chat.title} maxlength="200"
+      <input ref=${input} aria-label=${t("chatTitle")} maxlength="200"
         onKeyDown=${(e) => { if (e.key === "Escape") { e.stopPropagation(); finish(false); } }}
         onBlur=${() => finish(true)} />
     </form></li>`;
