@@ -123,3 +123,21 @@ fn clause_flags_attribute_the_subject() {
     // A first-person verb inside a question is a request, not a statement.
     assert!(!on("Minha sogra vem amanhã, que bolo eu faço?", 30));
 }
+
+#[test]
+fn unmatched_quotes_cost_what_letters_cost() {
+    // Each unmatched opening quote used to rescan the rest of the text: 32k of them took
+    // about half a billion steps, against a few hundred thousand for 32k letters.
+    let (_, letters) = scan(&"a".repeat(32_000));
+    for opener in ["\u{ab}", "\u{201c}", "\"", "'", "`", "```"] {
+        let (split, quotes) = scan(&format!("{opener} a").repeat(32_000 / 3));
+        assert!(
+            quotes <= 2 * letters,
+            "{opener:?}: {quotes} steps against {letters} for letters"
+        );
+        assert!(split.masked.len() >= 32_000 / 3);
+    }
+    // Matched quotes still set their text apart.
+    let (split, _) = scan(&"\u{ab}eu sou\u{bb} ".repeat(1_000));
+    assert!(tokens(&split.outside).is_empty());
+}
