@@ -220,7 +220,7 @@ impl AppConfig {
             openrouter_base_url,
             openrouter_referer: source.get("OPENROUTER_REFERER").map(str::to_owned),
             openrouter_title: Some(source.or("OPENROUTER_TITLE", "polychat")),
-            llm_timeout: Duration::from_secs(source.parsed("LLM_TIMEOUT_SECONDS", 120)?),
+            llm_timeout: llm_timeout(source)?,
             embeddings_base_url,
             embeddings_api_key: source.get("EMBEDDINGS_API_KEY").map(SecretString::from),
             embeddings_model: source.get("EMBEDDINGS_MODEL").map(str::to_owned),
@@ -249,6 +249,20 @@ fn log_format(source: &Source) -> Result<LogFormat, ConfigError> {
             "LOG_FORMAT",
             format!("must be json or pretty, not {other:?}"),
         )),
+    }
+}
+
+/// The longest wait for a model: a day, far below what `Instant + Duration` can hold.
+const MAX_LLM_TIMEOUT_SECONDS: u64 = 86_400;
+
+fn llm_timeout(source: &Source) -> Result<Duration, ConfigError> {
+    match source.parsed("LLM_TIMEOUT_SECONDS", 120_u64)? {
+        0 => Err(invalid("LLM_TIMEOUT_SECONDS", "must be at least 1")),
+        seconds if seconds > MAX_LLM_TIMEOUT_SECONDS => Err(invalid(
+            "LLM_TIMEOUT_SECONDS",
+            format!("must be at most {MAX_LLM_TIMEOUT_SECONDS} (a day)"),
+        )),
+        seconds => Ok(Duration::from_secs(seconds)),
     }
 }
 
@@ -393,6 +407,14 @@ mod tests {
                     ("HTTP_WORKERS", "0"),
                 ],
                 "HTTP_WORKERS",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                    ("LLM_TIMEOUT_SECONDS", "18446744073709551615"),
+                ],
+                "LLM_TIMEOUT_SECONDS",
             ),
             (
                 &[
