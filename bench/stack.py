@@ -145,6 +145,7 @@ class Stack:
             # otherwise be what is measured (scenario 5 measures it on its own).
             "EMBEDDINGS_BASE_URL": f"http://127.0.0.1:{self.mock_port}/v1",
             "BCRYPT_COST": str(bcrypt_cost),
+            "ALLOW_WEAK_PASSWORD_HASHING": "true",
             # Scenario 9's custom model calls the mock (on loopback) as its webhook.
             "WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
             "LOG_FORMAT": "json",

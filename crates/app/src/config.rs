@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use polychat_auth::{MIN_SECRET_BYTES, VALID_COSTS};
+use polychat_auth::{MIN_SECRET_BYTES, PRODUCTION_MIN_COST, VALID_COSTS};
 use polychat_crypto::MasterKeys;
 use polychat_domain::services::memory::{MemoryPolicy, RecallPolicy};
 use polychat_domain::{ModelName, Sectors};
@@ -201,6 +201,17 @@ impl AppConfig {
             return Err(invalid(
                 "BCRYPT_COST",
                 format!("must be between {low} and {high}"),
+            ));
+        }
+        if bcrypt_cost < PRODUCTION_MIN_COST
+            && !source.parsed("ALLOW_WEAK_PASSWORD_HASHING", false)?
+        {
+            return Err(invalid(
+                "BCRYPT_COST",
+                format!(
+                    "is below {PRODUCTION_MIN_COST}, too cheap for real passwords; \
+                     set ALLOW_WEAK_PASSWORD_HASHING=true for tests and development only"
+                ),
             ));
         }
         let log_format = log_format(source)?;
@@ -397,6 +408,14 @@ mod tests {
                     ("APP_MASTER_KEY", KEY),
                     ("JWT_SECRET", JWT),
                     ("BCRYPT_COST", "99"),
+                ],
+                "BCRYPT_COST",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                    ("BCRYPT_COST", "4"),
                 ],
                 "BCRYPT_COST",
             ),

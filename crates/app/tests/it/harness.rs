@@ -103,6 +103,7 @@ impl TestApp {
             ("APP_MASTER_KEY".into(), master_key),
             ("JWT_SECRET".into(), format!("test-secret-{id}-{id}")),
             ("BCRYPT_COST".into(), "4".into()),
+            ("ALLOW_WEAK_PASSWORD_HASHING".into(), "true".into()),
             ("LLM_TIMEOUT_SECONDS".into(), "5".into()),
             // The whole suite shares one embeddings server on two busy cores; the
             // recall deadline is tested on its own (memory::pressure).
