@@ -195,25 +195,7 @@ impl AppConfig {
         }
         let default_model = ModelName::parse(&source.or("DEFAULT_MODEL", "openai/gpt-4o-mini"))
             .map_err(|e| invalid("DEFAULT_MODEL", e.reason))?;
-        let bcrypt_cost = source.parsed("BCRYPT_COST", 12_u32)?;
-        if !VALID_COSTS.contains(&bcrypt_cost) {
-            let (low, high) = VALID_COSTS.into_inner();
-            return Err(invalid(
-                "BCRYPT_COST",
-                format!("must be between {low} and {high}"),
-            ));
-        }
-        if bcrypt_cost < PRODUCTION_MIN_COST
-            && !source.parsed("ALLOW_WEAK_PASSWORD_HASHING", false)?
-        {
-            return Err(invalid(
-                "BCRYPT_COST",
-                format!(
-                    "is below {PRODUCTION_MIN_COST}, too cheap for real passwords; \
-                     set ALLOW_WEAK_PASSWORD_HASHING=true for tests and development only"
-                ),
-            ));
-        }
+        let bcrypt_cost = bcrypt_cost(source)?;
         let log_format = log_format(source)?;
 
         let webhook_networks = NetworkPolicy::parse(&source.or("WEBHOOK_ALLOWED_NETWORKS", ""))
@@ -250,6 +232,28 @@ impl AppConfig {
             sse_keepalive: keepalive(source)?,
         })
     }
+}
+
+/// The bcrypt cost: what bcrypt accepts, and below the production minimum only when asked.
+fn bcrypt_cost(source: &Source) -> Result<u32, ConfigError> {
+    let bcrypt_cost = source.parsed("BCRYPT_COST", 12_u32)?;
+    if !VALID_COSTS.contains(&bcrypt_cost) {
+        let (low, high) = VALID_COSTS.into_inner();
+        return Err(invalid(
+            "BCRYPT_COST",
+            format!("must be between {low} and {high}"),
+        ));
+    }
+    if bcrypt_cost < PRODUCTION_MIN_COST && !source.parsed("ALLOW_WEAK_PASSWORD_HASHING", false)? {
+        return Err(invalid(
+            "BCRYPT_COST",
+            format!(
+                "is below {PRODUCTION_MIN_COST}, too cheap for real passwords; \
+                 set ALLOW_WEAK_PASSWORD_HASHING=true for tests and development only"
+            ),
+        ));
+    }
+    Ok(bcrypt_cost)
 }
 
 fn log_format(source: &Source) -> Result<LogFormat, ConfigError> {
