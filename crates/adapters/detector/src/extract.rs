@@ -10,8 +10,9 @@
 use polychat_domain::ports::DetectedPreference;
 use polychat_domain::{PreferenceKind, PreferenceText};
 
-use crate::features::{FEATURE_COUNT, features, split_outside, tokens};
+use crate::features::{FEATURE_COUNT, features, tokens};
 use crate::model::Model;
+use crate::split::split_outside;
 
 /// At most this many statements per prompt: the main one and two more.
 const MAX_STATEMENTS: usize = 3;

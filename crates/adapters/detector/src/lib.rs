@@ -11,6 +11,7 @@ mod detector;
 mod extract;
 mod features;
 mod model;
+mod split;
 
 pub use detector::Detector;
 pub use model::ModelError;
