@@ -1,6 +1,6 @@
 // Starts the web app: restores a session from the refresh cookie when there is one, and
 // shows the login screen or the chat.
-import { html, render, useEffect, useMemo, useState } from "./html.js";
+import { html, render, useEffect, useLayoutEffect, useMemo, useState } from "./html.js";
 import { Api } from "./api.js";
 import { pickLanguage, translator } from "./i18n.js";
 import { Login } from "./views/login.js";
@@ -16,7 +16,8 @@ function App() {
     setNotice("errExpired");
   }), []);
 
-  useEffect(() => { document.documentElement.lang = language; }, [language]);
+  // Before the paint, so the page never shows text in one language marked as another.
+  useLayoutEffect(() => { document.documentElement.lang = language; }, [language]);
   useEffect(() => {
     // A returning user's chat view loads while the session is restored.
     if (api.mayHaveSession()) import("./views/workspace.js");
