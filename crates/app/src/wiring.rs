@@ -277,7 +277,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
     );
     let search = SearchService::new(
         Arc::new(postgres.clone()),
-        Arc::new(embedder.clone()),
+        memory.clone(),
         Arc::new(mongo.clone()),
         config.sectors.clone(),
         config.search_min_similarity,

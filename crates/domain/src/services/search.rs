@@ -4,8 +4,9 @@
 use std::sync::Arc;
 
 use super::ServiceError;
+use super::memory::MemoryService;
 use crate::ports::{
-    ChatRepository, EmbedError, Embedder, EmbeddingPurpose, MessageIndex, MessageSearchHit,
+    ChatRepository, EmbedError, EmbeddingPurpose, MessageIndex, MessageSearchHit,
     MessageSearchQuery,
 };
 use crate::{ChatId, ChatLabels, LabelsRequest, Sectors, UserId, ValidationError};
@@ -24,7 +25,8 @@ pub struct SearchRequest {
 /// The search use case.
 pub struct SearchService {
     index: Arc<dyn MessageIndex>,
-    embedder: Arc<dyn Embedder>,
+    /// Embeds the query, in the lane of calls someone waits for.
+    memory: Arc<MemoryService>,
     /// Where the chats with some labels are found.
     chats: Arc<dyn ChatRepository>,
     sectors: Sectors,
@@ -38,14 +40,14 @@ const MAX_LIMIT: u32 = 100;
 impl SearchService {
     pub fn new(
         index: Arc<dyn MessageIndex>,
-        embedder: Arc<dyn Embedder>,
+        memory: Arc<MemoryService>,
         chats: Arc<dyn ChatRepository>,
         sectors: Sectors,
         default_threshold: f32,
     ) -> Self {
         Self {
             index,
-            embedder,
+            memory,
             chats,
             sectors,
             default_threshold,
@@ -108,8 +110,8 @@ impl SearchService {
             return Ok(Vec::new());
         }
         let embedding = self
-            .embedder
-            .embed(&[query.to_owned()], EmbeddingPurpose::Query)
+            .memory
+            .embed_now(&[query.to_owned()], EmbeddingPurpose::Query)
             .await
             .map_err(|error: EmbedError| ServiceError::Unavailable(error.into()))?
             .pop()

@@ -1,16 +1,19 @@
 //! The index queue under a flood: one user's flood stays within its bounds and does not
 //! hold up another user's indexing, and what the queue could not hold is read back
-//! from the chat store and indexed once the flood has drained.
+//! from the chat store and indexed once the flood has drained. Indexing also yields the
+//! embeddings service to a recall in flight.
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::Utc;
 use polychat_domain::ports::{ChatRepository, EmbedError, Embedder, EmbeddingPurpose};
 use polychat_domain::services::memory::{MemoryPolicy, MemoryPorts, MemoryService, QueuePolicy};
+use polychat_domain::timeline::Timeline;
 use polychat_domain::{
-    Chat, ChatId, ChatTitle, Embedding, Message, MessageId, MessageStatus, ModelName, Role, Usage,
-    UserId,
+    Chat, ChatId, ChatTitle, Embedding, Message, MessageId, MessageStatus, ModelName, Prompt, Role,
+    Usage, UserId,
 };
 use polychat_testkit::chats::InMemoryChats;
 use polychat_testkit::clock::ManualClock;
@@ -20,11 +23,33 @@ use polychat_testkit::preferences::InMemoryPreferences;
 use polychat_testkit::tasks::TestTasks;
 use tokio::sync::watch;
 
-/// Embeddings that wait until the test opens the gate, and note what they embedded.
+/// Embeddings that note what they were asked for and, for `gated` calls, wait until the
+/// test opens the gate, then note what they embedded.
 struct GatedEmbedder {
     inner: HashingEmbedder,
+    gated: EmbeddingPurpose,
     open: watch::Sender<bool>,
+    asked: Mutex<Vec<(EmbeddingPurpose, String)>>,
     seen: Mutex<Vec<String>>,
+}
+
+impl GatedEmbedder {
+    fn new(gated: EmbeddingPurpose) -> Self {
+        Self {
+            inner: HashingEmbedder::default(),
+            gated,
+            open: watch::Sender::new(false),
+            asked: Mutex::default(),
+            seen: Mutex::default(),
+        }
+    }
+
+    fn asked(&self) -> Vec<(EmbeddingPurpose, String)> {
+        self.asked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 }
 
 #[async_trait]
@@ -38,8 +63,14 @@ impl Embedder for GatedEmbedder {
         texts: &[String],
         purpose: EmbeddingPurpose,
     ) -> Result<Vec<Embedding>, EmbedError> {
-        let mut open = self.open.subscribe();
-        let _ = open.wait_for(|open| *open).await;
+        self.asked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend(texts.iter().map(|t| (purpose, t.clone())));
+        if purpose == self.gated {
+            let mut open = self.open.subscribe();
+            let _ = open.wait_for(|open| *open).await;
+        }
         self.seen
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -98,23 +129,14 @@ async fn stored_chat(chats: &InMemoryChats, owner: UserId, texts: &[String]) -> 
     messages
 }
 
-#[tokio::test]
-async fn a_flood_stays_bounded_others_go_first_and_what_was_dropped_is_indexed_later() {
-    let chats = Arc::new(InMemoryChats::new());
-    let index = Arc::new(InMemoryMessageIndex::new());
-    let tasks = Arc::new(TestTasks::new());
-    let embedder = Arc::new(GatedEmbedder {
-        inner: HashingEmbedder::default(),
-        open: watch::Sender::new(false),
-        seen: Mutex::default(),
-    });
-    let queue = QueuePolicy {
-        capacity: 20,
-        per_user: 5,
-        workers: 1,
-        ..QueuePolicy::default()
-    };
-    let memory = MemoryService::new(
+fn memory(
+    embedder: &Arc<GatedEmbedder>,
+    index: &Arc<InMemoryMessageIndex>,
+    tasks: &Arc<TestTasks>,
+    chats: &Arc<InMemoryChats>,
+    policy: MemoryPolicy,
+) -> MemoryService {
+    MemoryService::new(
         MemoryPorts {
             preferences: Arc::new(InMemoryPreferences::new()),
             messages: index.clone(),
@@ -124,6 +146,27 @@ async fn a_flood_stays_bounded_others_go_first_and_what_was_dropped_is_indexed_l
             tasks: tasks.clone(),
             chats: chats.clone(),
         },
+        policy,
+    )
+}
+
+#[tokio::test]
+async fn a_flood_stays_bounded_others_go_first_and_what_was_dropped_is_indexed_later() {
+    let chats = Arc::new(InMemoryChats::new());
+    let index = Arc::new(InMemoryMessageIndex::new());
+    let tasks = Arc::new(TestTasks::new());
+    let embedder = Arc::new(GatedEmbedder::new(EmbeddingPurpose::Passage));
+    let queue = QueuePolicy {
+        capacity: 20,
+        per_user: 5,
+        workers: 1,
+        ..QueuePolicy::default()
+    };
+    let memory = memory(
+        &embedder,
+        &index,
+        &tasks,
+        &chats,
         MemoryPolicy {
             queue,
             ..MemoryPolicy::default()
@@ -167,4 +210,59 @@ async fn a_flood_stays_bounded_others_go_first_and_what_was_dropped_is_indexed_l
     let depth = memory.index_queue_depth();
     assert_eq!((depth.held, depth.recorded), (0, 0), "{depth:?}");
     assert!(depth.dropped_total >= 24);
+}
+
+#[tokio::test]
+async fn indexing_waits_while_a_recall_is_in_flight() {
+    let chats = Arc::new(InMemoryChats::new());
+    let index = Arc::new(InMemoryMessageIndex::new());
+    let tasks = Arc::new(TestTasks::new());
+    let embedder = Arc::new(GatedEmbedder::new(EmbeddingPurpose::Query));
+    let mut policy = MemoryPolicy::default();
+    // Long enough that the recall below is still in flight whatever the machine's speed.
+    policy.recall.deadline = Duration::from_mins(10);
+    let memory = memory(&embedder, &index, &tasks, &chats, policy);
+    let owner = UserId::generate();
+    let prompt = Prompt::parse("Como organizo um workspace Rust?").expect("prompt");
+    let recall = tokio::spawn({
+        let memory = memory.clone();
+        async move { memory.recall(owner, &prompt, &Timeline::default()).await }
+    });
+    while embedder.asked().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    let texts = [
+        "primeira mensagem".to_owned(),
+        "segunda mensagem".to_owned(),
+    ];
+    let messages = stored_chat(&chats, owner, &texts).await;
+    memory.index_later(owner, messages[0].chat_id, messages.clone());
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(
+        embedder.asked(),
+        [(
+            EmbeddingPurpose::Query,
+            "Como organizo um workspace Rust?".to_owned()
+        )],
+        "no index call while the recall is in flight"
+    );
+
+    embedder.open.send_replace(true);
+    recall.await.expect("recall");
+    tasks.settle().await;
+    let asked = embedder.asked();
+    assert_eq!(asked.len(), 3, "{asked:?}");
+    assert!(
+        asked[1..]
+            .iter()
+            .all(|(purpose, _)| *purpose == EmbeddingPurpose::Passage),
+        "{asked:?}"
+    );
+    assert_eq!(
+        index.len_of_chat(owner, messages[0].chat_id),
+        2,
+        "one text per call, both indexed"
+    );
 }

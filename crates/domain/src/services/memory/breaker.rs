@@ -91,7 +91,7 @@ impl MemoryService {
             if let Either::Right(_) = select(wait, self.ports.tasks.stopping()).await {
                 return;
             }
-            let embed = self.ports.embedder.embed(&texts, EmbeddingPurpose::Query);
+            let embed = std::pin::pin!(self.embed_now(&texts, EmbeddingPurpose::Query));
             let deadline = self.ports.tasks.sleep(self.policy.recall.deadline);
             if let Either::Left((Ok(_), _)) = select(embed, deadline).await {
                 self.breaker.succeeded();

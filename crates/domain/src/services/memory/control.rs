@@ -90,9 +90,7 @@ impl MemoryService {
         text: &PreferenceText,
     ) -> Result<crate::Embedding, MemoryError> {
         let mut vectors = self
-            .ports
-            .embedder
-            .embed(&[text.as_str().to_owned()], EmbeddingPurpose::Query)
+            .embed_now(&[text.as_str().to_owned()], EmbeddingPurpose::Query)
             .await?;
         vectors.pop().ok_or_else(|| {
             MemoryError::Service(crate::services::ServiceError::Unknown(anyhow::anyhow!(

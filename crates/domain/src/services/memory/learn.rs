@@ -83,7 +83,7 @@ impl MemoryService {
             return None;
         }
         let texts = [within_window(prompt.as_str(), self.policy.window_chars).into_owned()];
-        let embed = self.ports.embedder.embed(&texts, EmbeddingPurpose::Query);
+        let embed = std::pin::pin!(self.embed_now(&texts, EmbeddingPurpose::Query));
         let deadline = self.ports.tasks.sleep(self.policy.recall.deadline);
         match timeline.time("embed", select(embed, deadline)).await {
             Either::Left((Ok(mut vectors), _)) => {
@@ -128,12 +128,7 @@ impl MemoryService {
             .iter()
             .map(|d| within_window(d.text.as_str(), window).into_owned())
             .collect();
-        let embeddings = match self
-            .ports
-            .embedder
-            .embed(&texts, EmbeddingPurpose::Query)
-            .await
-        {
+        let embeddings = match self.embed_now(&texts, EmbeddingPurpose::Query).await {
             Ok(embeddings) => embeddings,
             Err(error) => {
                 tracing::warn!(error = %error, "embeddings unavailable; detected preferences not saved");
@@ -160,9 +155,7 @@ impl MemoryService {
             .map(|m| within_window(&m.content, window).into_owned())
             .collect();
         let embeddings = match self
-            .ports
-            .embedder
-            .embed(&texts, EmbeddingPurpose::Passage)
+            .embed_in_background(&texts, EmbeddingPurpose::Passage)
             .await
         {
             Ok(embeddings) => embeddings,

@@ -5,12 +5,14 @@
 //! Memory never breaks a chat: when the embeddings server or the vector store is down,
 //! recall and remember log a warning and return nothing, and recall never waits for
 //! the embeddings server longer than its own deadline (`breaker`). What is embedded is
-//! bounded by the model's window (`bounded`).
+//! bounded by the model's window (`bounded`), and background indexing yields the
+//! embeddings server to calls someone waits for (`lanes`).
 
 mod aspect;
 mod bounded;
 mod breaker;
 mod control;
+mod lanes;
 mod learn;
 mod queue;
 mod supersede;
@@ -112,6 +114,7 @@ pub struct MemoryService {
     policy: MemoryPolicy,
     breaker: Arc<breaker::Breaker>,
     queue: Arc<queue::IndexQueue>,
+    lanes: Arc<lanes::Lanes>,
 }
 
 impl MemoryService {
@@ -121,6 +124,7 @@ impl MemoryService {
             policy,
             breaker: Arc::default(),
             queue: Arc::default(),
+            lanes: Arc::default(),
         }
     }
 }

@@ -21,7 +21,9 @@ pub struct QueuePolicy {
     pub capacity: usize,
     /// Jobs held at most for one user.
     pub per_user: usize,
-    /// Calls to the embeddings service at once.
+    /// Calls to the embeddings service at once. One by default: the local embeddings
+    /// server infers one request at a time, so a second worker adds no throughput and
+    /// makes an interactive call wait behind two background texts instead of one.
     pub workers: usize,
     /// Before a failed job is tried again.
     pub retry_after: Duration,
@@ -38,7 +40,7 @@ impl Default for QueuePolicy {
         Self {
             capacity: 1_000,
             per_user: 50,
-            workers: 2,
+            workers: 1,
             retry_after: Duration::from_secs(5),
             attempts: 3,
             recorded: 100_000,
