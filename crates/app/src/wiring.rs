@@ -100,6 +100,7 @@ fn auth_service(
             denylist: Arc::new(redis.clone()),
             cipher: Arc::new(cipher(config)?),
             limiter,
+            stamps: Arc::new(redis.clone()),
             clock,
         },
         policy,

@@ -83,7 +83,7 @@ impl KeyLifetime {
 }
 
 /// The stored digest of a key. Only the minter that made it knows how it is computed.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct ApiKeyHash(Vec<u8>);
 
 impl ApiKeyHash {

@@ -24,6 +24,7 @@ pub use contract::{contract, sample_key};
 pub struct InMemoryApiKeys {
     keys: Mutex<BTreeMap<ApiKeyId, StoredApiKey>>,
     touches: AtomicU64,
+    lookups: AtomicU64,
     outage: Outage,
 }
 
@@ -35,6 +36,11 @@ impl InMemoryApiKeys {
     /// How many times [`ApiKeyStore::touch`] was called.
     pub fn touches(&self) -> u64 {
         self.touches.load(Ordering::Relaxed)
+    }
+
+    /// How many times [`ApiKeyStore::find_by_hash`] was called.
+    pub fn lookups(&self) -> u64 {
+        self.lookups.load(Ordering::Relaxed)
     }
 
     /// Makes every call fail with [`StoreError::Unavailable`] while `down` is true.
@@ -75,6 +81,7 @@ impl ApiKeyStore for InMemoryApiKeys {
     }
 
     async fn find_by_hash(&self, hash: &ApiKeyHash) -> Result<Option<StoredApiKey>, StoreError> {
+        self.lookups.fetch_add(1, Ordering::Relaxed);
         Ok(self.keys()?.values().find(|k| k.hash == *hash).cloned())
     }
 

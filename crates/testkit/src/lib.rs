@@ -19,6 +19,7 @@ pub mod message_index;
 pub mod outage;
 pub mod preferences;
 pub mod security;
+pub mod stamps;
 pub mod tasks;
 pub mod usage;
 pub mod users;

@@ -1,5 +1,5 @@
 //! Redis adapter: the chat-history read cache, the token denylist, rate limits,
-//! idempotency records and the logs of answers being streamed, shared by every replica
+//! idempotency records, the logs of answers being streamed and the account stamps, shared by every replica
 //! of the service.
 //!
 //! [`connect`] opens a small pool of connections that reconnect by themselves; every
@@ -9,7 +9,8 @@
 //! [`TokenDenylist`](polychat_domain::ports::TokenDenylist),
 //! [`RateLimiter`](polychat_domain::ports::RateLimiter),
 //! [`IdempotencyStore`](polychat_domain::ports::IdempotencyStore),
-//! [`AnswerLog`](polychat_domain::ports::AnswerLog) and
+//! [`AnswerLog`](polychat_domain::ports::AnswerLog),
+//! [`AccountStamps`](polychat_domain::ports::AccountStamps) and
 //! [`HealthProbe`](polychat_domain::ports::HealthProbe).
 //!
 //! Everything that reads and then writes runs as one Lua script, so it is atomic
@@ -28,6 +29,7 @@ mod health;
 mod idempotency;
 mod rate;
 mod script;
+mod stamps;
 
 pub use config::RedisConfig;
 pub use connect::{ConnectError, Redis, connect};

@@ -64,6 +64,7 @@ pub(crate) struct Scripts {
     pub(crate) idempotency_release: Script,
     pub(crate) answer_append: Script,
     pub(crate) answer_read: Script,
+    pub(crate) stamp_current: Script,
 }
 
 impl Scripts {
@@ -80,6 +81,7 @@ impl Scripts {
             idempotency_release: Script::new(crate::idempotency::RELEASE),
             answer_append: Script::new(crate::answers::APPEND),
             answer_read: Script::new(crate::answers::READ),
+            stamp_current: Script::new(crate::stamps::CURRENT),
         }
     }
 }

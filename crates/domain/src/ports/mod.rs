@@ -43,7 +43,7 @@ pub use memory::{
     MessageSearchHit, MessageSearchQuery, PreferenceDetector, PreferenceStore, ScoredPreference,
 };
 pub use usage::UsageLedger;
-pub use users::{UserRepository, UserUpdate};
+pub use users::{AccountStamp, AccountStamps, UserRepository, UserUpdate};
 pub use webhooks::{
     SigningSecrets, UrlRefusal, WebhookCall, WebhookCaller, WebhookEndpoint, WebhookKind,
     WebhookUrlGuard,

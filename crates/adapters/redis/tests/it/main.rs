@@ -7,6 +7,7 @@ mod cache;
 mod contracts;
 mod limits;
 mod reconnect;
+mod stamps;
 
 use std::panic::AssertUnwindSafe;
 

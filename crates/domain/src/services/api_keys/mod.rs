@@ -1,12 +1,12 @@
 //! Personal API keys: minting, listing and revoking them, and authenticating a
 //! request's bearer credential, which is either a login's access token or such a key.
 //!
-//! Revocation deletes the key, and every request looks its key up in the store (no
-//! cache), so a revoked key stops working at once on every replica. The lookup is one
-//! indexed read: one pool of 8 PostgreSQL connections serves about 7,700 of them a second
-//! on 2 cores (`api_key_lookup_rate` in the PostgreSQL adapter's tests), so the 500
-//! requests a second `/v1` aims at cost about 7% of that, and a cache would only buy a
-//! window in which a revoked key still works.
+//! A replica remembers the keys it has seen under their owner's account stamp (see
+//! `stamped_cache`), so a request with a known key reads the shared stamp (one Redis
+//! round trip) instead of the database. Revocation deletes the key and then renews the
+//! stamp, so the key stops working at the next request on every replica; when the stamps
+//! cannot be read, every request reads the database, so a revoked key never gets
+//! through.
 
 mod usage;
 
@@ -16,11 +16,13 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::api_key::{API_KEY_MARKER, API_KEY_MAX_CHARS, API_KEY_PREFIX_CHARS};
-use crate::ports::{ApiKeyMinter, ApiKeyStore, Clock, StoreError, Tasks};
+use crate::ports::{ApiKeyMinter, ApiKeyStore, Clock, StoreError, StoredApiKey, Tasks};
 use crate::services::ServiceError;
 use crate::services::auth::{AuthError, AuthService};
+use crate::services::stamped_cache::StampedCache;
 use crate::{
-    ApiKey, ApiKeyId, ApiKeyName, Credential, KeyLifetime, Principal, UserId, ValidationError,
+    ApiKey, ApiKeyHash, ApiKeyId, ApiKeyName, Credential, KeyLifetime, Principal, UserId,
+    ValidationError,
 };
 
 use usage::UsageRecorder;
@@ -88,6 +90,8 @@ pub struct ApiKeyService {
     sessions: Arc<AuthService>,
     usage: UsageRecorder,
     max_keys_per_user: usize,
+    /// Keys seen by this replica, by hash, under their owner's stamp.
+    known: StampedCache<ApiKeyHash, StoredApiKey>,
 }
 
 impl ApiKeyService {
@@ -96,6 +100,7 @@ impl ApiKeyService {
         Self {
             usage: UsageRecorder::new(policy.usage_resolution),
             max_keys_per_user: policy.max_keys_per_user,
+            known: StampedCache::new(),
             ports,
             sessions,
         }
@@ -149,6 +154,7 @@ impl ApiKeyService {
     /// Deletes the owner's key `id`; it stops authenticating with the next request.
     pub async fn revoke(&self, owner: UserId, id: ApiKeyId) -> Result<(), ApiKeyError> {
         if self.ports.keys.delete(owner, id).await? {
+            self.sessions.renew_account_stamp(owner).await;
             tracing::info!(key_id = %id, "API key revoked");
             Ok(())
         } else {
@@ -174,7 +180,7 @@ impl ApiKeyService {
             return Err(AuthError::Unauthorized);
         }
         let hash = self.ports.minter.hash(bearer);
-        let Some(stored) = self.ports.keys.find_by_hash(&hash).await? else {
+        let Some(stored) = self.find_by_hash(hash).await? else {
             return Err(AuthError::Unauthorized);
         };
         let now = self.ports.clock.now();
@@ -187,5 +193,40 @@ impl ApiKeyService {
             user_id: stored.key.user_id,
             credential: Credential::ApiKey(stored.key.id),
         })
+    }
+
+    /// The key with this hash: as remembered, while its owner's stamp is unchanged, or
+    /// else as stored, then remembered under the stamp read *before* that read. The
+    /// owner of a key never seen is only known from a first read, so such a key is
+    /// read twice (once per replica and `MAX_AGE`).
+    async fn find_by_hash(&self, hash: ApiKeyHash) -> Result<Option<StoredApiKey>, StoreError> {
+        let now = self.ports.clock.now();
+        let (owner, stamp) = if let Some(hit) = self.known.get(&hash, now) {
+            let owner = hit.value.key.user_id;
+            let stamp = self.sessions.account_stamp(owner).await;
+            if stamp == Some(hit.stamp) {
+                return Ok(Some(hit.value));
+            }
+            (owner, stamp)
+        } else {
+            let Some(first) = self.ports.keys.find_by_hash(&hash).await? else {
+                return Ok(None);
+            };
+            let owner = first.key.user_id;
+            let Some(stamp) = self.sessions.account_stamp(owner).await else {
+                return Ok(Some(first));
+            };
+            (owner, Some(stamp))
+        };
+        let found = self.ports.keys.find_by_hash(&hash).await?;
+        match &found {
+            Some(key) if key.key.user_id == owner => {
+                if let Some(stamp) = stamp {
+                    self.known.put(hash, stamp, key.clone(), now);
+                }
+            }
+            _ => self.known.forget(&hash),
+        }
+        Ok(found)
     }
 }

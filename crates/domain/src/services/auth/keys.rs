@@ -32,12 +32,23 @@ pub struct RotationReport {
 
 const ROTATION_PAGE: u32 = 200;
 
+/// What model calls need of an account, as remembered between requests: the
+/// OpenRouter key stays sealed here and is opened for each call.
+#[derive(Debug, Clone)]
+pub(super) struct AccountEntry {
+    username: Username,
+    role: AccountRole,
+    openrouter_key: Option<StoredSecret>,
+    default_model: Option<ModelName>,
+    memory_enabled: bool,
+}
+
 impl AuthService {
     /// What a model call on the user's behalf needs: the OpenRouter key in clear (held
     /// only in memory for that call) and the user's default model.
     pub async fn model_access(&self, id: UserId) -> Result<ModelAccess, AuthError> {
-        let user = self.profile(id).await?;
-        let api_key = user
+        let account = self.account(id).await?;
+        let api_key = account
             .openrouter_key
             .map(|stored| {
                 self.ports
@@ -47,12 +58,36 @@ impl AuthService {
             })
             .transpose()?;
         Ok(ModelAccess {
+            username: account.username,
+            role: account.role,
+            api_key,
+            default_model: account.default_model,
+            memory_enabled: account.memory_enabled,
+        })
+    }
+
+    /// The account as remembered under its current stamp, or else as stored (then
+    /// remembered under the stamp read before it).
+    async fn account(&self, id: UserId) -> Result<AccountEntry, AuthError> {
+        let stamp = self.account_stamp(id).await;
+        if let Some(stamp) = stamp
+            && let Some(hit) = self.accounts.get(&id, self.now())
+            && hit.stamp == stamp
+        {
+            return Ok(hit.value);
+        }
+        let user = self.profile(id).await?;
+        let entry = AccountEntry {
             username: user.username,
             role: user.role,
-            api_key,
+            openrouter_key: user.openrouter_key,
             default_model: user.default_model,
             memory_enabled: user.memory_enabled,
-        })
+        };
+        if let Some(stamp) = stamp {
+            self.accounts.put(id, stamp, entry.clone(), self.now());
+        }
+        Ok(entry)
     }
 
     /// Re-encrypts every stored key sealed with an older master key. Safe to run while
@@ -97,6 +132,7 @@ impl AuthService {
                     .replace_key(owner, &stored, &replacement)
                     .await?
                 {
+                    self.renew_account_stamp(owner).await;
                     report.rotated += 1;
                 }
             }

@@ -9,12 +9,14 @@ mod session;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::UserId;
 use crate::ValidationError;
 use crate::ports::{
-    Clock, PasswordHasher, Quota, RateLimiter, SecretCipher, StoreError, TokenDenylist,
-    TokenService, UserRepository,
+    AccountStamp, AccountStamps, Clock, PasswordHasher, Quota, RateLimiter, SecretCipher,
+    StoreError, TokenDenylist, TokenService, UserRepository,
 };
 use crate::services::ServiceError;
+use crate::services::stamped_cache::{MAX_AGE, StampedCache};
 
 pub use keys::{ModelAccess, RotationReport};
 pub use profile::{ProfileChanges, Registration};
@@ -78,6 +80,8 @@ pub struct AuthPorts {
     pub denylist: Arc<dyn TokenDenylist>,
     pub cipher: Arc<dyn SecretCipher>,
     pub limiter: Arc<dyn RateLimiter>,
+    /// Shared by every replica; renewed at every change of an account.
+    pub stamps: Arc<dyn AccountStamps>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -85,11 +89,47 @@ pub struct AuthPorts {
 pub struct AuthService {
     ports: AuthPorts,
     policy: LoginPolicy,
+    /// What model calls need of each account, remembered under its stamp.
+    accounts: StampedCache<UserId, keys::AccountEntry>,
 }
 
 impl AuthService {
     pub fn new(ports: AuthPorts, policy: LoginPolicy) -> Self {
-        Self { ports, policy }
+        Self {
+            ports,
+            policy,
+            accounts: StampedCache::new(),
+        }
+    }
+
+    /// The user's stamp, or `None` when the shared store cannot say (then nothing
+    /// remembered is trusted and the caller reads the database).
+    pub(crate) async fn account_stamp(&self, user: UserId) -> Option<AccountStamp> {
+        match self.ports.stamps.current(user).await {
+            Ok(stamp) => Some(stamp),
+            Err(error) => {
+                tracing::debug!(error = %error, "account stamps unavailable; reading the database");
+                None
+            }
+        }
+    }
+
+    /// Renews the user's stamp after a change was stored, so every replica drops what
+    /// it remembers of the account at its next request.
+    pub(crate) async fn renew_account_stamp(&self, user: UserId) {
+        if let Err(error) = self.ports.stamps.renew(user).await {
+            tracing::warn!(
+                error = %error,
+                user_id = %user,
+                max_age_s = MAX_AGE.num_seconds(),
+                "account stamp not renewed; other replicas may act on the old account for up to max_age_s"
+            );
+        }
+    }
+
+    /// The current time, for what is remembered.
+    pub(crate) fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.ports.clock.now()
     }
 }
 

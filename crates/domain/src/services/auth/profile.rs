@@ -103,11 +103,14 @@ impl AuthService {
             role: Some(role),
             ..UserUpdate::default()
         };
-        self.ports
+        let user = self
+            .ports
             .users
             .update(user.id, update)
             .await?
-            .ok_or(AuthError::UnknownUser)
+            .ok_or(AuthError::UnknownUser)?;
+        self.renew_account_stamp(user.id).await;
+        Ok(user)
     }
 
     pub async fn profile(&self, id: UserId) -> Result<User, AuthError> {
@@ -157,11 +160,14 @@ impl AuthService {
                 .map_err(unknown)?;
             update.password_hash = Some(hash);
         }
-        self.ports
+        let user = self
+            .ports
             .users
             .update(id, update)
             .await?
-            .ok_or(AuthError::Unauthorized)
+            .ok_or(AuthError::Unauthorized)?;
+        self.renew_account_stamp(id).await;
+        Ok(user)
     }
 
     async fn check_current_password(

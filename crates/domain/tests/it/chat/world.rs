@@ -3,8 +3,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use polychat_domain::ports::{Clock, GenerationOptions, UserRepository, UserUpdate};
-use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy, Registration};
+use polychat_domain::ports::{Clock, GenerationOptions};
+use polychat_domain::services::auth::{
+    AuthPorts, AuthService, LoginPolicy, ProfileChanges, Registration,
+};
 use polychat_domain::services::chat::{
     ChatError, ChatPolicy, ChatPorts, ChatService, ChatTarget, ChatTurn, Conversation, Delivery,
     MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
@@ -22,6 +24,7 @@ use polychat_testkit::llm::ScriptedLlm;
 use polychat_testkit::message_index::InMemoryMessageIndex;
 use polychat_testkit::preferences::InMemoryPreferences;
 use polychat_testkit::security::{FakeCipher, FakeTokens, PlainHasher};
+use polychat_testkit::stamps::InMemoryAccountStamps;
 use polychat_testkit::usage::InMemoryUsageLedger;
 use polychat_testkit::users::InMemoryUsers;
 use secrecy::SecretString;
@@ -70,6 +73,7 @@ impl World {
                 denylist: Arc::new(InMemoryDenylist::new(dyn_clock.clone())),
                 cipher: Arc::new(FakeCipher::default()),
                 limiter: limiter.clone(),
+                stamps: Arc::new(InMemoryAccountStamps::new()),
                 clock: dyn_clock.clone(),
             },
             LoginPolicy::default(),
@@ -208,12 +212,16 @@ impl World {
         user
     }
 
+    /// Changes the profile's default model as the profile route does.
     pub(crate) async fn set_default_model(&self, user: &User, model: &str) {
-        let update = UserUpdate {
-            default_model: Some(Some(ModelName::parse(model).expect("model"))),
-            ..UserUpdate::default()
+        let changes = ProfileChanges {
+            default_model: Some(Some(model.to_owned())),
+            ..ProfileChanges::default()
         };
-        self.users.update(user.id, update).await.expect("update");
+        self.auth
+            .update_profile(user.id, changes)
+            .await
+            .expect("update");
     }
 
     pub(crate) fn scripted(&self) -> &ScriptedLlm {
