@@ -8,7 +8,7 @@ WITH_ENV := bash deploy/local/with-env.sh
 DOMAIN_CRATE := polychat-domain
 INFRA_CRATES := diesel|mongodb|fred|actix|async-openai|reqwest|redis|sqlx|pgvector|hyper
 
-.PHONY: help services services-stop services-status migrate admin run build sdk-venv ui-venv web-vendor test lint fmt eval detector-train bench profile
+.PHONY: help services services-stop services-status migrate admin run run-offline build sdk-venv ui-venv web-vendor test lint audit fmt eval detector-train bench profile
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -37,6 +37,13 @@ run: services ## Start services, migrate, and serve the API on HTTP_ADDR (127.0.
 	$(WITH_ENV) target/release/polychat migrate
 	$(WITH_ENV) target/release/polychat serve
 
+run-offline: services ## Like `make run`, with the bundled mock upstream answering instead of OpenRouter (no internet needed)
+	$(CARGO) build --release -p polychat-app -p polychat-mock-upstream
+	$(WITH_ENV) target/release/polychat migrate
+	@target/release/mock-upstream & mock=$$!; trap 'kill $$mock 2>/dev/null' EXIT; \
+	  echo "mock upstream on 127.0.0.1:8090: every model answers, any key is accepted"; \
+	  OPENROUTER_BASE_URL=http://127.0.0.1:8090/api/v1 $(WITH_ENV) target/release/polychat serve
+
 SDK_VENV := .local/venv-sdk
 sdk-venv: ## The official OpenAI Python SDK (pinned) the tests drive /v1 with
 	@[ -x $(SDK_VENV)/bin/python ] && $(SDK_VENV)/bin/pip freeze | grep -qxF -f crates/app/tests/sdk/requirements.txt || \
@@ -54,12 +61,23 @@ web-vendor: ## Fetch the web app's libraries from npm at their pinned versions, 
 test: services sdk-venv ui-venv ## Start services, then run the whole test suite against them (screenshots: target/ui-screenshots/)
 	$(WITH_ENV) $(CARGO) test --workspace --no-fail-fast
 
-lint: ## rustfmt, clippy (warnings are errors) and the dependency rule
+lint: audit ## rustfmt, clippy (warnings are errors), the dependency rule and cargo audit
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	@bad=$$($(CARGO) tree -p $(DOMAIN_CRATE) -e normal --prefix none | grep -E '^($(INFRA_CRATES))' || true); \
 	if [ -n "$$bad" ]; then echo "dependency rule broken: $(DOMAIN_CRATE) depends on:"; echo "$$bad"; exit 1; fi; \
 	echo "dependency rule: $(DOMAIN_CRATE) has no infrastructure dependency"
+
+# The RustSec advisory database as of its file's date (these machines cannot reach GitHub);
+# replace the file with a newer snapshot to audit against newer advisories.
+ADVISORY_DB := deploy/audit/advisory-db-2026-08-21.tar.gz
+CARGO_AUDIT_VERSION := 0.22.2
+audit: ## cargo audit of Cargo.lock against the snapshot of the RustSec database in deploy/audit/
+	@$(CARGO) audit --version 2>/dev/null | grep -qxF "cargo-audit-audit $(CARGO_AUDIT_VERSION)" || \
+	  $(CARGO) install --quiet --locked --no-default-features cargo-audit --version $(CARGO_AUDIT_VERSION)
+	@db=target/advisory-db/$(basename $(basename $(notdir $(ADVISORY_DB)))); \
+	  [ -d $$db/advisory-db ] || { mkdir -p $$db && tar -xzf $(ADVISORY_DB) -C $$db; }; \
+	  $(CARGO) audit --no-fetch --db $$db/advisory-db --deny warnings
 
 fmt: ## Format the code
 	$(CARGO) fmt --all

@@ -14,7 +14,7 @@ use polychat_crypto::MasterKeys;
 use polychat_domain::services::memory::{MemoryPolicy, RecallPolicy};
 use polychat_domain::{ModelName, Sectors};
 use polychat_webhook::NetworkPolicy;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
 /// A configuration value that is missing or malformed.
 #[derive(Debug, thiserror::Error)]
@@ -124,6 +124,33 @@ impl Source {
             .filter(|v| !v.is_empty())
     }
 
+    /// A secret, given either in `name` or in the file `file_var` names (Compose and
+    /// Kubernetes secrets are files), whose trailing newline is ignored; never both.
+    fn secret(
+        &self,
+        name: &'static str,
+        file_var: &'static str,
+    ) -> Result<Option<SecretString>, ConfigError> {
+        match (self.get(name), self.get(file_var)) {
+            (Some(_), Some(_)) => Err(invalid(
+                name,
+                format!("and {file_var} are both set; set only one"),
+            )),
+            (Some(value), None) => Ok(Some(SecretString::from(value))),
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    invalid(file_var, format!("names a file that cannot be read: {e}"))
+                })?;
+                let value = text.trim_end_matches(['\n', '\r']);
+                if value.trim().is_empty() {
+                    return Err(invalid(file_var, "names an empty file"));
+                }
+                Ok(Some(SecretString::from(value)))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+
     fn or(&self, name: &str, default: &str) -> String {
         self.get(name).unwrap_or(default).to_owned()
     }
@@ -170,24 +197,27 @@ impl AppConfig {
             &["http", "https"],
         )?;
 
-        let master_key = SecretString::from(source.get("APP_MASTER_KEY").ok_or_else(|| {
-            invalid(
-                "APP_MASTER_KEY",
-                "is missing (run `make services` to generate .env)",
-            )
-        })?);
-        let previous_master_keys = source
-            .get("APP_MASTER_KEY_PREVIOUS")
-            .map(SecretString::from);
+        let master_key = source
+            .secret("APP_MASTER_KEY", "APP_MASTER_KEY_FILE")?
+            .ok_or_else(|| {
+                invalid(
+                    "APP_MASTER_KEY",
+                    "is missing (run `make services` to generate .env, or set APP_MASTER_KEY_FILE)",
+                )
+            })?;
+        let previous_master_keys =
+            source.secret("APP_MASTER_KEY_PREVIOUS", "APP_MASTER_KEY_PREVIOUS_FILE")?;
         MasterKeys::parse(&master_key, previous_master_keys.as_ref())
             .map_err(|error| invalid(error.variable(), error.problem()))?;
-        let jwt_secret = source.get("JWT_SECRET").ok_or_else(|| {
-            invalid(
-                "JWT_SECRET",
-                "is missing (run `make services` to generate .env)",
-            )
-        })?;
-        if jwt_secret.len() < MIN_SECRET_BYTES {
+        let jwt_secret = source
+            .secret("JWT_SECRET", "JWT_SECRET_FILE")?
+            .ok_or_else(|| {
+                invalid(
+                    "JWT_SECRET",
+                    "is missing (run `make services` to generate .env, or set JWT_SECRET_FILE)",
+                )
+            })?;
+        if jwt_secret.expose_secret().len() < MIN_SECRET_BYTES {
             return Err(invalid(
                 "JWT_SECRET",
                 format!("must be at least {MIN_SECRET_BYTES} bytes"),
@@ -222,7 +252,7 @@ impl AppConfig {
             search_min_similarity: similarity(source, "SEARCH_MIN_SIMILARITY", 0.80)?,
             master_key,
             previous_master_keys,
-            jwt_secret: SecretString::from(jwt_secret),
+            jwt_secret,
             default_model,
             bcrypt_cost,
             log_format,
@@ -465,5 +495,54 @@ mod tests {
         source.dotenv.insert("JWT_SECRET".into(), JWT.into());
         let config = AppConfig::load(&source).unwrap();
         assert_eq!(config.http_addr.port(), 9000);
+    }
+
+    #[test]
+    fn secrets_can_come_from_files_never_from_both_places() {
+        let dir = std::env::temp_dir().join(format!("polychat-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (key_file, jwt_file, empty) = (dir.join("key"), dir.join("jwt"), dir.join("empty"));
+        std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+        std::fs::write(&jwt_file, JWT).unwrap();
+        std::fs::write(&empty, "\n").unwrap();
+        let (key_path, jwt_path) = (key_file.to_str().unwrap(), jwt_file.to_str().unwrap());
+
+        let config = load(&[
+            ("APP_MASTER_KEY_FILE", key_path),
+            ("JWT_SECRET_FILE", jwt_path),
+        ])
+        .expect("secrets from files, the trailing newline ignored");
+        assert_eq!(config.master_key.expose_secret(), KEY);
+        assert_eq!(config.jwt_secret.expose_secret(), JWT);
+
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("APP_MASTER_KEY_FILE", key_path),
+                    ("JWT_SECRET", JWT),
+                ],
+                "APP_MASTER_KEY",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY_FILE", "/nonexistent/key"),
+                    ("JWT_SECRET", JWT),
+                ],
+                "APP_MASTER_KEY_FILE",
+            ),
+            (
+                &[
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET_FILE", empty.to_str().unwrap()),
+                ],
+                "JWT_SECRET_FILE",
+            ),
+        ];
+        for (pairs, variable) in cases {
+            let err = load(pairs).unwrap_err();
+            assert_eq!(err.variable, *variable, "{err}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

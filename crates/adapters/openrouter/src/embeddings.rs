@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use async_openai::types::{CreateEmbeddingRequest, EmbeddingInput};
+use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput};
 use async_trait::async_trait;
 use polychat_domain::Embedding;
 use polychat_domain::ports::{EmbedError, Embedder, EmbeddingPurpose};

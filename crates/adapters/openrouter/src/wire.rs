@@ -3,13 +3,14 @@
 //! OpenRouter and other compatible servers omit or extend (e.g. `finish_reason: "error"`,
 //! string error codes), and an upstream reply is untrusted input anyway.
 
-use async_openai::types::{
+use async_openai::types::chat::{
     ChatCompletionRequestAssistantMessage, ChatCompletionRequestAssistantMessageContent,
     ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
     ChatCompletionRequestSystemMessageContent, ChatCompletionRequestUserMessage,
     ChatCompletionRequestUserMessageContent, ChatCompletionStreamOptions,
-    CreateChatCompletionRequest, CreateCompletionRequest, Prompt,
+    CreateChatCompletionRequest, Prompt,
 };
+use async_openai::types::completions::CreateCompletionRequest;
 use polychat_domain::ports::{CompletionRequest, LlmMessage, ModelInput};
 use polychat_domain::{ModelName, Role, Usage};
 use serde::Deserialize;
@@ -32,7 +33,8 @@ pub(crate) fn chat_request(request: &CompletionRequest, stream: bool) -> Value {
         max_tokens: request.options.max_tokens,
         stream: stream.then_some(true),
         stream_options: stream.then_some(ChatCompletionStreamOptions {
-            include_usage: true,
+            include_usage: Some(true),
+            include_obfuscation: None,
         }),
         ..CreateChatCompletionRequest::default()
     };
@@ -63,7 +65,8 @@ pub(crate) fn text_request(request: &CompletionRequest, stream: bool) -> Value {
         max_tokens: request.options.max_tokens,
         stream: stream.then_some(true),
         stream_options: stream.then_some(ChatCompletionStreamOptions {
-            include_usage: true,
+            include_usage: Some(true),
+            include_obfuscation: None,
         }),
         ..CreateCompletionRequest::default()
     };

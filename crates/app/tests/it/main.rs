@@ -8,4 +8,5 @@ mod harness;
 mod memory;
 mod openai;
 mod operations;
+mod readme;
 mod ui;
