@@ -309,7 +309,7 @@ def markdown(data):
         for label, k in (("embed the prompt (real embeddings server)", "embed_ms"),
                          ("detect preferences (in process)", "detect_ms"),
                          ("pgvector nearest (5, similarity >= 0.80)", "nearest_ms"),
-                         ("active preferences list", "list_active_ms"),
+                         ("newest style preferences", "styles_ms"),
                          ("both lookups together, as recall runs them", "lookup_ms")):
             x = mem[k]
             out.append(f"| {label} | {x['count']} | {f(x['p50'], 3)} | {f(x['p99'], 3)} | {f(x['p999'], 3)} |")

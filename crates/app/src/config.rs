@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use polychat_auth::{MIN_SECRET_BYTES, PRODUCTION_MIN_COST, VALID_COSTS};
 use polychat_crypto::MasterKeys;
+use polychat_domain::services::chat::DEFAULT_MAX_ANSWER_TOKENS;
 use polychat_domain::services::memory::{MemoryPolicy, RecallPolicy};
 use polychat_domain::{ModelName, Sectors};
 use polychat_webhook::NetworkPolicy;
@@ -73,6 +74,9 @@ pub struct AppConfig {
     /// How long a server-sent event stream may stay silent before a comment is sent
     /// to keep proxies from cutting it (`SSE_KEEPALIVE_SECONDS`).
     pub sse_keepalive: Duration,
+    /// The longest answer asked of a model; a client's own `max_tokens` is capped to it
+    /// (`MAX_ANSWER_TOKENS`).
+    pub max_answer_tokens: u32,
 }
 
 /// How log lines are written.
@@ -260,6 +264,7 @@ impl AppConfig {
             sectors: Sectors::parse(&source.or("SECTORS", Sectors::DEFAULT))
                 .map_err(|e| invalid("SECTORS", e.reason))?,
             sse_keepalive: keepalive(source)?,
+            max_answer_tokens: max_answer_tokens(source)?,
         })
     }
 }
@@ -308,6 +313,19 @@ fn llm_timeout(source: &Source) -> Result<Duration, ConfigError> {
             format!("must be at most {MAX_LLM_TIMEOUT_SECONDS} (a day)"),
         )),
         seconds => Ok(Duration::from_secs(seconds)),
+    }
+}
+
+/// More than any model answers in one go.
+const MAX_ANSWER_TOKENS_LIMIT: u32 = 1_000_000;
+
+fn max_answer_tokens(source: &Source) -> Result<u32, ConfigError> {
+    match source.parsed("MAX_ANSWER_TOKENS", DEFAULT_MAX_ANSWER_TOKENS)? {
+        tokens @ 1..=MAX_ANSWER_TOKENS_LIMIT => Ok(tokens),
+        _ => Err(invalid(
+            "MAX_ANSWER_TOKENS",
+            format!("must be between 1 and {MAX_ANSWER_TOKENS_LIMIT}"),
+        )),
     }
 }
 
@@ -386,6 +404,7 @@ mod tests {
         assert!(config.http_workers >= 1);
         assert_eq!(config.sectors, Sectors::default());
         assert_eq!(config.sse_keepalive, Duration::from_secs(15));
+        assert_eq!(config.max_answer_tokens, 4096);
     }
 
     #[test]
@@ -495,6 +514,22 @@ mod tests {
         source.dotenv.insert("JWT_SECRET".into(), JWT.into());
         let config = AppConfig::load(&source).unwrap();
         assert_eq!(config.http_addr.port(), 9000);
+    }
+
+    #[test]
+    fn the_answer_cap_is_at_least_one_token() {
+        let cap = |value| {
+            load(&[
+                ("APP_MASTER_KEY", KEY),
+                ("JWT_SECRET", JWT),
+                ("MAX_ANSWER_TOKENS", value),
+            ])
+            .map(|config| config.max_answer_tokens)
+        };
+        assert_eq!(cap("512").unwrap(), 512);
+        for bad in ["0", "1000001", "lots"] {
+            assert_eq!(cap(bad).unwrap_err().variable, "MAX_ANSWER_TOKENS", "{bad}");
+        }
     }
 
     #[test]

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use polychat_domain::ports::{Quota, RateDecision, RateLimiter, StoreError};
 
-/// Keys kept by the local limiter before stale ones are swept.
-const SWEEP_AT: usize = 10_000;
+/// The most keys the local limiter keeps: past it, the stale go first, then the key
+/// whose budget refills soonest (the one whose loss forgives the least).
+const CAPACITY: usize = 10_000;
 
 pub struct FallbackRateLimiter {
     shared: Arc<dyn RateLimiter>,
@@ -32,8 +33,17 @@ impl FallbackRateLimiter {
     fn acquire_locally(&self, key: &str, quota: Quota, cost: u32) -> RateDecision {
         let now = self.origin.elapsed();
         let mut tats = self.local.lock().unwrap_or_else(PoisonError::into_inner);
-        if tats.len() >= SWEEP_AT {
+        if tats.len() >= CAPACITY && !tats.contains_key(key) {
             tats.retain(|_, tat| *tat > now);
+            let soonest = tats
+                .iter()
+                .min_by_key(|(_, tat)| **tat)
+                .map(|(k, _)| k.clone());
+            if tats.len() >= CAPACITY
+                && let Some(soonest) = soonest
+            {
+                tats.remove(&soonest);
+            }
         }
         let (decision, tat) = quota.step(tats.get(key).copied(), now, cost);
         if let Some(tat) = tat {
@@ -103,6 +113,33 @@ mod tests {
         assert_eq!(
             limiter.acquire("other", quota, 1).await.unwrap(),
             RateDecision::Allowed
+        );
+    }
+
+    #[tokio::test]
+    async fn the_local_limiter_keeps_at_most_its_capacity_of_keys() {
+        let limiter = FallbackRateLimiter::new(Arc::new(Down));
+        let quota = Quota {
+            burst: 1,
+            period: Duration::from_hours(1),
+        };
+        for n in 0..CAPACITY + 500 {
+            limiter.acquire(&format!("k{n}"), quota, 1).await.unwrap();
+        }
+        let kept = limiter.local.lock().unwrap().len();
+        assert_eq!(
+            kept, CAPACITY,
+            "every key still live, yet the map stays bounded"
+        );
+        assert!(
+            matches!(
+                limiter
+                    .acquire(&format!("k{}", CAPACITY + 499), quota, 1)
+                    .await
+                    .unwrap(),
+                RateDecision::Limited { .. }
+            ),
+            "the newest keys are still limited"
         );
     }
 }

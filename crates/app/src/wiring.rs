@@ -205,6 +205,7 @@ fn chat_policy(config: &AppConfig) -> ChatPolicy {
         sectors: config.sectors.clone(),
         // A resumed stream waits for an answer at most as long as writing it may take.
         resume_wait: config.llm_timeout + std::time::Duration::from_secs(30),
+        max_tokens: Some(config.max_answer_tokens),
         ..ChatPolicy::new(config.default_model.clone())
     }
 }

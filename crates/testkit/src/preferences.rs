@@ -62,6 +62,18 @@ impl PreferenceStore for InMemoryPreferences {
         Ok(active)
     }
 
+    async fn active_of_kind(
+        &self,
+        owner: UserId,
+        kind: PreferenceKind,
+        limit: u32,
+    ) -> Result<Vec<UserPreference>, StoreError> {
+        let mut active = self.list_active(owner).await?;
+        active.retain(|p| p.kind == kind);
+        active.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(active)
+    }
+
     async fn find(
         &self,
         owner: UserId,

@@ -93,6 +93,28 @@ impl PreferenceStore for Postgres {
             .collect()
     }
 
+    async fn active_of_kind(
+        &self,
+        owner: UserId,
+        kind: PreferenceKind,
+        limit: u32,
+    ) -> Result<Vec<UserPreference>, StoreError> {
+        let mut conn = self.conn().await?;
+        prefs::table
+            .filter(prefs::user_id.eq(owner.as_uuid()))
+            .filter(prefs::superseded_by.is_null())
+            .filter(prefs::kind.eq(kind.as_str()))
+            .order((prefs::created_at.desc(), prefs::id.desc()))
+            .limit(i64::from(limit))
+            .select(PreferenceRow::as_select())
+            .load(&mut conn)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(UserPreference::try_from)
+            .collect()
+    }
+
     async fn find(
         &self,
         owner: UserId,

@@ -72,6 +72,15 @@ pub trait PreferenceStore: Send + Sync {
     /// The owner's active (not superseded) preferences, newest first.
     async fn list_active(&self, owner: UserId) -> Result<Vec<UserPreference>, StoreError>;
 
+    /// The owner's newest `limit` active preferences of `kind`: what every prompt
+    /// recalls whatever it says, bounded however many the owner holds.
+    async fn active_of_kind(
+        &self,
+        owner: UserId,
+        kind: PreferenceKind,
+        limit: u32,
+    ) -> Result<Vec<UserPreference>, StoreError>;
+
     async fn find(
         &self,
         owner: UserId,

@@ -62,6 +62,10 @@ fn policy() -> MemoryPolicy {
 }
 
 fn world(detector: ScriptedDetector) -> World {
+    world_with(detector, policy())
+}
+
+fn world_with(detector: ScriptedDetector, policy: MemoryPolicy) -> World {
     let embedder = Arc::new(HashingEmbedder::default());
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2025, 1, 1, 12, 0, 0).unwrap(),
@@ -76,7 +80,7 @@ fn world(detector: ScriptedDetector) -> World {
             tasks: Arc::new(TestTasks::new()),
             chats: Arc::new(InMemoryChats::new()),
         },
-        policy(),
+        policy,
     );
     World {
         memory,
@@ -189,6 +193,25 @@ async fn recall_merges_every_style_instruction_with_the_nearest_preferences() {
     // Style comes even with a prompt that shares nothing with it.
     let (used, _) = w.turn(owner, "quanto é 17 vezes 23?").await;
     assert_eq!(used, vec![FORMAL.to_owned()]);
+}
+
+#[tokio::test]
+async fn only_the_newest_style_instructions_go_with_every_prompt() {
+    let w = world_with(
+        scripted(),
+        MemoryPolicy {
+            style_limit: 1,
+            ..policy()
+        },
+    );
+    let owner = UserId::generate();
+    for text in [FORMAL, "prefiro respostas curtas"] {
+        let (_, saved) = w.turn(owner, text).await;
+        assert_eq!(saved, vec![text.to_owned()]);
+    }
+    assert_eq!(w.active(owner).await.len(), 2, "both are kept");
+    let (used, _) = w.turn(owner, "quanto é 17 vezes 23?").await;
+    assert_eq!(used, vec!["prefiro respostas curtas".to_owned()]);
 }
 
 #[tokio::test]

@@ -66,6 +66,30 @@ pub async fn contract(store: &dyn PreferenceStore, alice: UserId, bob: UserId, d
         vec![terse.clone(), name.clone(), tea.clone()],
         "newest first"
     );
+    let of_kind = async |owner, kind, limit| {
+        store
+            .active_of_kind(owner, kind, limit)
+            .await
+            .expect("active_of_kind")
+    };
+    assert_eq!(
+        of_kind(alice, PreferenceKind::Style, 5).await,
+        vec![terse.clone()]
+    );
+    assert_eq!(
+        of_kind(alice, PreferenceKind::Preference, 5).await,
+        vec![tea.clone()]
+    );
+    assert_eq!(
+        of_kind(bob, PreferenceKind::Style, 5).await,
+        vec![],
+        "owner's only"
+    );
+    assert_eq!(
+        of_kind(alice, PreferenceKind::Style, 0).await,
+        vec![],
+        "at most limit"
+    );
     assert_eq!(
         store.find(alice, tea.id).await.expect("find"),
         Some(tea.clone())
@@ -207,6 +231,14 @@ async fn supersede(
             .await
             .expect("supersede"),
         "only active preferences can be superseded"
+    );
+    let same_kind = store
+        .active_of_kind(alice, old.kind, 10)
+        .await
+        .expect("active_of_kind");
+    assert!(
+        same_kind.iter().all(|p| p.id != old.id),
+        "superseded ones are not among the active of their kind"
     );
     let listed = store.list_active(alice).await.expect("list");
     assert!(

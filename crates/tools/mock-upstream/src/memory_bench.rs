@@ -8,7 +8,9 @@ use std::time::Instant;
 use anyhow::Context as _;
 use futures_util::future::join;
 use polychat_detector::Detector;
+use polychat_domain::PreferenceKind::Style;
 use polychat_domain::ports::{Embedder, EmbeddingPurpose, PreferenceDetector, PreferenceStore};
+use polychat_domain::services::memory::MemoryPolicy;
 use polychat_domain::{Embedding, UserId};
 use polychat_openrouter::{EmbeddingsClient, EmbeddingsConfig};
 use polychat_postgres::PostgresConfig;
@@ -48,8 +50,9 @@ pub struct MemoryReport {
     pub embed_ms: Summary,
     pub detect_ms: Summary,
     pub nearest_ms: Summary,
-    pub list_active_ms: Summary,
-    /// `nearest` and `list_active` together, as recall awaits them.
+    /// The newest active style preferences, which go with every prompt.
+    pub styles_ms: Summary,
+    /// `nearest` and the styles together, as recall awaits them.
     pub lookup_ms: Summary,
     /// Preferences recalled in all, to show the lookups returned real rows.
     pub rows_listed: usize,
@@ -88,6 +91,7 @@ pub async fn run(bench: MemoryBench) -> anyhow::Result<MemoryReport> {
 
     let (mut detect, mut nearest, mut listed, mut lookup) = (vec![], vec![], vec![], vec![]);
     let mut rows_listed = 0;
+    let styles = MemoryPolicy::default().style_limit;
     for i in 0..bench.iterations {
         let prompt = PROMPTS[i % PROMPTS.len()];
         let embedding = &embeddings[i % embeddings.len()];
@@ -101,12 +105,12 @@ pub async fn run(bench: MemoryBench) -> anyhow::Result<MemoryReport> {
         postgres.nearest(owner, embedding, 5, 0.80).await?;
         nearest.push(micros(started));
         let started = Instant::now();
-        rows_listed += postgres.list_active(owner).await?.len();
+        rows_listed += postgres.active_of_kind(owner, Style, styles).await?.len();
         listed.push(micros(started));
         let started = Instant::now();
         let (a, b) = join(
             postgres.nearest(owner, embedding, 5, 0.80),
-            postgres.list_active(owner),
+            postgres.active_of_kind(owner, Style, styles),
         )
         .await;
         a?;
@@ -118,7 +122,7 @@ pub async fn run(bench: MemoryBench) -> anyhow::Result<MemoryReport> {
         embed_ms: summarize(&mut embed),
         detect_ms: summarize(&mut detect),
         nearest_ms: summarize(&mut nearest),
-        list_active_ms: summarize(&mut listed),
+        styles_ms: summarize(&mut listed),
         lookup_ms: summarize(&mut lookup),
         rows_listed,
     })

@@ -74,6 +74,10 @@ pub struct ChatPolicy {
     pub resume_wait: Duration,
 }
 
+/// The longest answer asked of a model unless configured otherwise: enough for any chat
+/// answer, and a bound on what one request can cost the user.
+pub const DEFAULT_MAX_ANSWER_TOKENS: u32 = 4096;
+
 impl ChatPolicy {
     pub fn new(default_model: ModelName) -> Self {
         Self {
@@ -86,7 +90,7 @@ impl ChatPolicy {
             },
             idempotency_ttl: Duration::from_hours(24),
             idempotency_lease: Duration::from_secs(15),
-            max_tokens: None,
+            max_tokens: Some(DEFAULT_MAX_ANSWER_TOKENS),
             store_retries: [
                 Duration::from_millis(50),
                 Duration::from_millis(250),

@@ -23,7 +23,7 @@ pub struct Recall {
 
 impl MemoryService {
     /// Embeds the prompt once, detects durable statements in it and finds the user's
-    /// relevant preferences plus every active style preference.
+    /// relevant preferences plus the newest active style preferences (`style_limit`).
     /// The embedding and the lookups are timed on `timeline` (`embed`, `preferences`).
     pub async fn recall(&self, owner: UserId, prompt: &Prompt, timeline: &Timeline) -> Recall {
         let embedding = self.embed_prompt(prompt, timeline).await;
@@ -44,14 +44,15 @@ impl MemoryService {
                 self.policy.recall_limit,
                 self.policy.recall_min_similarity,
             ),
-            self.ports.preferences.list_active(owner),
+            self.ports.preferences.active_of_kind(
+                owner,
+                PreferenceKind::Style,
+                self.policy.style_limit,
+            ),
         );
         let (nearest, active) = timeline.time("preferences", lookups).await;
         let mut used: Vec<UserPreference> = match active {
-            Ok(active) => active
-                .into_iter()
-                .filter(|p| p.kind == PreferenceKind::Style)
-                .collect(),
+            Ok(styles) => styles,
             Err(error) => {
                 tracing::warn!(error = %error, "preference store unavailable; answering without memories");
                 return Recall {

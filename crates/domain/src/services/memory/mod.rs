@@ -40,6 +40,8 @@ const DEFAULT_WINDOW_CHARS: usize = 1_400;
 pub struct MemoryPolicy {
     /// At most this many preferences recalled by similarity (style ones come on top).
     pub recall_limit: u32,
+    /// At most this many style preferences (the newest) go with every prompt.
+    pub style_limit: u32,
     /// Minimum cosine similarity between prompt and preference (both embedded in query
     /// form) to recall it.
     pub recall_min_similarity: f32,
@@ -60,6 +62,7 @@ impl Default for MemoryPolicy {
     fn default() -> Self {
         Self {
             recall_limit: 5,
+            style_limit: 10,
             recall_min_similarity: 0.81,
             supersede_similarity: 0.97,
             window_chars: DEFAULT_WINDOW_CHARS,

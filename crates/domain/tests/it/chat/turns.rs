@@ -216,3 +216,25 @@ async fn every_model_call_is_counted_in_the_usage_ledger_failed_ones_too() {
     let ok = records.iter().find(|r| r.succeeded).unwrap();
     assert_eq!(ok.usage.completion_tokens, 3, "the model's own count");
 }
+
+#[tokio::test]
+async fn every_answer_is_bounded_by_the_policys_token_cap() {
+    let world = World::new();
+    let user = world.user("ana", true).await;
+    for _ in 0..3 {
+        world.scripted().push_reply("ok");
+    }
+    for asked in [None, Some(100_000), Some(100)] {
+        let mut request = ask(&user, None, "Hello");
+        request.options.max_tokens = asked;
+        world.send(request).await.unwrap();
+    }
+    let sent: Vec<Option<u32>> = world
+        .scripted()
+        .requests()
+        .iter()
+        .map(|r| r.max_tokens)
+        .collect();
+    let cap = polychat_domain::services::chat::DEFAULT_MAX_ANSWER_TOKENS;
+    assert_eq!(sent, [Some(cap), Some(cap), Some(100)]);
+}
