@@ -68,6 +68,7 @@ fn cipher(config: &AppConfig) -> anyhow::Result<XChaChaCipher> {
 fn custom_models(
     config: &AppConfig,
     postgres: &Postgres,
+    redis: &polychat_redis::Redis,
     clock: Arc<dyn Clock>,
 ) -> anyhow::Result<CustomModelService> {
     let policy = config.webhook_networks.clone();
@@ -79,6 +80,7 @@ fn custom_models(
         secrets: Arc::new(RandomSigningSecrets),
         urls: Arc::new(policy),
         webhooks: Arc::new(webhooks),
+        stamps: Arc::new(redis.clone()),
         clock,
     }))
 }
@@ -117,7 +119,9 @@ pub async fn rotate_keys(config: &AppConfig) -> anyhow::Result<()> {
     let limiter = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
     let auth = auth_service(config, &postgres, &redis, limiter, clock.clone())?;
     let keys = auth.rotate_keys().await?;
-    let models = custom_models(config, &postgres, clock)?.reseal().await?;
+    let models = custom_models(config, &postgres, &redis, clock)?
+        .reseal()
+        .await?;
     let mut undecryptable = 0;
     for (what, report) in [("API keys", keys), ("custom-model secrets", models)] {
         tracing::info!(
@@ -254,7 +258,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         },
         config.memory,
     ));
-    let models = Arc::new(custom_models(config, &postgres, clock.clone())?);
+    let models = Arc::new(custom_models(config, &postgres, &redis, clock.clone())?);
     let usage = Arc::new(UsageService::new(
         Arc::new(postgres.clone()),
         tasks.clone(),

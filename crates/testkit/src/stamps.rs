@@ -1,4 +1,4 @@
-//! In-memory [`AccountStamps`], and the contract suite every implementation must pass.
+//! In-memory [`Stamps`], and the contract suite every implementation must pass.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
 use polychat_domain::UserId;
-use polychat_domain::ports::{AccountStamp, AccountStamps, StoreError};
+use polychat_domain::ports::{Stamp, StampScope, Stamps, StoreError};
 use uuid::Uuid;
 
 use crate::outage::Outage;
@@ -14,13 +14,13 @@ use crate::outage::Outage;
 /// Stamps in a map, random like the real ones; shared by the services of a test that
 /// stand for several replicas.
 #[derive(Debug, Default)]
-pub struct InMemoryAccountStamps {
-    stamps: Mutex<HashMap<UserId, AccountStamp>>,
+pub struct InMemoryStamps {
+    stamps: Mutex<HashMap<StampScope, Stamp>>,
     renewals: AtomicU64,
     outage: Outage,
 }
 
-impl InMemoryAccountStamps {
+impl InMemoryStamps {
     pub fn new() -> Self {
         Self::default()
     }
@@ -44,33 +44,34 @@ impl InMemoryAccountStamps {
     }
 }
 
-fn random() -> AccountStamp {
-    AccountStamp(Uuid::new_v4().as_u64_pair().0)
+fn random() -> Stamp {
+    Stamp(Uuid::new_v4().as_u64_pair().0)
 }
 
 #[async_trait]
-impl AccountStamps for InMemoryAccountStamps {
-    async fn current(&self, user: UserId) -> Result<AccountStamp, StoreError> {
+impl Stamps for InMemoryStamps {
+    async fn current(&self, scope: StampScope) -> Result<Stamp, StoreError> {
         self.outage.check()?;
         let mut stamps = self.stamps.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(*stamps.entry(user).or_insert_with(random))
+        Ok(*stamps.entry(scope).or_insert_with(random))
     }
 
-    async fn renew(&self, user: UserId) -> Result<(), StoreError> {
+    async fn renew(&self, scope: StampScope) -> Result<(), StoreError> {
         self.renewals.fetch_add(1, Ordering::Relaxed);
         self.outage.check()?;
         let mut stamps = self.stamps.lock().unwrap_or_else(PoisonError::into_inner);
-        stamps.insert(user, random());
+        stamps.insert(scope, random());
         Ok(())
     }
 }
 
-/// The behaviour every [`AccountStamps`] must show.
+/// The behaviour every [`Stamps`] must show.
 ///
 /// # Panics
 /// When the store breaks the contract (a failed assertion names the rule).
-pub async fn account_stamps_contract(stamps: &dyn AccountStamps) {
-    let (user, other) = (UserId::generate(), UserId::generate());
+pub async fn stamps_contract(stamps: &dyn Stamps) {
+    let user = StampScope::Account(UserId::generate());
+    let other = StampScope::Account(UserId::generate());
     let first = stamps.current(user).await.expect("current");
     assert_eq!(
         stamps.current(user).await.expect("current"),
@@ -79,6 +80,11 @@ pub async fn account_stamps_contract(stamps: &dyn AccountStamps) {
     );
     let others = stamps.current(other).await.expect("current");
     assert_ne!(others, first, "each user has a stamp of their own");
+    let registry = stamps
+        .current(StampScope::ModelRegistry)
+        .await
+        .expect("current");
+    assert_ne!(registry, first, "the registry has its own");
     stamps.renew(user).await.expect("renew");
     let renewed = stamps.current(user).await.expect("current");
     assert_ne!(renewed, first, "a renewal changes the stamp");
@@ -87,7 +93,14 @@ pub async fn account_stamps_contract(stamps: &dyn AccountStamps) {
         others,
         "a renewal changes only that user's stamp"
     );
-    let never_read = UserId::generate();
+    assert_eq!(
+        stamps
+            .current(StampScope::ModelRegistry)
+            .await
+            .expect("current"),
+        registry
+    );
+    let never_read = StampScope::Account(UserId::generate());
     stamps
         .renew(never_read)
         .await
@@ -102,13 +115,13 @@ mod tests {
 
     #[tokio::test]
     async fn the_fake_passes_the_contract() {
-        account_stamps_contract(&InMemoryAccountStamps::new()).await;
+        stamps_contract(&InMemoryStamps::new()).await;
     }
 
     #[tokio::test]
     async fn a_lost_stamp_comes_back_different() {
-        let stamps = InMemoryAccountStamps::new();
-        let user = UserId::generate();
+        let stamps = InMemoryStamps::new();
+        let user = StampScope::Account(UserId::generate());
         let before = stamps.current(user).await.expect("current");
         stamps.lose_everything();
         assert_ne!(stamps.current(user).await.expect("current"), before);

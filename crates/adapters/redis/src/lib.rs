@@ -1,5 +1,5 @@
 //! Redis adapter: the chat-history read cache, the token denylist, rate limits,
-//! idempotency records, the logs of answers being streamed and the account stamps, shared by every replica
+//! idempotency records, the logs of answers being streamed and the stamps, shared by every replica
 //! of the service.
 //!
 //! [`connect`] opens a small pool of connections that reconnect by themselves; every
@@ -10,7 +10,7 @@
 //! [`RateLimiter`](polychat_domain::ports::RateLimiter),
 //! [`IdempotencyStore`](polychat_domain::ports::IdempotencyStore),
 //! [`AnswerLog`](polychat_domain::ports::AnswerLog),
-//! [`AccountStamps`](polychat_domain::ports::AccountStamps) and
+//! [`Stamps`](polychat_domain::ports::Stamps) and
 //! [`HealthProbe`](polychat_domain::ports::HealthProbe).
 //!
 //! Everything that reads and then writes runs as one Lua script, so it is atomic

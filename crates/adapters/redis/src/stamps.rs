@@ -1,14 +1,13 @@
-//! [`AccountStamps`] on Redis: one key per user holding a random stamp, made on first
-//! read and replaced by each renewal. Keys expire after a day, which only costs every
-//! replica one database read for that user; a Redis that loses them (a restart without
+//! [`Stamps`] on Redis: one key per scope (a user's account, the model registry) holding
+//! a random stamp, made on first read and replaced by each renewal. Keys expire after a
+//! day, which only costs every replica one database read for that scope; a Redis that loses them (a restart without
 //! persistence, a failover) hands out new stamps, so nothing remembered matches by
 //! chance.
 
 use async_trait::async_trait;
 use fred::interfaces::KeysInterface;
 use fred::types::{Expiration, Value};
-use polychat_domain::UserId;
-use polychat_domain::ports::{AccountStamp, AccountStamps, StoreError};
+use polychat_domain::ports::{Stamp, StampScope, Stamps, StoreError};
 use uuid::Uuid;
 
 use crate::connect::Redis;
@@ -31,14 +30,17 @@ fn random_stamp() -> u64 {
 }
 
 impl Redis {
-    fn stamp_key(&self, user: UserId) -> String {
-        self.key(format_args!("account-stamp:{user}"))
+    fn stamp_key(&self, scope: StampScope) -> String {
+        match scope {
+            StampScope::Account(user) => self.key(format_args!("stamp:account:{user}")),
+            StampScope::ModelRegistry => self.key(format_args!("stamp:model-registry")),
+        }
     }
 }
 
 #[async_trait]
-impl AccountStamps for Redis {
-    async fn current(&self, user: UserId) -> Result<AccountStamp, StoreError> {
+impl Stamps for Redis {
+    async fn current(&self, scope: StampScope) -> Result<Stamp, StoreError> {
         let args = vec![
             Value::from(random_stamp().to_string()),
             Value::from(LIFETIME_S),
@@ -46,20 +48,20 @@ impl AccountStamps for Redis {
         let stamp: String = self
             .scripts
             .stamp_current
-            .run(&self.pool, vec![self.stamp_key(user)], args)
+            .run(&self.pool, vec![self.stamp_key(scope)], args)
             .await
             .map_err(store_error)?;
-        stamp.parse().map(AccountStamp).map_err(|error| {
+        stamp.parse().map(Stamp).map_err(|error| {
             StoreError::Unknown(anyhow::anyhow!("a malformed account stamp: {error}"))
         })
     }
 
-    async fn renew(&self, user: UserId) -> Result<(), StoreError> {
+    async fn renew(&self, scope: StampScope) -> Result<(), StoreError> {
         let expiry = Some(Expiration::EX(LIFETIME_S));
         let _: Option<String> = self
             .pool
             .set(
-                self.stamp_key(user),
+                self.stamp_key(scope),
                 random_stamp().to_string(),
                 expiry,
                 None,

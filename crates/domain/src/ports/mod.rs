@@ -15,6 +15,7 @@ mod health;
 mod limits;
 mod llm;
 mod memory;
+mod stamps;
 mod usage;
 mod users;
 mod webhooks;
@@ -42,8 +43,9 @@ pub use memory::{
     DetectedPreference, EmbedError, Embedder, EmbeddingPurpose, IndexedMessage, MessageIndex,
     MessageSearchHit, MessageSearchQuery, PreferenceDetector, PreferenceStore, ScoredPreference,
 };
+pub use stamps::{Stamp, StampScope, Stamps};
 pub use usage::UsageLedger;
-pub use users::{AccountStamp, AccountStamps, UserRepository, UserUpdate};
+pub use users::{UserRepository, UserUpdate};
 pub use webhooks::{
     SigningSecrets, UrlRefusal, WebhookCall, WebhookCaller, WebhookEndpoint, WebhookKind,
     WebhookUrlGuard,

@@ -66,22 +66,3 @@ pub trait UserRepository: Send + Sync {
         replacement: &StoredSecret,
     ) -> Result<bool, StoreError>;
 }
-
-/// A value that changes whenever anything a replica may remember about a user's
-/// credentials or account changes: a revoked API key, a new OpenRouter key, a role, a
-/// profile setting. Random, never counted, so a store that loses it hands out a new
-/// one and every remembered copy turns stale instead of matching again by chance.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AccountStamp(pub u64);
-
-/// Where every replica reads each user's [`AccountStamp`], so what one replica changes
-/// is seen by all of them at the next request.
-#[async_trait]
-pub trait AccountStamps: Send + Sync {
-    /// The user's stamp, made (at random) when the user has none.
-    async fn current(&self, user: UserId) -> Result<AccountStamp, StoreError>;
-
-    /// Gives the user a new stamp; called after a change is stored, before it is
-    /// reported done.
-    async fn renew(&self, user: UserId) -> Result<(), StoreError>;
-}

@@ -1,5 +1,5 @@
 //! What a replica remembers of accounts between requests, so the hot path reads no
-//! database: each entry is stamped with its owner's [`AccountStamp`] as read *before*
+//! database: each entry is stamped with the [`Stamp`] of its scope as read *before*
 //! the entry was read from the store, and is trusted only while the shared store still
 //! holds that stamp (every change renews it, so a change stored on any replica makes
 //! every copy stale at the next request) and for at most [`MAX_AGE`], which bounds how
@@ -11,7 +11,7 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::ports::AccountStamp;
+use crate::ports::Stamp;
 
 /// How long an entry is trusted at most, whatever its stamp.
 pub(crate) const MAX_AGE: TimeDelta = TimeDelta::seconds(60);
@@ -22,7 +22,7 @@ const CAPACITY: usize = 10_000;
 /// A remembered value and the stamp it was read under.
 #[derive(Debug, Clone)]
 pub(crate) struct Stamped<V> {
-    pub stamp: AccountStamp,
+    pub stamp: Stamp,
     pub value: V,
 }
 
@@ -52,7 +52,7 @@ impl<K: Eq + Hash + Clone, V: Clone> StampedCache<K, V> {
     }
 
     /// Remembers `value`, read from the store after `stamp` was read.
-    pub(crate) fn put(&self, key: K, stamp: AccountStamp, value: V, now: DateTime<Utc>) {
+    pub(crate) fn put(&self, key: K, stamp: Stamp, value: V, now: DateTime<Utc>) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if entries.len() >= CAPACITY && !entries.contains_key(&key) {
             entries.retain(|_, entry| now - entry.stored_at < MAX_AGE);
@@ -90,9 +90,9 @@ mod tests {
     #[test]
     fn an_entry_is_given_with_its_stamp_until_it_is_too_old() {
         let cache = StampedCache::new();
-        cache.put(1_u32, AccountStamp(7), "seven", at(0));
+        cache.put(1_u32, Stamp(7), "seven", at(0));
         let hit = cache.get(&1, at(59)).expect("young enough");
-        assert_eq!((hit.stamp, hit.value), (AccountStamp(7), "seven"));
+        assert_eq!((hit.stamp, hit.value), (Stamp(7), "seven"));
         assert!(cache.get(&1, at(60)).is_none(), "older than MAX_AGE");
         assert!(cache.get(&2, at(0)).is_none());
         cache.forget(&1);
@@ -104,12 +104,12 @@ mod tests {
         let cache = StampedCache::new();
         let old = u32::try_from(CAPACITY).expect("fits");
         for key in 0..old {
-            cache.put(key, AccountStamp(0), (), at(0));
+            cache.put(key, Stamp(0), (), at(0));
         }
-        cache.put(old, AccountStamp(0), (), at(30));
+        cache.put(old, Stamp(0), (), at(30));
         let len = || cache.entries.lock().expect("not poisoned").len();
         assert_eq!(len(), CAPACITY, "one arbitrary entry made room");
-        cache.put(old + 1, AccountStamp(0), (), at(61));
+        cache.put(old + 1, Stamp(0), (), at(61));
         assert_eq!(len(), 2, "the expired went first");
         assert!(cache.get(&old, at(61)).is_some());
     }

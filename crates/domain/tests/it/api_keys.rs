@@ -22,7 +22,7 @@ use polychat_testkit::clock::ManualClock;
 use polychat_testkit::denylist::InMemoryDenylist;
 use polychat_testkit::limits::InMemoryRateLimiter;
 use polychat_testkit::security::{FakeCipher, FakeTokens, PlainHasher};
-use polychat_testkit::stamps::InMemoryAccountStamps;
+use polychat_testkit::stamps::InMemoryStamps;
 use polychat_testkit::users::InMemoryUsers;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -48,7 +48,7 @@ struct World {
     auth: Arc<AuthService>,
     store: Arc<InMemoryApiKeys>,
     users: Arc<InMemoryUsers>,
-    stamps: Arc<InMemoryAccountStamps>,
+    stamps: Arc<InMemoryStamps>,
     clock: Arc<ManualClock>,
     policy: ApiKeyPolicy,
 }
@@ -62,7 +62,7 @@ impl World {
         let clock = Arc::new(ManualClock::default());
         let store = Arc::new(InMemoryApiKeys::new());
         let users = Arc::new(InMemoryUsers::new());
-        let stamps = Arc::new(InMemoryAccountStamps::new());
+        let stamps = Arc::new(InMemoryStamps::new());
         let (auth, keys) = replica(&clock, &store, &users, &stamps, policy);
         Self {
             keys,
@@ -108,7 +108,7 @@ fn replica(
     clock: &Arc<ManualClock>,
     store: &Arc<InMemoryApiKeys>,
     users: &Arc<InMemoryUsers>,
-    stamps: &Arc<InMemoryAccountStamps>,
+    stamps: &Arc<InMemoryStamps>,
     policy: ApiKeyPolicy,
 ) -> (Arc<AuthService>, ApiKeyService) {
     let dyn_clock: Arc<dyn Clock> = clock.clone();

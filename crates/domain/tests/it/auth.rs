@@ -15,7 +15,7 @@ use polychat_testkit::clock::ManualClock;
 use polychat_testkit::denylist::InMemoryDenylist;
 use polychat_testkit::limits::InMemoryRateLimiter;
 use polychat_testkit::security::{FakeCipher, FakeTokens, PlainHasher};
-use polychat_testkit::stamps::InMemoryAccountStamps;
+use polychat_testkit::stamps::InMemoryStamps;
 use polychat_testkit::users::InMemoryUsers;
 use secrecy::{ExposeSecret, SecretString};
 
@@ -58,7 +58,7 @@ impl World {
                 denylist: denylist.clone(),
                 cipher: Arc::new(cipher) as Arc<dyn SecretCipher>,
                 limiter: limiter.clone(),
-                stamps: Arc::new(InMemoryAccountStamps::new()),
+                stamps: Arc::new(InMemoryStamps::new()),
                 clock: dyn_clock,
             },
             LoginPolicy::default(),

@@ -8,7 +8,7 @@ use polychat_testkit::answers::answer_log_contract;
 use polychat_testkit::cache::chat_cache_contract;
 use polychat_testkit::denylist::token_denylist_contract;
 use polychat_testkit::limits::{idempotency_contract, rate_limiter_contract};
-use polychat_testkit::stamps::account_stamps_contract;
+use polychat_testkit::stamps::stamps_contract;
 
 use crate::with_redis;
 
@@ -42,6 +42,6 @@ async fn passes_the_answer_log_contract() {
 }
 
 #[tokio::test]
-async fn passes_the_account_stamps_contract() {
-    with_redis(async |redis, _| account_stamps_contract(&redis).await).await;
+async fn passes_the_stamps_contract() {
+    with_redis(async |redis, _| stamps_contract(&redis).await).await;
 }

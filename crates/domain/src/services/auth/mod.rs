@@ -12,8 +12,8 @@ use std::time::Duration;
 use crate::UserId;
 use crate::ValidationError;
 use crate::ports::{
-    AccountStamp, AccountStamps, Clock, PasswordHasher, Quota, RateLimiter, SecretCipher,
-    StoreError, TokenDenylist, TokenService, UserRepository,
+    Clock, PasswordHasher, Quota, RateLimiter, SecretCipher, Stamp, StampScope, Stamps, StoreError,
+    TokenDenylist, TokenService, UserRepository,
 };
 use crate::services::ServiceError;
 use crate::services::stamped_cache::{MAX_AGE, StampedCache};
@@ -81,7 +81,7 @@ pub struct AuthPorts {
     pub cipher: Arc<dyn SecretCipher>,
     pub limiter: Arc<dyn RateLimiter>,
     /// Shared by every replica; renewed at every change of an account.
-    pub stamps: Arc<dyn AccountStamps>,
+    pub stamps: Arc<dyn Stamps>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -104,8 +104,8 @@ impl AuthService {
 
     /// The user's stamp, or `None` when the shared store cannot say (then nothing
     /// remembered is trusted and the caller reads the database).
-    pub(crate) async fn account_stamp(&self, user: UserId) -> Option<AccountStamp> {
-        match self.ports.stamps.current(user).await {
+    pub(crate) async fn account_stamp(&self, user: UserId) -> Option<Stamp> {
+        match self.ports.stamps.current(StampScope::Account(user)).await {
             Ok(stamp) => Some(stamp),
             Err(error) => {
                 tracing::debug!(error = %error, "account stamps unavailable; reading the database");
@@ -117,7 +117,7 @@ impl AuthService {
     /// Renews the user's stamp after a change was stored, so every replica drops what
     /// it remembers of the account at its next request.
     pub(crate) async fn renew_account_stamp(&self, user: UserId) {
-        if let Err(error) = self.ports.stamps.renew(user).await {
+        if let Err(error) = self.ports.stamps.renew(StampScope::Account(user)).await {
             tracing::warn!(
                 error = %error,
                 user_id = %user,

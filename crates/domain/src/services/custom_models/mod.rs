@@ -3,8 +3,10 @@
 //! and a test call of a model's webhook. Header values and the signing secret are sealed
 //! by the cipher and never leave this module in clear except into a webhook call.
 //!
-//! Every lookup reads the store (one indexed read by slug), so a change takes effect on
-//! every replica at once.
+//! A replica remembers the models it routed to under the registry's stamp (see
+//! `stamped_cache`); every change renews that stamp after it is stored, so it takes
+//! effect on every replica at their next call, and a model call reads no database while
+//! the registry is unchanged.
 
 mod circuit;
 mod draft;
@@ -19,9 +21,11 @@ use secrecy::SecretString;
 use crate::custom_model::{CustomModel, ModelSettings, ModelSlug, ModelVersion, SealedHeader};
 use crate::ports::{
     Clock, CustomModelRepository, LlmError, LlmMessage, SecretCipher, SecretOwner, SigningSecrets,
-    StoreError, WebhookCall, WebhookCaller, WebhookEndpoint, WebhookKind, WebhookUrlGuard,
+    StampScope, Stamps, StoreError, WebhookCall, WebhookCaller, WebhookEndpoint, WebhookKind,
+    WebhookUrlGuard,
 };
 use crate::services::ServiceError;
+use crate::services::stamped_cache::{MAX_AGE, StampedCache};
 use crate::{CustomModelId, Role, UserId, ValidationError};
 
 pub use circuit::CircuitPolicy;
@@ -36,6 +40,8 @@ pub struct CustomModelPorts {
     pub secrets: Arc<dyn SigningSecrets>,
     pub urls: Arc<dyn WebhookUrlGuard>,
     pub webhooks: Arc<dyn WebhookCaller>,
+    /// Shared by every replica; the registry's is renewed at every change.
+    pub stamps: Arc<dyn Stamps>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -92,11 +98,54 @@ pub struct ImportReport {
 /// The registry use case.
 pub struct CustomModelService {
     ports: CustomModelPorts,
+    /// Models by slug (or their absence), as routed to, under the registry's stamp.
+    routed: StampedCache<ModelSlug, Option<CustomModel>>,
 }
 
 impl CustomModelService {
     pub fn new(ports: CustomModelPorts) -> Self {
-        Self { ports }
+        Self {
+            ports,
+            routed: StampedCache::new(),
+        }
+    }
+
+    /// The model `slug` names, as remembered under the registry's current stamp, or
+    /// else as stored (then remembered under the stamp read before that read).
+    pub(crate) async fn routed_model(
+        &self,
+        slug: &ModelSlug,
+    ) -> Result<Option<CustomModel>, StoreError> {
+        let stamp = match self.ports.stamps.current(StampScope::ModelRegistry).await {
+            Ok(stamp) => Some(stamp),
+            Err(error) => {
+                tracing::debug!(error = %error, "registry stamp unavailable; reading the database");
+                None
+            }
+        };
+        let now = self.ports.clock.now();
+        if let Some(stamp) = stamp
+            && let Some(hit) = self.routed.get(slug, now)
+            && hit.stamp == stamp
+        {
+            return Ok(hit.value);
+        }
+        let found = self.ports.models.find_by_slug(slug).await?;
+        if let Some(stamp) = stamp {
+            self.routed.put(slug.clone(), stamp, found.clone(), now);
+        }
+        Ok(found)
+    }
+
+    /// Renews the registry's stamp after a change was stored.
+    async fn changed(&self) {
+        if let Err(error) = self.ports.stamps.renew(StampScope::ModelRegistry).await {
+            tracing::warn!(
+                error = %error,
+                max_age_s = MAX_AGE.num_seconds(),
+                "registry stamp not renewed; other replicas may route to the old models for up to max_age_s"
+            );
+        }
     }
 
     pub async fn create(
@@ -117,6 +166,7 @@ impl CustomModelService {
             updated_at: now,
         };
         self.ports.models.create(&model, admin).await?;
+        self.changed().await;
         Ok(CreatedModel {
             model,
             signing_secret,
@@ -155,6 +205,7 @@ impl CustomModelService {
     ) -> Result<(), RegistryError> {
         if purge {
             return if self.ports.models.purge(id).await? {
+                self.changed().await;
                 Ok(())
             } else {
                 Err(RegistryError::NotFound)
@@ -298,11 +349,14 @@ impl CustomModelService {
         id: CustomModelId,
         settings: &ModelSettings,
     ) -> Result<CustomModel, RegistryError> {
-        self.ports
+        let model = self
+            .ports
             .models
             .update(id, settings, admin)
             .await?
-            .ok_or(RegistryError::NotFound)
+            .ok_or(RegistryError::NotFound)?;
+        self.changed().await;
+        Ok(model)
     }
 
     /// The settings a draft makes, over `current` for a change: validated, URLs

@@ -17,6 +17,9 @@ impl CustomModelService {
         for model in self.ports.models.list(true).await? {
             self.reseal_model(&model, &mut report).await?;
         }
+        if report.rotated > 0 {
+            self.changed().await;
+        }
         Ok(report)
     }
 

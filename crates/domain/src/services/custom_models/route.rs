@@ -46,9 +46,7 @@ impl RegistryRouter {
     ) -> Result<Option<CustomModel>, LlmError> {
         let model = self
             .registry
-            .ports
-            .models
-            .find_by_slug(slug)
+            .routed_model(slug)
             .await
             .map_err(|e| LlmError::Unknown(e.into()))?;
         Ok(model.filter(|m| may_use(m, caller)))

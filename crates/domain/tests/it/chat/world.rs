@@ -24,7 +24,7 @@ use polychat_testkit::llm::ScriptedLlm;
 use polychat_testkit::message_index::InMemoryMessageIndex;
 use polychat_testkit::preferences::InMemoryPreferences;
 use polychat_testkit::security::{FakeCipher, FakeTokens, PlainHasher};
-use polychat_testkit::stamps::InMemoryAccountStamps;
+use polychat_testkit::stamps::InMemoryStamps;
 use polychat_testkit::usage::InMemoryUsageLedger;
 use polychat_testkit::users::InMemoryUsers;
 use secrecy::SecretString;
@@ -73,7 +73,7 @@ impl World {
                 denylist: Arc::new(InMemoryDenylist::new(dyn_clock.clone())),
                 cipher: Arc::new(FakeCipher::default()),
                 limiter: limiter.clone(),
-                stamps: Arc::new(InMemoryAccountStamps::new()),
+                stamps: Arc::new(InMemoryStamps::new()),
                 clock: dyn_clock.clone(),
             },
             LoginPolicy::default(),

@@ -152,3 +152,40 @@ async fn an_open_circuit_sends_calls_straight_to_the_fallback() {
     );
     assert_eq!(world.gateway.calls(), 3);
 }
+
+/// Routes `model` for `who` on another replica's router.
+async fn route_on(
+    router: &polychat_domain::services::custom_models::RegistryRouter,
+    model: &str,
+    who: &polychat_domain::ports::ModelCaller,
+) -> bool {
+    let model = ModelName::parse(model).expect("model");
+    router.route(&model, who).await.expect("route").is_some()
+}
+
+#[tokio::test]
+async fn a_change_on_one_replica_routes_on_every_other_at_the_next_call() {
+    let world = World::new();
+    let (_, other) = world.replica();
+    let ana = caller("ana", AccountRole::User, false);
+    assert!(!route_on(&other, "late", &ana).await, "no such model yet");
+    world.create("late", |_| {}).await.unwrap();
+    assert!(
+        route_on(&other, "late", &ana).await,
+        "a new model is routed at once"
+    );
+
+    let id = world.registry.list(true).await.unwrap()[0].id;
+    world.registry.delete(world.admin, id, false).await.unwrap();
+    assert!(
+        !route_on(&other, "late", &ana).await,
+        "a deactivated one stops at once"
+    );
+
+    world.stamps.set_unavailable(true);
+    world.create("later", |_| {}).await.unwrap();
+    assert!(
+        route_on(&other, "later", &ana).await,
+        "without stamps every call reads the registry"
+    );
+}

@@ -1,6 +1,7 @@
 //! The world the custom-model tests share: the registry on in-memory ports, a
 //! recording webhook caller, and requests and callers to route.
 
+use polychat_testkit::stamps::InMemoryStamps;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
@@ -121,35 +122,31 @@ pub(super) struct World {
     pub(super) webhooks: Arc<RecordingWebhooks>,
     pub(super) gateway: Arc<ScriptedLlm>,
     pub(super) admin: UserId,
+    pub(super) stamps: Arc<InMemoryStamps>,
+    models: Arc<InMemoryCustomModels>,
 }
 
 impl World {
     pub(super) fn new() -> Self {
         let webhooks = Arc::new(RecordingWebhooks::default());
-        let registry = Arc::new(CustomModelService::new(CustomModelPorts {
-            models: Arc::new(InMemoryCustomModels::new()),
-            cipher: Arc::new(FakeCipher::with_keys("k1", &[])),
-            secrets: Arc::new(FixedSecrets),
-            urls: Arc::new(NamedGuard),
-            webhooks: webhooks.clone(),
-            clock: Arc::new(polychat_domain::ports::SystemClock),
-        }));
         let gateway = Arc::new(ScriptedLlm::new());
-        let router = RegistryRouter::new(
-            gateway.clone(),
-            registry.clone(),
-            CircuitPolicy {
-                failures_to_open: 2,
-                cool_down: std::time::Duration::from_secs(30),
-            },
-        );
+        let models = Arc::new(InMemoryCustomModels::new());
+        let stamps = Arc::new(InMemoryStamps::new());
+        let (registry, router) = replica(&models, &stamps, &webhooks, &gateway);
         Self {
             registry,
             router,
             webhooks,
             gateway,
             admin: UserId::generate(),
+            stamps,
+            models,
         }
+    }
+
+    /// Another replica of the service: its own memory, the same stores.
+    pub(super) fn replica(&self) -> (Arc<CustomModelService>, Arc<RegistryRouter>) {
+        replica(&self.models, &self.stamps, &self.webhooks, &self.gateway)
     }
 
     pub(super) async fn create(
@@ -161,6 +158,32 @@ impl World {
         change(&mut draft);
         self.registry.create(self.admin, draft).await.map(drop)
     }
+}
+
+fn replica(
+    models: &Arc<InMemoryCustomModels>,
+    stamps: &Arc<InMemoryStamps>,
+    webhooks: &Arc<RecordingWebhooks>,
+    gateway: &Arc<ScriptedLlm>,
+) -> (Arc<CustomModelService>, Arc<RegistryRouter>) {
+    let registry = Arc::new(CustomModelService::new(CustomModelPorts {
+        models: models.clone(),
+        cipher: Arc::new(FakeCipher::with_keys("k1", &[])),
+        secrets: Arc::new(FixedSecrets),
+        urls: Arc::new(NamedGuard),
+        webhooks: webhooks.clone(),
+        stamps: stamps.clone(),
+        clock: Arc::new(polychat_domain::ports::SystemClock),
+    }));
+    let router = RegistryRouter::new(
+        gateway.clone(),
+        registry.clone(),
+        CircuitPolicy {
+            failures_to_open: 2,
+            cool_down: std::time::Duration::from_secs(30),
+        },
+    );
+    (registry, router)
 }
 
 pub(super) fn draft(slug: &str) -> ModelDraft {
