@@ -81,3 +81,38 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     cfg.service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document as committed; `UPDATE_SNAPSHOTS=1 cargo test -p polychat-app --lib
+    /// openapi` rewrites it after a deliberate change (review the diff).
+    const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+
+    #[test]
+    fn the_document_matches_its_snapshot() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+            let text = serde_json::to_string_pretty(&document).unwrap() + "\n";
+            std::fs::write(SNAPSHOT, text).unwrap();
+            return;
+        }
+        let committed: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(SNAPSHOT).unwrap()).unwrap();
+        assert!(
+            document == committed,
+            "/openapi.json differs from {SNAPSHOT}; if the change is meant, rerun with \
+             UPDATE_SNAPSHOTS=1 and commit the file"
+        );
+    }
+
+    #[test]
+    fn a_new_chat_is_the_example_of_post_chat() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let chat = &document["components"]["schemas"]["ChatRequest"]["properties"]["chat_id"];
+        assert_eq!(chat["example"], "", "{chat}");
+        let answers = &document["paths"]["/chat"]["post"]["responses"]["200"]["content"];
+        assert!(answers["text/event-stream"].is_object(), "{answers}");
+    }
+}
