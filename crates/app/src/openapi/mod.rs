@@ -2,9 +2,13 @@
 //! Swagger UI that renders it (assets vendored into the binary: no download at build
 //! or run time).
 
+mod responses;
+
 use actix_web::web;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+use responses::SharedResponses;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::error::{ErrorBody, ErrorDetail};
@@ -41,7 +45,7 @@ use crate::routes::{
         usage::user_usage, usage::admin_usage,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &SharedResponses),
     tags(
         (name = "accounts", description = "Registration, login, tokens, the profile and personal API keys"),
         (name = "chat", description = "Prompts to any model, history, chats"),
@@ -114,5 +118,17 @@ mod tests {
         assert_eq!(chat["example"], "", "{chat}");
         let answers = &document["paths"]["/chat"]["post"]["responses"]["200"]["content"];
         assert!(answers["text/event-stream"].is_object(), "{answers}");
+        let rate_limited = &document["paths"]["/chat"]["post"]["responses"]["429"];
+        let example = &rate_limited["content"]["application/json"]["examples"]["rate_limited"];
+        assert_eq!(
+            example["value"]["error"]["code"], "rate_limited",
+            "{rate_limited}"
+        );
+        assert!(rate_limited["headers"]["Retry-After"].is_object());
+        let bad_json = &document["paths"]["/chat"]["post"]["responses"]["415"];
+        assert!(
+            bad_json["content"]["application/json"]["examples"]["unsupported_media_type"]
+                .is_object()
+        );
     }
 }
