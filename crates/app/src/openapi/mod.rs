@@ -131,4 +131,28 @@ mod tests {
                 .is_object()
         );
     }
+
+    #[test]
+    fn every_error_answer_shows_the_body_of_each_code_it_names() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    let at = format!("{method} {path} {status}");
+                    assert!(response["headers"]["X-Request-Id"].is_object(), "{at}");
+                    let json = &response["content"]["application/json"];
+                    if json["schema"]["$ref"] != "#/components/schemas/ErrorBody" {
+                        continue;
+                    }
+                    let examples = json["examples"]
+                        .as_object()
+                        .unwrap_or_else(|| panic!("{at}"));
+                    assert!(!examples.is_empty(), "{at}");
+                    for (code, example) in examples {
+                        assert_eq!(example["value"]["error"]["code"], code.as_str(), "{at}");
+                    }
+                }
+            }
+        }
+    }
 }
