@@ -51,15 +51,24 @@ def tree_cpu(pid):
 
 
 def dotenv():
-    """The project's .env (as deploy/local/with-env.sh reads it); the environment wins."""
+    """The project's .env, by the rules of crates/app/src/dotenv.rs (those of
+    deploy/local/with-env.sh too); the environment wins."""
     values = {}
     path = ROOT / ".env"
     if path.exists():
-        for line in path.read_text().splitlines():
-            if not line.strip() or line.lstrip().startswith("#") or "=" not in line:
+        for number, line in enumerate(path.read_text().split("\n"), 1):
+            line = line.removesuffix("\r")
+            if not line.lstrip(" \t") or line.lstrip(" \t").startswith("#"):
                 continue
+            if "=" not in line:
+                raise SystemExit(f"{path} line {number}: expected NAME=value")
             name, value = line.split("=", 1)
-            values[name.strip()] = value.strip().strip('"')
+            name, value = name.strip(" \t"), value.strip(" \t")
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise SystemExit(f"{path} line {number}: the name must be letters, digits and _, not starting with a digit")
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            values[name] = value
     values.update({k: v for k, v in os.environ.items() if k in values or k.endswith("_URL")})
     return values
 

@@ -96,16 +96,9 @@ pub struct Source {
 impl Source {
     /// The real process environment plus `.env` in the working directory, if present.
     pub fn from_process(dotenv_path: &Path) -> Result<Self, ConfigError> {
-        let dotenv = match dotenvy::from_path_iter(dotenv_path) {
-            Ok(iter) => iter
-                .collect::<Result<HashMap<_, _>, _>>()
-                .map_err(|e| invalid("(.env)", format!("cannot be parsed: {e}")))?,
-            Err(e) if e.not_found() => HashMap::new(),
-            Err(e) => return Err(invalid("(.env)", format!("cannot be read: {e}"))),
-        };
         Ok(Self {
             env: std::env::vars().collect(),
-            dotenv,
+            dotenv: read_dotenv(dotenv_path)?,
         })
     }
 
@@ -169,6 +162,13 @@ impl Source {
                 .map_err(|_| invalid(name, format!("has an unparsable value {raw:?}")))
         })
     }
+}
+
+/// The variables of the `.env` at `path` (none when there is no file), read by the
+/// rules of [`crate::dotenv`], the scripts' rules too.
+fn read_dotenv(path: &Path) -> Result<HashMap<String, String>, ConfigError> {
+    let variables = crate::dotenv::read(path).map_err(|e| invalid("(.env)", e.to_string()))?;
+    Ok(variables.unwrap_or_default().into_iter().collect())
 }
 
 impl AppConfig {

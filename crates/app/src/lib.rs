@@ -2,6 +2,7 @@
 //! the actix-web server and its routes. `main.rs` only parses the command line.
 
 pub mod config;
+pub mod dotenv;
 pub mod http;
 pub mod limits;
 pub mod openapi;

@@ -1,42 +1,118 @@
 //! The `polychat` command: `serve` (the default) runs the HTTP API, `migrate` applies
 //! the database migrations, `rotate-keys` re-encrypts stored API keys with the current
-//! master key, `admin grant|revoke USERNAME` gives or takes the admin role.
+//! master key, `admin grant|revoke USERNAME` gives or takes the admin role. `--help`
+//! on any of them says the same; a bad command line exits 2 with a usage line.
 
+use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
 use polychat_app::config::{AppConfig, Source};
 use polychat_app::{server::Application, telemetry, wiring};
 use polychat_domain::AccountRole;
 use tokio::runtime::Handle;
 
-const USAGE: &str = "usage: polychat [serve | migrate | rotate-keys | admin grant USERNAME | admin revoke USERNAME]";
+/// The polychat chat backend. Its configuration comes from the environment and `.env`
+/// (README.md, "Configuration").
+#[derive(Debug, Parser)]
+#[command(name = "polychat", version)]
+struct Cli {
+    /// What to do; `serve` when omitted.
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the HTTP API until SIGTERM or SIGINT.
+    Serve {
+        #[arg(
+            long,
+            value_name = "IP:PORT",
+            help = "The address to listen on [default: HTTP_ADDR, else 127.0.0.1:8080]"
+        )]
+        addr: Option<SocketAddr>,
+    },
+    /// Apply the database migrations.
+    Migrate,
+    #[command(about = "Re-encrypt the stored secrets with the current APP_MASTER_KEY")]
+    RotateKeys,
+    /// Give or take the admin role.
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminAction {
+    /// Make USERNAME an admin.
+    Grant { username: String },
+    /// Make USERNAME a plain user again.
+    Revoke { username: String },
+}
+
+/// A command ready to run: `serve` holds its bound listener.
+enum Job {
+    Serve(TcpListener),
+    Migrate,
+    RotateKeys,
+    SetRole(AccountRole, String),
+}
+
+impl Job {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Serve(_) => "serve",
+            Self::Migrate => "migrate",
+            Self::RotateKeys => "rotate-keys",
+            Self::SetRole(..) => "admin",
+        }
+    }
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let command = args.first().cloned().unwrap_or_else(|| "serve".to_owned());
-    let role_change = match (command.as_str(), &args[1..]) {
-        ("admin", [action, username]) if action == "grant" => {
-            Some((AccountRole::Admin, username.clone()))
-        }
-        ("admin", [action, username]) if action == "revoke" => {
-            Some((AccountRole::User, username.clone()))
-        }
-        _ => None,
-    };
-    let known = matches!(command.as_str(), "serve" | "migrate" | "rotate-keys") && args.len() <= 1;
-    if !known && role_change.is_none() {
-        eprintln!("{USAGE}");
-        return ExitCode::from(2);
-    }
-    let config = match Source::from_process(Path::new(".env")).and_then(|s| AppConfig::load(&s)) {
+    // `--help` and `--version` print and exit 0; a bad command line prints the error
+    // and the usage line and exits 2.
+    let command = Cli::parse()
+        .command
+        .unwrap_or(Command::Serve { addr: None });
+    let mut config = match Source::from_process(Path::new(".env")).and_then(|s| AppConfig::load(&s))
+    {
         Ok(config) => config,
         Err(error) => {
             eprintln!("{error}");
             return ExitCode::from(2);
         }
     };
+    if let Command::Serve { addr: Some(addr) } = command {
+        config.http_addr = addr;
+    }
+    let job = match command {
+        // Bound before anything else, so a taken address is the first and only error.
+        Command::Serve { .. } => match TcpListener::bind(config.http_addr) {
+            Ok(listener) => Job::Serve(listener),
+            Err(error) => {
+                eprintln!(
+                    "polychat serve failed: cannot listen on {}: {error}",
+                    config.http_addr
+                );
+                return ExitCode::FAILURE;
+            }
+        },
+        Command::Migrate => Job::Migrate,
+        Command::RotateKeys => Job::RotateKeys,
+        Command::Admin {
+            action: AdminAction::Grant { username },
+        } => Job::SetRole(AccountRole::Admin, username),
+        Command::Admin {
+            action: AdminAction::Revoke { username },
+        } => Job::SetRole(AccountRole::User, username),
+    };
+    let name = job.name();
     telemetry::init(config.log_format);
     // Turns and other background tasks get threads of their own, beside the HTTP
     // workers; the runtime outlives the server so shutdown can drain it.
@@ -48,33 +124,34 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("polychat {command} failed: cannot start the task runtime: {error}");
+            eprintln!("polychat {name} failed: cannot start the task runtime: {error}");
             return ExitCode::FAILURE;
         }
     };
     let handle = background.handle().clone();
     let outcome = actix_web::rt::System::new().block_on(async {
-        match (command.as_str(), role_change) {
-            (_, Some((role, username))) => wiring::set_role(&config, &username, role).await,
-            ("migrate", _) => wiring::migrate(&config).await,
-            ("rotate-keys", _) => wiring::rotate_keys(&config).await,
-            _ => serve(config, handle).await,
+        match job {
+            Job::Serve(listener) => serve(config, listener, handle).await,
+            Job::Migrate => wiring::migrate(&config).await,
+            Job::RotateKeys => wiring::rotate_keys(&config).await,
+            Job::SetRole(role, username) => wiring::set_role(&config, &username, role).await,
         }
     });
     background.shutdown_timeout(Duration::from_secs(1));
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(error = format!("{error:#}"), "polychat {command} failed");
-            eprintln!("polychat {command} failed: {error:#}");
+            tracing::error!(error = format!("{error:#}"), "polychat {name} failed");
+            eprintln!("polychat {name} failed: {error:#}");
             ExitCode::FAILURE
         }
     }
 }
 
-async fn serve(config: AppConfig, background: Handle) -> anyhow::Result<()> {
+async fn serve(config: AppConfig, listener: TcpListener, background: Handle) -> anyhow::Result<()> {
     let state = wiring::build_state(&config, background).await?;
-    let app = Application::build(config.http_addr, config.http_workers, state)?;
+    let app = Application::build(listener, config.http_workers, state)
+        .with_context(|| format!("serving on {}", config.http_addr))?;
     tracing::info!(addr = %config.http_addr, port = app.port(), "polychat listening");
     app.run_until_stopped().await?;
     tracing::info!("polychat stopped");

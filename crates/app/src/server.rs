@@ -4,7 +4,7 @@
 //! generations still running shortly before it ends are told to stop and store what
 //! they have, so no answer is left empty without a word.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,10 +45,10 @@ fn disable_nagle(connection: &dyn std::any::Any, _: &mut actix_web::dev::Extensi
 }
 
 impl Application {
-    /// Binds `addr` (port 0 picks a free port) and prepares the server with
-    /// `workers` HTTP worker threads.
-    pub fn build(addr: SocketAddr, workers: usize, state: AppState) -> std::io::Result<Self> {
-        let listener = TcpListener::bind(addr)?;
+    /// Prepares the server on `listener`, already bound (the caller binds first, so
+    /// a taken address fails before any store is contacted), with `workers` HTTP
+    /// worker threads.
+    pub fn build(listener: TcpListener, workers: usize, state: AppState) -> std::io::Result<Self> {
         let port = listener.local_addr()?.port();
         let tasks = state.tasks.clone();
         let state = web::Data::new(state);

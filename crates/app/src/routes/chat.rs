@@ -34,6 +34,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 pub struct ChatRequest {
     /// The chat to continue; `""` or absent starts a new chat.
     #[serde(default)]
+    #[schema(example = "")]
     chat_id: Option<String>,
     #[schema(example = "Sou desenvolvedor de software. Como estruturo um projeto em Rust?")]
     prompt: String,
@@ -79,7 +80,8 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
     request_body = ChatRequest,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
-        (status = 200, description = "The chat turn (or a `text/event-stream`)", body = ChatTurnDto),
+        (status = 200, description = "The chat turn, or with `stream` (or `Accept: text/event-stream`) its server-sent events",
+            content((ChatTurnDto = "application/json"), (String = "text/event-stream"))),
         (status = 400, description = "`openrouter_key_missing`", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 402, description = "`upstream_insufficient_credits`", body = ErrorBody),
@@ -147,6 +149,7 @@ pub async fn post_chat(
 pub struct ChatQuery {
     chat_id: String,
     /// Messages per page, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// Read messages older than this message id (the previous page's `next_before`).
     before: Option<String>,
@@ -182,6 +185,7 @@ pub async fn get_chat(
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Messages per page, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// Read messages older than this message id (the previous page's `next_before`).
     before: Option<String>,

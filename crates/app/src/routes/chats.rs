@@ -36,6 +36,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Chats per page, 1-200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// The previous page's `next_cursor`.
     cursor: Option<String>,

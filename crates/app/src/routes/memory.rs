@@ -143,6 +143,7 @@ pub struct SearchBody {
     #[schema(example = "vendas")]
     sector: Option<String>,
     /// 1-100, default 10.
+    #[schema(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Minimum cosine similarity, -1 to 1 (default `SEARCH_MIN_SIMILARITY`, 0.8).
     similarity_threshold: Option<f32>,

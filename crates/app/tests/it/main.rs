@@ -3,6 +3,7 @@
 
 mod accounts;
 mod chat;
+mod cli;
 mod custom_models;
 mod harness;
 mod memory;

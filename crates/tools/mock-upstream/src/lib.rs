@@ -4,7 +4,6 @@
 //! hide its queueing: no coordinated omission), and helpers that seed and measure the
 //! stores directly with the real adapters.
 
-pub mod cli;
 pub mod load;
 pub mod memory_bench;
 pub mod mock;

@@ -1,49 +1,58 @@
 //! `mock-upstream`: serves the mock OpenAI-compatible API (see `mock`) until stopped.
-//!
-//! Flags (or environment variables): `--addr` (`MOCK_ADDR`, default 127.0.0.1:8090),
-//! `--latency-ms` (`MOCK_LATENCY_MS`, 0), `--chunks` (`MOCK_CHUNKS`, 8),
-//! `--chunk-gap-ms` (`MOCK_CHUNK_GAP_MS`, 0), `--dimensions` (`MOCK_DIMENSIONS`, 384),
-//! `--workers` (`MOCK_WORKERS`, 1).
+//! `mock-upstream --help` lists the flags; each has an environment variable, and a
+//! flag wins over its variable, which wins over the default.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use polychat_mock_upstream::cli::{ArgError, Args};
+use clap::Parser;
 use polychat_mock_upstream::mock::{self, MockConfig, Mode};
 
-fn config() -> Result<MockConfig, ArgError> {
-    let args = Args::parse(std::env::args().skip(1))?;
-    Ok(MockConfig {
-        addr: args.get(
-            "addr",
-            Some("MOCK_ADDR"),
-            SocketAddr::from(([127, 0, 0, 1], 8090)),
-        )?,
-        mode: Mode {
-            latency: Duration::from_millis(args.get("latency-ms", Some("MOCK_LATENCY_MS"), 0)?),
-            chunks: args.get("chunks", Some("MOCK_CHUNKS"), 8)?,
-            chunk_gap: Duration::from_millis(args.get(
-                "chunk-gap-ms",
-                Some("MOCK_CHUNK_GAP_MS"),
-                0,
-            )?),
-        },
-        dimensions: args.get("dimensions", Some("MOCK_DIMENSIONS"), 384)?,
-        // One worker by default: the mock should take as little of the machine as it can.
-        workers: args.get("workers", Some("MOCK_WORKERS"), 1)?,
-    })
+/// A mock OpenAI-compatible upstream: chat completions, whole or streamed, and
+/// embeddings.
+#[derive(Debug, Parser)]
+#[command(name = "mock-upstream", version)]
+struct Cli {
+    /// Where to listen.
+    #[arg(long, env = "MOCK_ADDR", default_value = "127.0.0.1:8090")]
+    addr: SocketAddr,
+    /// Milliseconds before an answer (before the first chunk of a stream).
+    #[arg(long, env = "MOCK_LATENCY_MS", default_value_t = 0)]
+    latency_ms: u64,
+    /// Pieces of an answer: server-sent event chunks, or words when whole.
+    #[arg(long, env = "MOCK_CHUNKS", default_value_t = 8)]
+    chunks: u32,
+    /// Milliseconds between two chunks of a stream.
+    #[arg(long, env = "MOCK_CHUNK_GAP_MS", default_value_t = 0)]
+    chunk_gap_ms: u64,
+    /// The size of the embedding vectors.
+    #[arg(long, env = "MOCK_DIMENSIONS", default_value_t = 384)]
+    dimensions: usize,
+    /// HTTP worker threads (one by default: the mock should take as little of the
+    /// machine as it can).
+    #[arg(long, env = "MOCK_WORKERS", default_value_t = 1)]
+    workers: usize,
+}
+
+impl Cli {
+    fn config(&self) -> MockConfig {
+        MockConfig {
+            addr: self.addr,
+            mode: Mode {
+                latency: Duration::from_millis(self.latency_ms),
+                chunks: self.chunks,
+                chunk_gap: Duration::from_millis(self.chunk_gap_ms),
+            },
+            dimensions: self.dimensions,
+            workers: self.workers,
+        }
+    }
 }
 
 #[actix_web::main]
 async fn main() -> ExitCode {
-    let config = match config() {
-        Ok(config) => config,
-        Err(error) => {
-            eprintln!("mock-upstream: {error}");
-            return ExitCode::from(2);
-        }
-    };
+    let config = Cli::parse().config();
     let (server, port) = match mock::serve(config) {
         Ok(bound) => bound,
         Err(error) => {
@@ -64,5 +73,24 @@ async fn main() -> ExitCode {
             eprintln!("mock-upstream: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn flags_parse_and_unknown_ones_are_refused() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from(["mock-upstream", "--addr", "127.0.0.1:0", "--chunks", "3"])
+            .unwrap();
+        assert_eq!(cli.config().mode.chunks, 3);
+        let error = Cli::try_parse_from(["mock-upstream", "--bogus"]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument);
+        assert_eq!(error.exit_code(), 2);
     }
 }

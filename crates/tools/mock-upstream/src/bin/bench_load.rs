@@ -1,25 +1,75 @@
 //! `bench-load`: the open-loop load generator of `make bench` (see `load`); prints one
-//! JSON report.
-//!
-//! `--url http://127.0.0.1:8080 --method POST --path /chat --body-file b.json
-//! --tokens tokens.txt --rate 500 --duration 10 --warmup 2 [--stream]`, or
-//! `--targets file` with `token<TAB>path[<TAB>body]` lines to vary the request (a line's
-//! body replaces `--body`). `--header 'Name: value'`, repeatable, adds a header to every
-//! request.
+//! JSON report. `bench-load --help` lists the flags.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use bytes::Bytes;
-use polychat_mock_upstream::cli::Args;
+use clap::Parser;
 use polychat_mock_upstream::load::{self, Plan, Target};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-fn targets(args: &Args) -> anyhow::Result<Vec<Target>> {
-    if let Some(file) = args.text("targets") {
-        let text = std::fs::read_to_string(&file).with_context(|| format!("reading {file}"))?;
-        let targets: Vec<Target> = text
+/// Sends requests at a fixed rate, whatever the answers do, and reports latency from
+/// each request's due time.
+#[derive(Debug, Parser)]
+#[command(name = "bench-load", version)]
+struct Cli {
+    /// The service's base URL, e.g. `http://127.0.0.1:8080`.
+    #[arg(long)]
+    url: String,
+    #[arg(long, default_value = "GET")]
+    method: String,
+    /// The path of every request (unless --targets).
+    #[arg(long, default_value = "/")]
+    path: String,
+    /// The body of every request (--body-file wins).
+    #[arg(long)]
+    body: Option<String>,
+    /// A file whose bytes are the body of every request.
+    #[arg(long)]
+    body_file: Option<PathBuf>,
+    /// One bearer token for every request (--tokens wins).
+    #[arg(long)]
+    token: Option<String>,
+    /// A file of bearer tokens, one a line, used in turn.
+    #[arg(long)]
+    tokens: Option<PathBuf>,
+    /// A file of `token<TAB>path[<TAB>body]` lines (or bare paths) used in turn,
+    /// instead of --path and the tokens; a line's body replaces --body.
+    #[arg(long)]
+    targets: Option<PathBuf>,
+    /// `Name: value`, added to every request; repeatable.
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Requests per second.
+    #[arg(long, default_value_t = 100.0)]
+    rate: f64,
+    /// Seconds measured.
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// Seconds sent at the same rate before, not counted.
+    #[arg(long, default_value_t = 2.0)]
+    warmup: f64,
+    /// At most this many requests in flight.
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Read answers as server-sent events and time the tokens.
+    #[arg(long)]
+    stream: bool,
+    /// Seconds before a request counts as failed.
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+}
+
+fn read(file: &PathBuf) -> anyhow::Result<String> {
+    std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))
+}
+
+fn targets(cli: &Cli) -> anyhow::Result<Vec<Target>> {
+    if let Some(file) = &cli.targets {
+        let targets: Vec<Target> = read(file)?
             .lines()
             .filter(|l| !l.trim().is_empty())
             .map(|line| {
@@ -39,33 +89,31 @@ fn targets(args: &Args) -> anyhow::Result<Vec<Target>> {
                 }
             })
             .collect();
-        anyhow::ensure!(!targets.is_empty(), "{file} lists no targets");
+        anyhow::ensure!(!targets.is_empty(), "{} lists no targets", file.display());
         return Ok(targets);
     }
-    let path = args.text("path").unwrap_or_else(|| "/".to_owned());
-    let tokens: Vec<Option<String>> = match (args.text("tokens"), args.text("token")) {
-        (Some(file), _) => std::fs::read_to_string(&file)
-            .with_context(|| format!("reading {file}"))?
+    let tokens: Vec<Option<String>> = match &cli.tokens {
+        Some(file) => read(file)?
             .lines()
             .filter(|l| !l.trim().is_empty())
             .map(|l| Some(l.trim().to_owned()))
             .collect(),
-        (None, token) => vec![token],
+        None => vec![cli.token.clone()],
     };
     anyhow::ensure!(!tokens.is_empty(), "no tokens");
     Ok(tokens
         .into_iter()
         .map(|token| Target {
             token,
-            path: path.clone(),
+            path: cli.path.clone(),
             body: None,
         })
         .collect())
 }
 
-fn headers(args: &Args) -> anyhow::Result<HeaderMap> {
+fn headers(cli: &Cli) -> anyhow::Result<HeaderMap> {
     let mut headers = HeaderMap::new();
-    for header in args.all("header") {
+    for header in &cli.headers {
         let (name, value) = header
             .split_once(':')
             .with_context(|| format!("--header {header:?} is not 'Name: value'"))?;
@@ -77,27 +125,29 @@ fn headers(args: &Args) -> anyhow::Result<HeaderMap> {
     Ok(headers)
 }
 
-fn plan() -> anyhow::Result<Plan> {
-    let args = Args::parse(std::env::args().skip(1))?;
-    let body = match (args.text("body-file"), args.text("body")) {
-        (Some(file), _) => Some(Bytes::from(
-            std::fs::read(&file).with_context(|| format!("reading {file}"))?,
+fn seconds(flag: &str, value: f64) -> anyhow::Result<Duration> {
+    Duration::try_from_secs_f64(value).with_context(|| format!("--{flag} {value}"))
+}
+
+fn plan(cli: Cli) -> anyhow::Result<Plan> {
+    let body = match &cli.body_file {
+        Some(file) => Some(Bytes::from(
+            std::fs::read(file).with_context(|| format!("reading {}", file.display()))?,
         )),
-        (None, body) => body.map(Bytes::from),
+        None => cli.body.clone().map(Bytes::from),
     };
-    let method: String = args.get("method", None, "GET".to_owned())?;
     Ok(Plan {
-        base_url: args.required("url")?,
-        method: method.parse().context("--method")?,
-        targets: targets(&args)?,
+        method: cli.method.parse().context("--method")?,
+        targets: targets(&cli)?,
         body,
-        headers: headers(&args)?,
-        rate: args.get("rate", None, 100.0)?,
-        duration: Duration::from_secs_f64(args.get("duration", None, 10.0)?),
-        warmup: Duration::from_secs_f64(args.get("warmup", None, 2.0)?),
-        connections: args.get("connections", None, 64)?,
-        stream: args.get("stream", None, false)?,
-        timeout: Duration::from_secs_f64(args.get("timeout", None, 30.0)?),
+        headers: headers(&cli)?,
+        rate: cli.rate,
+        duration: seconds("duration", cli.duration)?,
+        warmup: seconds("warmup", cli.warmup)?,
+        connections: cli.connections,
+        stream: cli.stream,
+        timeout: seconds("timeout", cli.timeout)?,
+        base_url: cli.url,
     })
 }
 
@@ -105,7 +155,7 @@ fn plan() -> anyhow::Result<Plan> {
 // little of it as it can; one core sends several thousand requests a second.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let plan = match plan() {
+    let plan = match plan(Cli::parse()) {
         Ok(plan) => plan,
         Err(error) => {
             eprintln!("bench-load: {error:#}");
@@ -127,5 +177,41 @@ async fn main() -> ExitCode {
             eprintln!("bench-load: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory as _;
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    #[test]
+    fn flags_parse_and_unknown_ones_are_refused() {
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from([
+            "bench-load",
+            "--url",
+            "http://x",
+            "--stream",
+            "--header",
+            "X-A: 1",
+            "--header",
+            "X-B: 2",
+            "--rate",
+            "5",
+        ])
+        .unwrap();
+        let plan = plan(cli).unwrap();
+        assert!(plan.stream);
+        assert_eq!(plan.headers.len(), 2);
+        assert!(
+            Cli::try_parse_from(["bench-load"]).is_err(),
+            "--url is required"
+        );
+        let error =
+            Cli::try_parse_from(["bench-load", "--url", "http://x", "--bogus"]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::UnknownArgument);
     }
 }

@@ -2,9 +2,13 @@
 //! Swagger UI that renders it (assets vendored into the binary: no download at build
 //! or run time).
 
+mod responses;
+
 use actix_web::web;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+use responses::SharedResponses;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::error::{ErrorBody, ErrorDetail};
@@ -41,7 +45,7 @@ use crate::routes::{
         usage::user_usage, usage::admin_usage,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &SharedResponses),
     tags(
         (name = "accounts", description = "Registration, login, tokens, the profile and personal API keys"),
         (name = "chat", description = "Prompts to any model, history, chats"),
@@ -80,4 +84,75 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     // The UI lives under `/docs/`; `/docs` as people type it leads there.
     cfg.service(web::redirect("/docs", "/docs/"))
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The document as committed; `UPDATE_SNAPSHOTS=1 cargo test -p polychat-app --lib
+    /// openapi` rewrites it after a deliberate change (review the diff).
+    const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+
+    #[test]
+    fn the_document_matches_its_snapshot() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+            let text = serde_json::to_string_pretty(&document).unwrap() + "\n";
+            std::fs::write(SNAPSHOT, text).unwrap();
+            return;
+        }
+        let committed: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(SNAPSHOT).unwrap()).unwrap();
+        assert!(
+            document == committed,
+            "/openapi.json differs from {SNAPSHOT}; if the change is meant, rerun with \
+             UPDATE_SNAPSHOTS=1 and commit the file"
+        );
+    }
+
+    #[test]
+    fn a_new_chat_is_the_example_of_post_chat() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let chat = &document["components"]["schemas"]["ChatRequest"]["properties"]["chat_id"];
+        assert_eq!(chat["example"], "", "{chat}");
+        let answers = &document["paths"]["/chat"]["post"]["responses"]["200"]["content"];
+        assert!(answers["text/event-stream"].is_object(), "{answers}");
+        let rate_limited = &document["paths"]["/chat"]["post"]["responses"]["429"];
+        let example = &rate_limited["content"]["application/json"]["examples"]["rate_limited"];
+        assert_eq!(
+            example["value"]["error"]["code"], "rate_limited",
+            "{rate_limited}"
+        );
+        assert!(rate_limited["headers"]["Retry-After"].is_object());
+        let bad_json = &document["paths"]["/chat"]["post"]["responses"]["415"];
+        assert!(
+            bad_json["content"]["application/json"]["examples"]["unsupported_media_type"]
+                .is_object()
+        );
+    }
+
+    #[test]
+    fn every_error_answer_shows_the_body_of_each_code_it_names() {
+        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        for (path, operations) in document["paths"].as_object().unwrap() {
+            for (method, operation) in operations.as_object().unwrap() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    let at = format!("{method} {path} {status}");
+                    assert!(response["headers"]["X-Request-Id"].is_object(), "{at}");
+                    let json = &response["content"]["application/json"];
+                    if json["schema"]["$ref"] != "#/components/schemas/ErrorBody" {
+                        continue;
+                    }
+                    let examples = json["examples"]
+                        .as_object()
+                        .unwrap_or_else(|| panic!("{at}"));
+                    assert!(!examples.is_empty(), "{at}");
+                    for (code, example) in examples {
+                        assert_eq!(example["value"]["error"]["code"], code.as_str(), "{at}");
+                    }
+                }
+            }
+        }
+    }
 }
