@@ -36,7 +36,7 @@ pub struct ChatRequest {
     #[serde(default)]
     #[schema(example = "")]
     chat_id: Option<String>,
-    #[schema(example = "Sou desenvolvedor de software. Como estruturo um projeto em Rust?")]
+    #[schema(example = "Prefiro respostas curtas. Como organizo um workspace Rust?")]
     prompt: String,
     /// Any OpenRouter model; defaults to the profile's `default_model`, then the server's.
     #[schema(example = "openai/gpt-4o-mini")]

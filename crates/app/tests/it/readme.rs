@@ -61,3 +61,35 @@ async fn the_first_session_prints_what_the_readme_shows() {
         "three turns and one idempotent retry pair: the retry never reached the model"
     );
 }
+
+#[tokio::test]
+async fn the_swagger_example_of_post_chat_saves_a_memory() {
+    let app = TestApp::spawn().await;
+    answer(&app.upstream, "Use um Cargo workspace.", (12, 5)).await;
+    let token = app.user("swagger", Some("sk-or-v1-test-key-a1b2")).await;
+    let document: serde_json::Value = app
+        .get("/openapi.json", None)
+        .await
+        .json()
+        .await
+        .expect("the OpenAPI document");
+    let schema = &document["components"]["schemas"]["ChatRequest"]["properties"];
+    let body = serde_json::json!({
+        "chat_id": schema["chat_id"]["example"],
+        "prompt": schema["prompt"]["example"],
+    });
+    let turn = app.post("/chat", Some(&token), &body).await;
+    assert_eq!(
+        turn.status(),
+        200,
+        "the example as sent from the Swagger UI"
+    );
+    let turn: serde_json::Value = turn.json().await.expect("a chat turn");
+    let saved = turn["memories"]["saved"]
+        .as_array()
+        .expect("saved memories");
+    assert!(
+        !saved.is_empty(),
+        "the example shows memory at work: {turn}"
+    );
+}

@@ -53,7 +53,7 @@ pub struct ChatMessageBody {
     #[schema(example = "user")]
     role: String,
     /// A string, or an array of parts (`{type: "text", text}`).
-    #[schema(value_type = Object, example = "Sou desenvolvedor de software. Como organizo um workspace Rust?")]
+    #[schema(value_type = Object, example = "Prefiro respostas curtas. Como organizo um workspace Rust?")]
     content: Value,
 }
 
