@@ -66,6 +66,38 @@ impl TryFrom<PreferenceRow> for UserPreference {
     }
 }
 
+impl Postgres {
+    /// The owner's active preferences, newest first: of `kind` and at most `limit` when
+    /// given.
+    async fn active(
+        &self,
+        owner: UserId,
+        kind: Option<PreferenceKind>,
+        limit: Option<u32>,
+    ) -> Result<Vec<UserPreference>, StoreError> {
+        let mut conn = self.conn().await?;
+        let mut query = prefs::table
+            .filter(prefs::user_id.eq(owner.as_uuid()))
+            .filter(prefs::superseded_by.is_null())
+            .order((prefs::created_at.desc(), prefs::id.desc()))
+            .select(PreferenceRow::as_select())
+            .into_boxed();
+        if let Some(kind) = kind {
+            query = query.filter(prefs::kind.eq(kind.as_str()));
+        }
+        if let Some(limit) = limit {
+            query = query.limit(i64::from(limit));
+        }
+        query
+            .load(&mut conn)
+            .await
+            .map_err(store_error)?
+            .into_iter()
+            .map(UserPreference::try_from)
+            .collect()
+    }
+}
+
 #[async_trait]
 impl PreferenceStore for Postgres {
     async fn insert(&self, preference: &UserPreference) -> Result<(), StoreError> {
@@ -79,18 +111,7 @@ impl PreferenceStore for Postgres {
     }
 
     async fn list_active(&self, owner: UserId) -> Result<Vec<UserPreference>, StoreError> {
-        let mut conn = self.conn().await?;
-        prefs::table
-            .filter(prefs::user_id.eq(owner.as_uuid()))
-            .filter(prefs::superseded_by.is_null())
-            .order((prefs::created_at.desc(), prefs::id.desc()))
-            .select(PreferenceRow::as_select())
-            .load(&mut conn)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(UserPreference::try_from)
-            .collect()
+        self.active(owner, None, None).await
     }
 
     async fn active_of_kind(
@@ -99,20 +120,7 @@ impl PreferenceStore for Postgres {
         kind: PreferenceKind,
         limit: u32,
     ) -> Result<Vec<UserPreference>, StoreError> {
-        let mut conn = self.conn().await?;
-        prefs::table
-            .filter(prefs::user_id.eq(owner.as_uuid()))
-            .filter(prefs::superseded_by.is_null())
-            .filter(prefs::kind.eq(kind.as_str()))
-            .order((prefs::created_at.desc(), prefs::id.desc()))
-            .limit(i64::from(limit))
-            .select(PreferenceRow::as_select())
-            .load(&mut conn)
-            .await
-            .map_err(store_error)?
-            .into_iter()
-            .map(UserPreference::try_from)
-            .collect()
+        self.active(owner, Some(kind), Some(limit)).await
     }
 
     async fn find(
