@@ -11,13 +11,38 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use crate::ports::Stamp;
+use crate::ports::{Stamp, StampScope, Stamps};
 
 /// How long an entry is trusted at most, whatever its stamp.
 pub(crate) const MAX_AGE: TimeDelta = TimeDelta::seconds(60);
 
 /// How many entries one cache holds; past that the expired go first, then any one.
 const CAPACITY: usize = 10_000;
+
+/// The scope's stamp, or `None` when the shared store cannot say: then nothing
+/// remembered is trusted and the caller reads the database.
+pub(crate) async fn read_stamp(stamps: &dyn Stamps, scope: StampScope) -> Option<Stamp> {
+    match stamps.current(scope).await {
+        Ok(stamp) => Some(stamp),
+        Err(error) => {
+            tracing::debug!(error = %error, ?scope, "stamps unavailable; reading the database");
+            None
+        }
+    }
+}
+
+/// Renews the scope's stamp after a change was stored, so every replica drops what it
+/// remembers of the scope at its next request.
+pub(crate) async fn renew_stamp(stamps: &dyn Stamps, scope: StampScope) {
+    if let Err(error) = stamps.renew(scope).await {
+        tracing::warn!(
+            error = %error,
+            ?scope,
+            max_age_s = MAX_AGE.num_seconds(),
+            "stamp not renewed; other replicas may act on the old state for up to max_age_s"
+        );
+    }
+}
 
 /// A remembered value and the stamp it was read under.
 #[derive(Debug, Clone)]
@@ -49,6 +74,29 @@ impl<K: Eq + Hash + Clone, V: Clone> StampedCache<K, V> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = entries.get(key)?;
         (now - entry.stored_at < MAX_AGE).then(|| entry.stamped.clone())
+    }
+
+    /// The value for `key`: as remembered while `stamp` (read before this call) is the
+    /// one it was stored under, or else what `load` reads, remembered under `stamp`.
+    /// Without a stamp, `load` is always used and nothing is remembered.
+    pub(crate) async fn get_or_load<E>(
+        &self,
+        key: K,
+        stamp: Option<Stamp>,
+        now: DateTime<Utc>,
+        load: impl Future<Output = Result<V, E>>,
+    ) -> Result<V, E> {
+        if let Some(stamp) = stamp
+            && let Some(hit) = self.get(&key, now)
+            && hit.stamp == stamp
+        {
+            return Ok(hit.value);
+        }
+        let value = load.await?;
+        if let Some(stamp) = stamp {
+            self.put(key, stamp, value.clone(), now);
+        }
+        Ok(value)
     }
 
     /// Remembers `value`, read from the store after `stamp` was read.

@@ -70,24 +70,17 @@ impl AuthService {
     /// remembered under the stamp read before it).
     async fn account(&self, id: UserId) -> Result<AccountEntry, AuthError> {
         let stamp = self.account_stamp(id).await;
-        if let Some(stamp) = stamp
-            && let Some(hit) = self.accounts.get(&id, self.now())
-            && hit.stamp == stamp
-        {
-            return Ok(hit.value);
-        }
-        let user = self.profile(id).await?;
-        let entry = AccountEntry {
-            username: user.username,
-            role: user.role,
-            openrouter_key: user.openrouter_key,
-            default_model: user.default_model,
-            memory_enabled: user.memory_enabled,
+        let read = async {
+            let user = self.profile(id).await?;
+            Ok(AccountEntry {
+                username: user.username,
+                role: user.role,
+                openrouter_key: user.openrouter_key,
+                default_model: user.default_model,
+                memory_enabled: user.memory_enabled,
+            })
         };
-        if let Some(stamp) = stamp {
-            self.accounts.put(id, stamp, entry.clone(), self.now());
-        }
-        Ok(entry)
+        self.accounts.get_or_load(id, stamp, self.now(), read).await
     }
 
     /// Re-encrypts every stored key sealed with an older master key. Safe to run while

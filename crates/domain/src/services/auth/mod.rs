@@ -16,7 +16,7 @@ use crate::ports::{
     TokenDenylist, TokenService, UserRepository,
 };
 use crate::services::ServiceError;
-use crate::services::stamped_cache::{MAX_AGE, StampedCache};
+use crate::services::stamped_cache::{StampedCache, read_stamp, renew_stamp};
 
 pub use keys::{ModelAccess, RotationReport};
 pub use profile::{ProfileChanges, Registration};
@@ -102,29 +102,14 @@ impl AuthService {
         }
     }
 
-    /// The user's stamp, or `None` when the shared store cannot say (then nothing
-    /// remembered is trusted and the caller reads the database).
+    /// The user's stamp, or `None` when the shared store cannot say.
     pub(crate) async fn account_stamp(&self, user: UserId) -> Option<Stamp> {
-        match self.ports.stamps.current(StampScope::Account(user)).await {
-            Ok(stamp) => Some(stamp),
-            Err(error) => {
-                tracing::debug!(error = %error, "account stamps unavailable; reading the database");
-                None
-            }
-        }
+        read_stamp(self.ports.stamps.as_ref(), StampScope::Account(user)).await
     }
 
-    /// Renews the user's stamp after a change was stored, so every replica drops what
-    /// it remembers of the account at its next request.
+    /// Renews the user's stamp after a change to the account was stored.
     pub(crate) async fn renew_account_stamp(&self, user: UserId) {
-        if let Err(error) = self.ports.stamps.renew(StampScope::Account(user)).await {
-            tracing::warn!(
-                error = %error,
-                user_id = %user,
-                max_age_s = MAX_AGE.num_seconds(),
-                "account stamp not renewed; other replicas may act on the old account for up to max_age_s"
-            );
-        }
+        renew_stamp(self.ports.stamps.as_ref(), StampScope::Account(user)).await;
     }
 
     /// The current time, for what is remembered.

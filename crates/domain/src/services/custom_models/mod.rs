@@ -12,25 +12,26 @@ mod circuit;
 mod draft;
 mod reseal;
 mod route;
+mod test_call;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use secrecy::SecretString;
 
 use crate::custom_model::{CustomModel, ModelSettings, ModelSlug, ModelVersion, SealedHeader};
 use crate::ports::{
-    Clock, CustomModelRepository, LlmError, LlmMessage, SecretCipher, SecretOwner, SigningSecrets,
-    StampScope, Stamps, StoreError, WebhookCall, WebhookCaller, WebhookEndpoint, WebhookKind,
-    WebhookUrlGuard,
+    Clock, CustomModelRepository, SecretCipher, SecretOwner, SigningSecrets, StampScope, Stamps,
+    StoreError, WebhookCaller, WebhookEndpoint, WebhookKind, WebhookUrlGuard,
 };
 use crate::services::ServiceError;
-use crate::services::stamped_cache::{MAX_AGE, StampedCache};
-use crate::{CustomModelId, Role, UserId, ValidationError};
+use crate::services::stamped_cache::{StampedCache, read_stamp, renew_stamp};
+use crate::{CustomModelId, UserId, ValidationError};
 
 pub use circuit::CircuitPolicy;
 pub use draft::ModelDraft;
 pub use route::RegistryRouter;
+pub use test_call::TestReport;
 
 /// The ports the registry needs.
 #[derive(Clone)]
@@ -76,18 +77,6 @@ pub struct CreatedModel {
     pub signing_secret: SecretString,
 }
 
-/// What a test call of a webhook found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestReport {
-    pub ok: bool,
-    /// The webhook's HTTP status; 504 when it did not answer in time and 502 when
-    /// it could not be reached or its answer was unreadable.
-    pub status: u16,
-    pub latency: Duration,
-    pub content: Option<String>,
-    pub error: Option<String>,
-}
-
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportReport {
@@ -116,36 +105,17 @@ impl CustomModelService {
         &self,
         slug: &ModelSlug,
     ) -> Result<Option<CustomModel>, StoreError> {
-        let stamp = match self.ports.stamps.current(StampScope::ModelRegistry).await {
-            Ok(stamp) => Some(stamp),
-            Err(error) => {
-                tracing::debug!(error = %error, "registry stamp unavailable; reading the database");
-                None
-            }
-        };
+        let stamp = read_stamp(self.ports.stamps.as_ref(), StampScope::ModelRegistry).await;
+        let read = self.ports.models.find_by_slug(slug);
         let now = self.ports.clock.now();
-        if let Some(stamp) = stamp
-            && let Some(hit) = self.routed.get(slug, now)
-            && hit.stamp == stamp
-        {
-            return Ok(hit.value);
-        }
-        let found = self.ports.models.find_by_slug(slug).await?;
-        if let Some(stamp) = stamp {
-            self.routed.put(slug.clone(), stamp, found.clone(), now);
-        }
-        Ok(found)
+        self.routed
+            .get_or_load(slug.clone(), stamp, now, read)
+            .await
     }
 
     /// Renews the registry's stamp after a change was stored.
     async fn changed(&self) {
-        if let Err(error) = self.ports.stamps.renew(StampScope::ModelRegistry).await {
-            tracing::warn!(
-                error = %error,
-                max_age_s = MAX_AGE.num_seconds(),
-                "registry stamp not renewed; other replicas may route to the old models for up to max_age_s"
-            );
-        }
+        renew_stamp(self.ports.stamps.as_ref(), StampScope::ModelRegistry).await;
     }
 
     pub async fn create(
@@ -264,51 +234,6 @@ impl CustomModelService {
             }
         }
         Ok(report)
-    }
-
-    /// Calls the model's webhook with a short test message, as a user's call would.
-    pub async fn test(
-        &self,
-        admin: UserId,
-        id: CustomModelId,
-        kind: WebhookKind,
-    ) -> Result<TestReport, RegistryError> {
-        let model = self.get(id).await?;
-        let endpoint = self.endpoint(&model, kind)?;
-        let text = "This is a test call from polychat.";
-        let call = WebhookCall {
-            model: model.settings.slug.to_string(),
-            kind,
-            messages: vec![LlmMessage::text(Role::User, text)],
-            prompt: (kind == WebhookKind::Completion).then(|| text.to_owned()),
-            chat_input: text.to_owned(),
-            session_id: format!("test-{}", CustomModelId::generate()),
-            user_id: admin,
-            stream: false,
-        };
-        let started = Instant::now();
-        let outcome = self.ports.webhooks.complete(&endpoint, &call).await;
-        let latency = started.elapsed();
-        Ok(match outcome {
-            Ok(completion) => TestReport {
-                ok: true,
-                status: 200,
-                latency,
-                content: Some(completion.content),
-                error: None,
-            },
-            Err(error) => TestReport {
-                ok: false,
-                status: match error {
-                    LlmError::Status { status, .. } => status,
-                    LlmError::Timeout => 504,
-                    _ => 502,
-                },
-                latency,
-                content: None,
-                error: Some(error.to_string()),
-            },
-        })
     }
 
     /// Where and how `model`'s webhook of `kind` is called, secrets opened.
