@@ -56,8 +56,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .app_data(extract::json_config())
-                .app_data(extract::query_config())
+                .app_data(crate::http::input::payload_config())
                 .wrap(from_fn(request_context))
                 .configure(routes::config)
                 .configure(openapi::config)

@@ -19,12 +19,13 @@ use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService};
 use polychat_domain::services::custom_models::{
     CircuitPolicy, CustomModelPorts, CustomModelService, RegistryRouter,
 };
+use polychat_domain::services::master_key::{MasterKeyCheck, MasterKeyState};
 use polychat_domain::services::memory::{MemoryPorts, MemoryService};
 use polychat_domain::services::search::SearchService;
 use polychat_domain::services::usage::{UsagePolicy, UsageService};
 use polychat_openrouter::{
     EmbeddingsClient, EmbeddingsConfig, EmbeddingsProbe, OpenRouterCatalog, OpenRouterClient,
-    OpenRouterConfig,
+    OpenRouterConfig, OpenRouterKeyCheck,
 };
 use polychat_postgres::{Postgres, PostgresConfig};
 use polychat_redis::RedisConfig;
@@ -101,6 +102,7 @@ fn auth_service(
             tokens: Arc::new(tokens),
             denylist: Arc::new(redis.clone()),
             cipher: Arc::new(cipher(config)?),
+            key_check: Arc::new(OpenRouterKeyCheck::new(&openrouter_config(config))?),
             limiter,
             stamps: Arc::new(redis.clone()),
             clock,
@@ -114,6 +116,7 @@ fn auth_service(
 /// versions').
 pub async fn rotate_keys(config: &AppConfig) -> anyhow::Result<()> {
     let postgres = polychat_postgres::connect(&postgres_config(config)).await?;
+    let check = verify_master_key(config, &postgres).await?;
     let redis = connect_redis(config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let limiter = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
@@ -142,7 +145,23 @@ pub async fn rotate_keys(config: &AppConfig) -> anyhow::Result<()> {
             "{undecryptable} stored secrets could not be decrypted with any configured master key"
         );
     }
+    check.renew().await?;
     Ok(())
+}
+
+/// Refuses to go on when no configured master key opens the stored check value (the
+/// secrets were sealed with another key); warns while a previous key still does.
+async fn verify_master_key(
+    config: &AppConfig,
+    postgres: &Postgres,
+) -> anyhow::Result<MasterKeyCheck> {
+    let check = MasterKeyCheck::new(Arc::new(cipher(config)?), Arc::new(postgres.clone()));
+    if check.verify().await? == MasterKeyState::Previous {
+        tracing::warn!(
+            "the stored secrets are sealed with APP_MASTER_KEY_PREVIOUS; run `polychat rotate-keys`"
+        );
+    }
+    Ok(check)
 }
 
 /// Gives `username` the role (`polychat admin grant|revoke USERNAME`).
@@ -169,12 +188,17 @@ async fn connect_redis(config: &AppConfig) -> anyhow::Result<polychat_redis::Red
         .context("connecting to Redis")
 }
 
-/// The model calls and the model catalog, both on OpenRouter.
-fn openrouter(config: &AppConfig) -> anyhow::Result<(OpenRouterClient, OpenRouterCatalog)> {
+fn openrouter_config(config: &AppConfig) -> OpenRouterConfig {
     let mut openrouter = OpenRouterConfig::new(config.openrouter_base_url.clone());
     openrouter.referer.clone_from(&config.openrouter_referer);
     openrouter.title.clone_from(&config.openrouter_title);
     openrouter.total_timeout = config.llm_timeout;
+    openrouter
+}
+
+/// The model calls and the model catalog, both on OpenRouter.
+fn openrouter(config: &AppConfig) -> anyhow::Result<(OpenRouterClient, OpenRouterCatalog)> {
+    let openrouter = openrouter_config(config);
     Ok((
         OpenRouterClient::new(&openrouter)?,
         OpenRouterCatalog::new(&openrouter)?,
@@ -221,6 +245,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
     let postgres = polychat_postgres::connect(&postgres_config(config))
         .await
         .context("connecting to PostgreSQL")?;
+    verify_master_key(config, &postgres).await?;
     let mongo = connect_mongo(config).await?;
     let redis = connect_redis(config).await?;
 

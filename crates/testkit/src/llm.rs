@@ -7,8 +7,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use futures_util::stream;
 use polychat_domain::ports::{
-    Completion, CompletionRequest, LlmError, LlmMessage, LlmProvider, LlmStream, ModelInput,
-    StreamEvent,
+    Completion, CompletionRequest, GatewayKeyCheck, KeyVerdict, LlmError, LlmMessage, LlmProvider,
+    LlmStream, ModelInput, StreamEvent,
 };
 use polychat_domain::{ModelName, Usage};
 use secrecy::ExposeSecret;
@@ -315,5 +315,42 @@ mod tests {
         let events: Vec<_> = llm.stream(request("y")).await.unwrap().collect().await;
         assert!(matches!(&events[0], Ok(StreamEvent::Delta(text)) if text == "whole"));
         assert!(matches!(events[1], Ok(StreamEvent::Finished { .. })));
+    }
+}
+
+/// A gateway that knows every key except those it was told to refuse, and can be made
+/// unreachable.
+#[derive(Debug, Default)]
+pub struct FakeKeyCheck {
+    refused: Mutex<Vec<String>>,
+    unreachable: Mutex<bool>,
+}
+
+impl FakeKeyCheck {
+    /// From now on `key` is refused.
+    pub fn refuse(&self, key: &str) {
+        lock(&self.refused).push(key.to_owned());
+    }
+
+    /// From now on (or no longer) the gateway cannot be asked.
+    pub fn set_unreachable(&self, unreachable: bool) {
+        *lock(&self.unreachable) = unreachable;
+    }
+}
+
+#[async_trait]
+impl GatewayKeyCheck for FakeKeyCheck {
+    async fn check(&self, key: &secrecy::SecretString) -> KeyVerdict {
+        if *lock(&self.unreachable) {
+            return KeyVerdict::Unchecked("the gateway could not be reached".to_owned());
+        }
+        if lock(&self.refused)
+            .iter()
+            .any(|refused| refused == key.expose_secret())
+        {
+            KeyVerdict::Rejected
+        } else {
+            KeyVerdict::Accepted
+        }
     }
 }

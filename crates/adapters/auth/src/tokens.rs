@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use polychat_domain::UserId;
 use polychat_domain::ports::{AccessClaims, TokenError, TokenKind, TokenPair, TokenService};
@@ -181,6 +182,32 @@ impl JwtTokenService {
     }
 }
 
+impl JwtTokenService {
+    /// What a failed check tells the caller. The library checks the signature before
+    /// the claims, so "expired" and "wrong kind" are only ever said of a token this
+    /// service signed; everything else about a bad token is "invalid".
+    fn refusal(&self, token: &str, kind: TokenKind, error: &ErrorKind) -> TokenError {
+        match error {
+            ErrorKind::InvalidToken
+            | ErrorKind::Base64(_)
+            | ErrorKind::Json(_)
+            | ErrorKind::Utf8(_) => TokenError::Malformed,
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            ErrorKind::InvalidAudience => {
+                let other = match kind {
+                    TokenKind::Access => &self.refresh,
+                    TokenKind::Refresh => &self.access,
+                };
+                match jsonwebtoken::decode::<Claims>(token, &self.decoding, other) {
+                    Ok(_) => TokenError::WrongKind,
+                    Err(_) => TokenError::Invalid,
+                }
+            }
+            _ => TokenError::Invalid,
+        }
+    }
+}
+
 fn validation(config: &JwtConfig, audience: &str) -> Validation {
     let mut validation = Validation::new(ALGORITHM);
     validation.leeway = config.leeway.as_secs();
@@ -225,12 +252,15 @@ impl TokenService for JwtTokenService {
             TokenKind::Refresh => (&self.refresh, TokenType::Refresh),
         };
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, validation)
-            .map_err(|_| TokenError::Invalid)?
+            .map_err(|error| self.refusal(token, kind, error.kind()))?
             .claims;
         // A token "issued" in the future was not issued by this clock.
         let issued_in_future = claims.iat > now_seconds().saturating_add(validation.leeway);
-        if claims.typ != expected || issued_in_future {
+        if issued_in_future {
             return Err(TokenError::Invalid);
+        }
+        if claims.typ != expected {
+            return Err(TokenError::WrongKind);
         }
         let user_id = UserId::parse(&claims.sub).map_err(|_| TokenError::Invalid)?;
         Ok(AccessClaims {

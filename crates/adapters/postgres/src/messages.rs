@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use diesel::upsert::excluded;
 use diesel_async::scoped_futures::ScopedFutureExt;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use pgvector::{Vector, VectorExpressionMethods};
 use polychat_domain::ports::{
     IndexedMessage, MessageIndex, MessageSearchHit, MessageSearchQuery, StoreError,
 };
@@ -18,6 +17,7 @@ use crate::error::{corrupt, store_error};
 use crate::pool::Postgres;
 use crate::schema::message_embeddings as msgs;
 use crate::search::{filtered_scan, result_limit, similarity, to_vector};
+use crate::vector::{CosineDistanceMethod as _, StoredVector};
 
 /// Rows per INSERT: 7 parameters each stays far below PostgreSQL's 65,535.
 const INSERT_CHUNK: usize = 1_000;
@@ -31,7 +31,7 @@ struct NewIndexedMessage<'a> {
     role: &'static str,
     content: &'a str,
     created_at: DateTime<Utc>,
-    embedding: Vector,
+    embedding: StoredVector,
 }
 
 impl<'a> From<&'a IndexedMessage> for NewIndexedMessage<'a> {

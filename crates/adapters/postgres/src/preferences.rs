@@ -6,7 +6,6 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use diesel_async::scoped_futures::ScopedFutureExt;
-use pgvector::{Vector, VectorExpressionMethods};
 use polychat_domain::ports::{PreferenceStore, ScoredPreference, StoreError};
 use polychat_domain::{
     ChatId, Embedding, PreferenceId, PreferenceKind, PreferenceText, UserId, UserPreference,
@@ -17,6 +16,7 @@ use crate::error::{corrupt, store_error};
 use crate::pool::Postgres;
 use crate::schema::user_preferences as prefs;
 use crate::search::{filtered_scan, from_vector, result_limit, similarity, to_vector};
+use crate::vector::{CosineDistanceMethod as _, StoredVector};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = prefs, check_for_backend(diesel::pg::Pg))]
@@ -25,7 +25,7 @@ struct PreferenceRow {
     user_id: Uuid,
     text: String,
     kind: String,
-    embedding: Vector,
+    embedding: StoredVector,
     source_chat_id: Option<Uuid>,
     superseded_by: Option<Uuid>,
     created_at: DateTime<Utc>,

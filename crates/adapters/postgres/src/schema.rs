@@ -21,7 +21,7 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid};
-    use pgvector::sql_types::Vector;
+    use crate::vector::VectorSql as Vector;
 
     user_preferences (id) {
         id -> Uuid,
@@ -38,7 +38,7 @@ diesel::table! {
 
 diesel::table! {
     use diesel::sql_types::{Text, Timestamptz, Uuid};
-    use pgvector::sql_types::Vector;
+    use crate::vector::VectorSql as Vector;
 
     message_embeddings (message_id) {
         message_id -> Uuid,
@@ -109,5 +109,15 @@ diesel::table! {
         succeeded -> Bool,
         latency_ms -> Int4,
         created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::{Bool, Text, Timestamptz};
+
+    master_key_check (singleton) {
+        singleton -> Bool,
+        sealed -> Text,
+        updated_at -> Timestamptz,
     }
 }

@@ -4,8 +4,9 @@
 use diesel::QueryResult;
 use diesel_async::scoped_futures::{ScopedBoxFuture, ScopedFutureExt};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-use pgvector::Vector;
 use polychat_domain::Embedding;
+
+use crate::vector::StoredVector;
 
 /// The most hits one search returns, whatever the caller asks; also the ceiling of
 /// `hnsw.ef_search`.
@@ -67,12 +68,12 @@ where
     .await
 }
 
-pub(crate) fn to_vector(embedding: &Embedding) -> Vector {
-    Vector::from(embedding.as_slice().to_vec())
+pub(crate) fn to_vector(embedding: &Embedding) -> StoredVector {
+    StoredVector(pgvector::Vector::from(embedding.as_slice().to_vec()))
 }
 
-pub(crate) fn from_vector(vector: &Vector) -> Embedding {
-    Embedding::new(vector.to_vec())
+pub(crate) fn from_vector(vector: &StoredVector) -> Embedding {
+    Embedding::new(vector.0.to_vec())
 }
 
 /// Cosine similarity from pgvector's cosine distance (`<=>`), which is 1 - similarity.

@@ -12,6 +12,7 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use polychat_domain::ports::AccessClaims;
+use polychat_domain::services::auth::Refusal;
 use polychat_domain::{AccountRole, Credential, UserId};
 
 use super::ApiError;
@@ -72,8 +73,13 @@ impl FromRequest for AuthUser {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let timeline = timeline(req);
         Box::pin(async move {
-            let (Some(token), Some(state)) = (token, state) else {
-                return Err(ApiError::unauthorized());
+            let Some(state) = state else {
+                return Err(ApiError::internal(anyhow::anyhow!(
+                    "application state missing"
+                )));
+            };
+            let Some(token) = token else {
+                return Err(ApiError::unauthorized(Refusal::Missing));
             };
             let principal = timeline
                 .time("auth", state.api_keys.authenticate(&token))
@@ -114,7 +120,8 @@ impl FromRequest for AdminUser {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         Box::pin(async move {
             let user = user.await?;
-            let state = state.ok_or_else(ApiError::unauthorized)?;
+            let state = state
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("application state missing")))?;
             let profile = state.auth.profile(user.id).await?;
             if profile.role != AccountRole::Admin {
                 return Err(ApiError::forbidden("this needs an admin"));

@@ -2,12 +2,14 @@
 //! `{"error": {"code", "message", "type", "param"}}` — the native shape and OpenAI's in
 //! one. Internal causes are logged with their whole chain and never reach clients.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use polychat_domain::services::auth::Refusal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -31,8 +33,11 @@ pub struct ErrorDetail {
     pub kind: &'static str,
     /// The request field at fault, when one is.
     #[schema(example = "username")]
-    pub param: Option<&'static str>,
+    pub param: Option<Cow<'static, str>>,
 }
+
+/// The protection space named in `WWW-Authenticate`.
+const REALM: &str = "polychat";
 
 /// OpenAI's error class for a status.
 fn kind_of(status: StatusCode) -> &'static str {
@@ -52,8 +57,10 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: String,
-    param: Option<&'static str>,
+    param: Option<Cow<'static, str>>,
     retry_after: Option<Duration>,
+    /// RFC 6750's `WWW-Authenticate` challenge of a 401.
+    challenge: Option<String>,
     cause: Option<anyhow::Error>,
 }
 
@@ -65,14 +72,15 @@ impl ApiError {
             message: message.into(),
             param: None,
             retry_after: None,
+            challenge: None,
             cause: None,
         }
     }
 
     /// Names the request field at fault.
     #[must_use]
-    pub fn param(mut self, field: &'static str) -> Self {
-        self.param = Some(field);
+    pub fn param(mut self, field: impl Into<Cow<'static, str>>) -> Self {
+        self.param = Some(field.into());
         self
     }
 
@@ -101,12 +109,23 @@ impl ApiError {
         )
     }
 
-    pub fn unauthorized() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "missing, invalid, expired or revoked access token",
-        )
+    /// 401 saying why the credential was refused, with RFC 6750's challenge: no `error`
+    /// when none was sent, `invalid_token` otherwise.
+    pub fn unauthorized(refusal: Refusal) -> Self {
+        let challenge = match refusal {
+            Refusal::Missing => format!("Bearer realm=\"{REALM}\""),
+            other => format!(
+                "Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{other}\""
+            ),
+        };
+        Self {
+            challenge: Some(challenge),
+            ..Self::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                refusal.explanation(),
+            )
+        }
     }
 
     /// The caller is known but its credential may not do this (e.g. an API key where a
@@ -201,12 +220,19 @@ impl ResponseError for ApiError {
                 response.insert_header((header::RETRY_AFTER, value));
             }
         }
+        if let Some(value) = self
+            .challenge
+            .as_deref()
+            .and_then(|challenge| HeaderValue::from_str(challenge).ok())
+        {
+            response.insert_header((header::WWW_AUTHENTICATE, value));
+        }
         response.json(ErrorBody {
             error: ErrorDetail {
                 code: self.code,
                 message: self.message.clone(),
                 kind: kind_of(self.status),
-                param: self.param,
+                param: self.param.clone(),
             },
         })
     }

@@ -8,6 +8,7 @@ use polychat_domain::services::auth::AuthError;
 use polychat_domain::services::chat::ChatError;
 use polychat_domain::services::custom_models::RegistryError;
 use polychat_domain::services::memory::MemoryError;
+use polychat_domain::services::search::SearchError;
 
 use super::ApiError;
 
@@ -41,7 +42,14 @@ impl From<AuthError> for ApiError {
                 "too many failed attempts, try again later",
             )
             .retry_after(retry_after),
-            AuthError::Unauthorized => Self::unauthorized(),
+            AuthError::Unauthorized(refusal) => Self::unauthorized(refusal),
+            AuthError::KeyRejected => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "openrouter_key_invalid",
+                "OpenRouter does not accept this key; check it at openrouter.ai/keys",
+            )
+            .param("openrouter_api_key"),
+            AuthError::KeyUnreadable => key_unreadable(),
             AuthError::UnknownUser => {
                 Self::new(StatusCode::NOT_FOUND, "not_found", "no user has that name")
             }
@@ -109,6 +117,7 @@ impl From<ChatError> for ApiError {
             ChatError::Validation(error) => error.into(),
             ChatError::NotFound => Self::not_found("chat"),
             ChatError::KeyMissing => key_missing(),
+            ChatError::KeyUnreadable => key_unreadable(),
             ChatError::RateLimited { retry_after } => Self::new(
                 StatusCode::TOO_MANY_REQUESTS,
                 "rate_limited",
@@ -130,7 +139,7 @@ impl From<ChatError> for ApiError {
                 "model_not_found",
                 "no such model (GET /v1/models lists them)",
             ),
-            ChatError::Unauthorized => Self::unauthorized(),
+            ChatError::Unauthorized(refusal) => Self::unauthorized(refusal),
             ChatError::Interrupted => Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "server_shutdown",
@@ -187,4 +196,24 @@ impl From<MemoryError> for ApiError {
             MemoryError::Service(error) => error.into(),
         }
     }
+}
+
+impl From<SearchError> for ApiError {
+    fn from(error: SearchError) -> Self {
+        match error {
+            SearchError::ChatNotFound => Self::not_found("chat").param("chat_id"),
+            SearchError::Service(error) => error.into(),
+        }
+    }
+}
+
+/// 409: the stored key was sealed with a master key the server no longer has.
+fn key_unreadable() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "openrouter_key_unreadable",
+        "your stored OpenRouter key can no longer be read (the server's master key changed); \
+         enter it again with PUT /user/profile",
+    )
+    .param("openrouter_api_key")
 }

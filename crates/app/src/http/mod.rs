@@ -5,8 +5,11 @@ pub mod auth;
 pub mod error;
 mod error_map;
 pub mod extract;
+pub mod input;
 pub mod refresh_cookie;
 pub mod request_context;
+mod wording;
 
 pub use auth::{AdminUser, AuthUser, SessionUser};
 pub use error::ApiError;
+pub use input::{Body, Params};

@@ -11,7 +11,7 @@ use actix_web::body::MessageBody as _;
 use polychat_domain::ValidationError;
 use polychat_domain::ports::LlmError;
 use polychat_domain::services::api_keys::ApiKeyError;
-use polychat_domain::services::auth::AuthError;
+use polychat_domain::services::auth::{AuthError, Refusal};
 use polychat_domain::services::chat::ChatError;
 use polychat_domain::services::custom_models::RegistryError;
 use serde_json::Value;
@@ -154,7 +154,7 @@ fn example(code: &str, path: &str) -> Option<ApiError> {
         "invalid_json" => ApiError::new(
             actix_web::http::StatusCode::BAD_REQUEST,
             "invalid_json",
-            "the body is not valid JSON: expected value at line 1 column 1",
+            "the body is not valid JSON (line 1, column 1)",
         ),
         "unsupported_media_type" => ApiError::new(
             actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -167,7 +167,7 @@ fn example(code: &str, path: &str) -> Option<ApiError> {
             reason: "must be 3-32 characters".into(),
         }
         .into(),
-        "unauthorized" => ApiError::unauthorized(),
+        "unauthorized" => ApiError::unauthorized(Refusal::Expired),
         "forbidden" => ApiError::forbidden("an API key cannot do this; log in"),
         "not_found" => ApiError::not_found(missing(path)),
         "invalid_credentials" => AuthError::InvalidCredentials.into(),
@@ -177,6 +177,8 @@ fn example(code: &str, path: &str) -> Option<ApiError> {
         }
         .into(),
         "openrouter_key_missing" => LlmError::KeyMissing.into(),
+        "openrouter_key_invalid" => AuthError::KeyRejected.into(),
+        "openrouter_key_unreadable" => AuthError::KeyUnreadable.into(),
         "upstream_unauthorized" => LlmError::Unauthorized.into(),
         "upstream_insufficient_credits" => LlmError::InsufficientCredits.into(),
         "upstream_rate_limited" => LlmError::RateLimited { retry_after: None }.into(),

@@ -8,17 +8,20 @@ use actix_web::http::header::SET_COOKIE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use polychat_domain::api_key::API_KEY_MARKER;
 use polychat_domain::ports::TokenPair;
-use polychat_domain::services::auth::Registration;
+use polychat_domain::services::auth::{Refusal, Registration};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::profile::Profile;
 use crate::http::auth::{bearer, needs_login};
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
+use crate::http::input::refuse_misspellings;
 use crate::http::refresh_cookie::{self, CookieQuery};
 use crate::http::{ApiError, SessionUser};
+use crate::http::{Body, Params};
 use crate::state::AppState;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -41,7 +44,14 @@ pub struct RegisterRequest {
     openrouter_api_key: Option<String>,
     #[schema(example = "Ana Souza")]
     display_name: Option<String>,
+    /// Any other field: ignored, unless it looks like a misspelling of one above.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    others: Map<String, Value>,
 }
+
+/// The fields of [`RegisterRequest`], for telling a misspelling from an unknown field.
+const REGISTER_FIELDS: &[&str] = &["username", "password", "openrouter_api_key", "display_name"];
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
@@ -88,13 +98,14 @@ impl From<TokenPair> for TokenResponse {
     responses(
         (status = 201, description = "Registered", body = Profile),
         (status = 409, description = "`username_taken`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (including a misspelled field) or `openrouter_key_invalid`", body = ErrorBody),
     ))]
 pub async fn register(
     state: web::Data<AppState>,
-    body: web::Json<RegisterRequest>,
+    body: Body<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
+    refuse_misspellings(&body.others, REGISTER_FIELDS)?;
     let user = state
         .auth
         .register(Registration {
@@ -126,9 +137,11 @@ pub async fn register(
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    query: web::Query<CookieQuery>,
-    body: web::Json<LoginRequest>,
+    query: Params<CookieQuery>,
+    body: Body<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner()?;
+    let body = body.into_inner()?;
     let address = req
         .peer_addr()
         .map_or_else(|| "unknown".to_owned(), |addr| addr.ip().to_string());
@@ -168,14 +181,14 @@ pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
     // A body error must not hide the 403 of an API key, so it is raised after the check.
-    body: Result<web::Json<RefreshRequest>, actix_web::Error>,
+    body: Body<RefreshRequest>,
 ) -> Result<HttpResponse, actix_web::Error> {
     refuse_api_keys(&state, bearer(&req).as_deref()).await?;
-    let body = body?;
-    let (token, from_cookie) = match body.into_inner().refresh_token {
+    let body = body.into_inner()?;
+    let (token, from_cookie) = match body.refresh_token {
         Some(token) => (token, false),
         None => (
-            refresh_cookie::read(&req).ok_or_else(ApiError::unauthorized)?,
+            refresh_cookie::read(&req).ok_or_else(|| ApiError::unauthorized(Refusal::Missing))?,
             true,
         ),
     };

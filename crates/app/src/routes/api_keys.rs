@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::http::Body;
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::{ApiError, SessionUser};
@@ -141,9 +142,9 @@ pub async fn create_api_key(
     state: web::Data<AppState>,
     user: SessionUser,
     // A body error must not hide the 403 of an API key, so it is raised after the check.
-    body: Result<web::Json<CreateApiKeyRequest>, actix_web::Error>,
+    body: Body<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let body = body?;
+    let body = body.into_inner()?;
     let (name, days) = (body.name()?, body.expires_in_days()?);
     let created = state
         .api_keys

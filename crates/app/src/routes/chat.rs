@@ -17,6 +17,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::request_context::{idempotency_key, timeline};
 use crate::http::{ApiError, AuthUser};
+use crate::http::{Body, Params};
 use crate::state::AppState;
 
 const X_CACHE: HeaderName = HeaderName::from_static("x-cache");
@@ -86,7 +87,7 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 402, description = "`upstream_insufficient_credits`", body = ErrorBody),
         (status = 404, description = "`not_found`: no such chat for this user, or `model_not_found`", body = ErrorBody),
-        (status = 409, description = "`idempotency_in_progress`", body = ErrorBody),
+        (status = 409, description = "`idempotency_in_progress`, or `openrouter_key_unreadable`: the stored key must be entered again", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 422, description = "`validation_failed` or `idempotency_key_reused`", body = ErrorBody),
         (status = 429, description = "`rate_limited` or `upstream_rate_limited`, with `Retry-After`", body = ErrorBody),
@@ -98,9 +99,9 @@ pub async fn post_chat(
     state: web::Data<AppState>,
     user: AuthUser,
     req: HttpRequest,
-    body: web::Json<ChatRequest>,
+    body: Body<ChatRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let stream = wants_stream(&req, &body);
     let chat = match body.chat_id.as_deref().map(str::trim) {
         None | Some("") => ChatTarget::New(LabelsRequest {
@@ -171,8 +172,9 @@ pub struct ChatQuery {
 pub async fn get_chat(
     state: web::Data<AppState>,
     user: AuthUser,
-    query: web::Query<ChatQuery>,
+    query: Params<ChatQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner()?;
     let page = PageQuery {
         limit: query.limit,
         before: query.before.clone(),

@@ -16,6 +16,7 @@ use super::dto::{ChatDto, ChatSummaryDto};
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::{ApiError, AuthUser};
+use crate::http::{Body, Params};
 use crate::state::AppState;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -107,8 +108,9 @@ fn decode_cursor(text: &str) -> Result<ChatCursor, ApiError> {
 pub async fn list_chats(
     state: web::Data<AppState>,
     user: AuthUser,
-    query: web::Query<ListQuery>,
+    query: Params<ListQuery>,
 ) -> Result<web::Json<ChatList>, ApiError> {
+    let query = query.into_inner()?;
     let cursor = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let filter = LabelsRequest {
         project: query.project.clone(),
@@ -136,9 +138,9 @@ pub async fn list_chats(
 pub async fn create_chat(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<CreateRequest>,
+    body: Body<CreateRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let request = NewChatRequest {
         title: body.title,
         model: body.model,
@@ -166,8 +168,9 @@ pub async fn get_chat(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    query: web::Query<PageQuery>,
+    query: Params<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner()?;
     read_chat(&state, &user, &path, &query).await
 }
 
@@ -184,8 +187,9 @@ pub async fn rename_chat(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<RenameRequest>,
+    body: Body<RenameRequest>,
 ) -> Result<web::Json<ChatSummaryDto>, ApiError> {
+    let body = body.into_inner()?;
     let id = chat_id(&path)?;
     let chat = state.chats.rename(user.id, id, &body.title).await?;
     Ok(web::Json(chat.into()))

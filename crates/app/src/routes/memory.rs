@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::chat::chat_id;
 use super::dto::PreferenceDto;
+use crate::http::Body;
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::{ApiError, AuthUser};
@@ -76,8 +77,9 @@ pub async fn list_preferences(
 pub async fn add_preference(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<PreferenceRequest>,
+    body: Body<PreferenceRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner()?;
     let preference = state
         .memory
         .add(user.id, &body.text, body.kind.as_deref())
@@ -98,8 +100,9 @@ pub async fn edit_preference(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: web::Json<PreferenceRequest>,
+    body: Body<PreferenceRequest>,
 ) -> Result<web::Json<PreferenceDto>, ApiError> {
+    let body = body.into_inner()?;
     let preference = state
         .memory
         .edit(
@@ -177,9 +180,9 @@ pub struct SearchResults {
 pub async fn search_messages(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<SearchBody>,
+    body: Body<SearchBody>,
 ) -> Result<web::Json<SearchResults>, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
     let chat = body.chat_id.as_deref().map(chat_id).transpose()?;
     let hits = state
         .search

@@ -3,13 +3,16 @@
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use polychat_domain::User;
-use polychat_domain::services::auth::ProfileChanges;
+use polychat_domain::services::auth::{ProfileChanges, SavedAccount};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
+use crate::http::Body;
 use crate::http::error::ErrorBody;
 use crate::http::extract::{present, resource};
+use crate::http::input::refuse_misspellings;
 use crate::http::{ApiError, AuthUser};
 use crate::state::AppState;
 
@@ -41,6 +44,10 @@ pub struct Profile {
     /// `user` or `admin`; only the `polychat admin` command changes it.
     #[schema(example = "user")]
     role: String,
+    /// What the client should know about this answer: only in the answer that stored an
+    /// OpenRouter key OpenRouter could not be asked about (it was stored anyway).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<String>,
 }
 
 impl From<User> for Profile {
@@ -56,7 +63,21 @@ impl From<User> for Profile {
             openrouter_key_hint: user.openrouter_key.map(|key| key.hint),
             memory_enabled: user.memory_enabled,
             role: user.role.as_str().to_owned(),
+            warnings: Vec::new(),
         }
+    }
+}
+
+impl From<SavedAccount> for Profile {
+    fn from(saved: SavedAccount) -> Self {
+        let mut profile = Self::from(saved.user);
+        if let Some(why) = saved.key_unchecked {
+            profile.warnings.push(format!(
+                "openrouter_key_unchecked: the key was stored without being checked ({why}); \
+                 a chat will tell if OpenRouter refuses it"
+            ));
+        }
+        profile
     }
 }
 
@@ -83,7 +104,21 @@ pub struct ProfileUpdate {
     current_password: Option<String>,
     #[schema(format = Password)]
     new_password: Option<String>,
+    /// Any other field: ignored, unless it looks like a misspelling of one above.
+    #[serde(flatten)]
+    #[schema(ignore)]
+    others: Map<String, Value>,
 }
+
+/// The fields of [`ProfileUpdate`], for telling a misspelling from an unknown field.
+const PROFILE_FIELDS: &[&str] = &[
+    "display_name",
+    "default_model",
+    "openrouter_api_key",
+    "memory_enabled",
+    "current_password",
+    "new_password",
+];
 
 /// The caller's profile.
 #[utoipa::path(get, path = "/user/profile", tag = "accounts", security(("bearer" = [])),
@@ -106,15 +141,16 @@ pub async fn get_profile(
         (status = 200, description = "The updated profile", body = Profile),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: a password change with an API key", body = ErrorBody),
-        (status = 422, description = "`validation_failed` (including a wrong `current_password`)", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (including a wrong `current_password` and a misspelled field) or `openrouter_key_invalid`", body = ErrorBody),
         (status = 429, description = "`too_many_attempts` after repeated wrong current passwords", body = ErrorBody),
     ))]
 pub async fn update_profile(
     state: web::Data<AppState>,
     user: AuthUser,
-    body: web::Json<ProfileUpdate>,
+    body: Body<ProfileUpdate>,
 ) -> Result<web::Json<Profile>, ApiError> {
-    let body = body.into_inner();
+    let body = body.into_inner()?;
+    refuse_misspellings(&body.others, PROFILE_FIELDS)?;
     if body.new_password.is_some() {
         user.require_session()?;
     }

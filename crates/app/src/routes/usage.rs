@@ -7,6 +7,7 @@ use polychat_domain::{UserId, ValidationError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::http::Params;
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::{AdminUser, ApiError, AuthUser};
@@ -18,6 +19,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UsageParams {
     /// First day, `YYYY-MM-DD` (UTC).
     #[param(example = "2026-03-01")]
@@ -106,9 +108,9 @@ async fn report(
 pub async fn user_usage(
     state: web::Data<AppState>,
     user: AuthUser,
-    params: web::Query<UsageParams>,
+    params: Params<UsageParams>,
 ) -> Result<web::Json<UsageReportDto>, ApiError> {
-    report(&state, Some(user.id), params.into_inner()).await
+    report(&state, Some(user.id), params.into_inner()?).await
 }
 
 /// Everyone's model calls between two days, per user, model or day (admins only).
@@ -123,7 +125,7 @@ pub async fn user_usage(
 pub async fn admin_usage(
     state: web::Data<AppState>,
     _admin: AdminUser,
-    params: web::Query<UsageParams>,
+    params: Params<UsageParams>,
 ) -> Result<web::Json<UsageReportDto>, ApiError> {
-    report(&state, None, params.into_inner()).await
+    report(&state, None, params.into_inner()?).await
 }

@@ -6,9 +6,12 @@
 mod api_keys;
 mod flood;
 mod forged;
+mod key_check;
 mod keys;
 mod leaks;
+mod master_key;
 mod profile;
+mod refusals;
 mod register;
 mod sessions;
 mod support;

@@ -48,6 +48,22 @@ async fn admin_sql(sql: &str) {
     admin.batch_execute(sql).await.expect(sql);
 }
 
+/// OpenRouter's key check, as the upstream answers it.
+pub(crate) const KEY_CHECK: &str = "/api/v1/key";
+
+/// The upstream knows every key, unless a test mounts an answer of its own for
+/// [`KEY_CHECK`] (any mount of the default priority comes first).
+async fn knows_every_key(upstream: &MockServer) {
+    wiremock::Mock::given(wiremock::matchers::method("GET"))
+        .and(wiremock::matchers::path(KEY_CHECK))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({
+            "data": {"label": "test", "usage": 0, "limit": null, "is_free_tier": false}
+        })))
+        .with_priority(u8::MAX)
+        .mount(upstream)
+        .await;
+}
+
 /// A running app and the outside world it talks to.
 pub(crate) struct TestApp {
     pub(crate) address: String,
@@ -74,6 +90,7 @@ impl TestApp {
         let pg_database = format!("polychat_apptest_{id}");
         admin_sql(&format!("CREATE DATABASE {pg_database}")).await;
         let upstream = MockServer::start().await;
+        knows_every_key(&upstream).await;
         let master_key = new_master_key();
         let mut settings: Vec<(String, String)> = vec![
             ("HTTP_ADDR".into(), "127.0.0.1:0".into()),

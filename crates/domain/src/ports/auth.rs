@@ -55,11 +55,24 @@ pub struct TokenPair {
     pub expires_in: u64,
 }
 
-/// Why a token was refused. Clients only ever learn "unauthorized".
+/// Why a token was refused. Clients learn which, in words that never say whether the
+/// user exists: expiry and kind are only reported for a token whose signature holds.
 #[derive(Debug, thiserror::Error)]
 pub enum TokenError {
-    #[error("token is malformed, forged, of the wrong kind or expired")]
+    /// Not a token at all (not three base64url parts of JSON).
+    #[error("token is malformed")]
+    Malformed,
+    /// Forged, signed with another key or algorithm, or with claims this service does
+    /// not issue.
+    #[error("token is invalid")]
     Invalid,
+    /// Genuine but expired.
+    #[error("token has expired")]
+    Expired,
+    /// Genuine but of the other kind (a refresh token used as an access token, or the
+    /// other way round).
+    #[error("token is of the wrong kind")]
+    WrongKind,
     #[error(transparent)]
     Unknown(#[from] anyhow::Error),
 }
@@ -111,6 +124,8 @@ pub enum SecretOwner<'a> {
     ModelHeader(CustomModelId, &'a str),
     /// A custom model's signing secret.
     ModelSigning(CustomModelId),
+    /// The master-key check value (see `services::master_key`).
+    MasterKeyCheck,
 }
 
 impl std::fmt::Display for SecretOwner<'_> {
@@ -119,6 +134,7 @@ impl std::fmt::Display for SecretOwner<'_> {
             Self::User(id) => write!(f, "{id}"),
             Self::ModelHeader(id, name) => write!(f, "model:{id}:header:{name}"),
             Self::ModelSigning(id) => write!(f, "model:{id}:signing"),
+            Self::MasterKeyCheck => f.write_str("master-key-check"),
         }
     }
 }

@@ -142,6 +142,24 @@ pub trait LlmProvider: Send + Sync {
     async fn stream(&self, request: CompletionRequest) -> Result<LlmStream, LlmError>;
 }
 
+/// What the gateway said of a user's key when it was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyVerdict {
+    /// The gateway knows the key.
+    Accepted,
+    /// The gateway refused it (unknown, revoked or disabled).
+    Rejected,
+    /// The gateway could not be asked (down, timed out, or an answer that says
+    /// neither); why, in words safe to show the user.
+    Unchecked(String),
+}
+
+/// Asks the gateway whether a key it would be given is one it knows.
+#[async_trait]
+pub trait GatewayKeyCheck: Send + Sync {
+    async fn check(&self, key: &SecretString) -> KeyVerdict;
+}
+
 /// A model a client may pick.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelInfo {

@@ -12,6 +12,7 @@ mod chats;
 mod clock;
 mod custom_models;
 mod health;
+mod key_check;
 mod limits;
 mod llm;
 mod memory;
@@ -34,10 +35,12 @@ pub use chats::{ChatCursor, ChatRepository, MessageUpdate};
 pub use clock::{Clock, SystemClock};
 pub use custom_models::CustomModelRepository;
 pub use health::HealthProbe;
+pub use key_check::MasterKeyCheckStore;
 pub use limits::{IdempotencyBegin, IdempotencyStore, Quota, RateDecision, RateLimiter};
 pub use llm::{
-    Completion, CompletionRequest, GenerationOptions, LlmError, LlmMessage, LlmProvider, LlmStream,
-    ModelCaller, ModelCatalog, ModelInfo, ModelInput, ModelRouter, StreamEvent,
+    Completion, CompletionRequest, GatewayKeyCheck, GenerationOptions, KeyVerdict, LlmError,
+    LlmMessage, LlmProvider, LlmStream, ModelCaller, ModelCatalog, ModelInfo, ModelInput,
+    ModelRouter, StreamEvent,
 };
 pub use memory::{
     DetectedPreference, EmbedError, Embedder, EmbeddingPurpose, IndexedMessage, MessageIndex,

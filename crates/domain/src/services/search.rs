@@ -7,7 +7,7 @@ use super::ServiceError;
 use super::memory::MemoryService;
 use crate::ports::{
     ChatRepository, EmbedError, EmbeddingPurpose, MessageIndex, MessageSearchHit,
-    MessageSearchQuery,
+    MessageSearchQuery, StoreError,
 };
 use crate::{ChatId, ChatLabels, LabelsRequest, Sectors, UserId, ValidationError};
 
@@ -20,6 +20,28 @@ pub struct SearchRequest {
     pub labels: LabelsRequest,
     pub limit: Option<u32>,
     pub similarity_threshold: Option<f32>,
+}
+
+/// Why a search failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The chat asked for is not one of the caller's (or does not exist).
+    #[error("no such chat")]
+    ChatNotFound,
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<ValidationError> for SearchError {
+    fn from(error: ValidationError) -> Self {
+        Self::Service(error.into())
+    }
+}
+
+impl From<StoreError> for SearchError {
+    fn from(error: StoreError) -> Self {
+        Self::Service(error.into())
+    }
 }
 
 /// The search use case.
@@ -61,8 +83,13 @@ impl SearchService {
         owner: UserId,
         chat: Option<ChatId>,
         labels: &LabelsRequest,
-    ) -> Result<Option<Vec<ChatId>>, ServiceError> {
+    ) -> Result<Option<Vec<ChatId>>, SearchError> {
         let filter = labels.parse(&self.sectors)?;
+        if let Some(chat) = chat
+            && self.chats.find_chat(owner, chat).await?.is_none()
+        {
+            return Err(SearchError::ChatNotFound);
+        }
         if filter == ChatLabels::default() {
             return Ok(chat.map(|chat| vec![chat]));
         }
@@ -79,12 +106,13 @@ impl SearchService {
         ))
     }
 
-    /// The user's messages closest in meaning to the query, best first.
+    /// The user's messages closest in meaning to the query, best first. A `chat_id`
+    /// that is not one of the caller's chats is [`SearchError::ChatNotFound`].
     pub async fn search(
         &self,
         owner: UserId,
         request: SearchRequest,
-    ) -> Result<Vec<MessageSearchHit>, ServiceError> {
+    ) -> Result<Vec<MessageSearchHit>, SearchError> {
         let query = request.query.trim();
         if query.is_empty() || query.chars().count() > MAX_QUERY_CHARS {
             return Err(ValidationError::new(

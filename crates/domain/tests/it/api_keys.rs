@@ -100,7 +100,12 @@ impl World {
             display_name: None,
             openrouter_api_key: None,
         };
-        self.auth.register(registration).await.expect("register").id
+        self.auth
+            .register(registration)
+            .await
+            .expect("register")
+            .user
+            .id
     }
 }
 
@@ -119,6 +124,7 @@ fn replica(
             tokens: Arc::new(FakeTokens::new(dyn_clock.clone())),
             denylist: Arc::new(InMemoryDenylist::new(dyn_clock.clone())),
             cipher: Arc::new(FakeCipher::default()),
+            key_check: Arc::new(polychat_testkit::llm::FakeKeyCheck::default()),
             limiter: Arc::new(InMemoryRateLimiter::new(dyn_clock.clone())),
             stamps: stamps.clone(),
             clock: dyn_clock.clone(),
@@ -191,7 +197,7 @@ async fn access_tokens_authenticate_as_sessions() {
         .keys
         .authenticate(pair.refresh_token.expose_secret())
         .await;
-    assert!(matches!(refresh, Err(AuthError::Unauthorized)));
+    assert!(matches!(refresh, Err(AuthError::Unauthorized(_))));
 }
 
 #[tokio::test]
@@ -209,7 +215,7 @@ async fn unknown_forged_and_oversized_keys_are_refused() {
     ] {
         let result = world.keys.authenticate(bearer).await;
         assert!(
-            matches!(result, Err(AuthError::Unauthorized)),
+            matches!(result, Err(AuthError::Unauthorized(_))),
             "{bearer}: {result:?}"
         );
     }
@@ -226,7 +232,10 @@ async fn only_the_owner_revokes_and_a_revoked_key_stops_at_once() {
 
     world.keys.revoke(owner, created.key.id).await.unwrap();
     let after = world.keys.authenticate(secret(&created)).await;
-    assert!(matches!(after, Err(AuthError::Unauthorized)), "{after:?}");
+    assert!(
+        matches!(after, Err(AuthError::Unauthorized(_))),
+        "{after:?}"
+    );
     let again = world.keys.revoke(owner, created.key.id).await;
     assert!(matches!(again, Err(ApiKeyError::NotFound)));
     let missing = world.keys.revoke(owner, ApiKeyId::generate()).await;
@@ -246,7 +255,7 @@ async fn a_key_expires_after_its_days() {
     world.clock.advance(TimeDelta::hours(1));
     let expired = world.keys.authenticate(secret(&created)).await;
     assert!(
-        matches!(expired, Err(AuthError::Unauthorized)),
+        matches!(expired, Err(AuthError::Unauthorized(_))),
         "{expired:?}"
     );
 }

@@ -14,6 +14,7 @@ use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy, Regis
 use polychat_testkit::clock::ManualClock;
 use polychat_testkit::denylist::InMemoryDenylist;
 use polychat_testkit::limits::InMemoryRateLimiter;
+use polychat_testkit::llm::FakeKeyCheck;
 use polychat_testkit::security::{FakeCipher, FakeTokens, PlainHasher};
 use polychat_testkit::stamps::InMemoryStamps;
 use polychat_testkit::users::InMemoryUsers;
@@ -29,6 +30,7 @@ pub(crate) struct World {
     pub(crate) clock: Arc<ManualClock>,
     pub(crate) limiter: Arc<InMemoryRateLimiter>,
     pub(crate) denylist: Arc<InMemoryDenylist>,
+    pub(crate) key_check: Arc<FakeKeyCheck>,
 }
 
 impl World {
@@ -50,6 +52,7 @@ impl World {
         let dyn_clock: Arc<dyn Clock> = clock.clone();
         let limiter = Arc::new(InMemoryRateLimiter::new(dyn_clock.clone()));
         let denylist = Arc::new(InMemoryDenylist::new(dyn_clock.clone()));
+        let key_check = Arc::new(FakeKeyCheck::default());
         let auth = AuthService::new(
             AuthPorts {
                 users: users.clone(),
@@ -57,6 +60,7 @@ impl World {
                 tokens: Arc::new(FakeTokens::new(dyn_clock.clone())),
                 denylist: denylist.clone(),
                 cipher: Arc::new(cipher) as Arc<dyn SecretCipher>,
+                key_check: key_check.clone(),
                 limiter: limiter.clone(),
                 stamps: Arc::new(InMemoryStamps::new()),
                 clock: dyn_clock,
@@ -69,6 +73,7 @@ impl World {
             clock,
             limiter,
             denylist,
+            key_check,
         }
     }
 
@@ -77,6 +82,7 @@ impl World {
             .register(registration(username, PASSWORD, key))
             .await
             .expect("register")
+            .user
     }
 
     pub(crate) async fn login(&self, username: &str) -> TokenPair {

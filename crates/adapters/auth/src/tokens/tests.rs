@@ -44,8 +44,27 @@ fn segment(value: &Value) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
 }
 
+/// Refused as a bad credential (whatever the reason told), not as a failure of ours.
 fn refused(service: &JwtTokenService, token: &str, kind: TokenKind) -> bool {
-    matches!(service.verify(token, kind), Err(TokenError::Invalid))
+    matches!(
+        service.verify(token, kind),
+        Err(TokenError::Invalid
+            | TokenError::Malformed
+            | TokenError::Expired
+            | TokenError::WrongKind)
+    )
+}
+
+/// The reason a refusal gives, by name.
+fn reason(service: &JwtTokenService, token: &str, kind: TokenKind) -> &'static str {
+    match service.verify(token, kind) {
+        Ok(_) => "accepted",
+        Err(TokenError::Malformed) => "malformed",
+        Err(TokenError::Invalid) => "invalid",
+        Err(TokenError::Expired) => "expired",
+        Err(TokenError::WrongKind) => "wrong kind",
+        Err(TokenError::Unknown(_)) => "unknown",
+    }
 }
 
 #[test]
@@ -246,4 +265,34 @@ fn unsafe_configurations_are_refused() {
     );
     let shown = format!("{:?}", service());
     assert!(!shown.contains(SECRET));
+}
+
+#[test]
+fn reasons_are_told_and_only_of_genuine_tokens() {
+    let service = service();
+    let pair = service.issue(UserId::generate(), Uuid::new_v4()).unwrap();
+    let refresh = pair.refresh_token.expose_secret();
+    let access = pair.access_token.expose_secret();
+    assert_eq!(reason(&service, refresh, TokenKind::Access), "wrong kind");
+    assert_eq!(reason(&service, access, TokenKind::Refresh), "wrong kind");
+    for garbage in ["", "a.b", "not a token at all", "a.b.c"] {
+        assert_eq!(reason(&service, garbage, TokenKind::Access), "malformed");
+    }
+
+    let now = now_seconds();
+    let mut claims = access_claims(UserId::generate());
+    claims["exp"] = json!(now - 120);
+    assert_eq!(
+        reason(&service, &sign(&claims), TokenKind::Access),
+        "expired"
+    );
+    // Expired and signed with another key: nothing is said about its expiry.
+    let forged = sign_with(Algorithm::HS256, &[7; 32], &claims);
+    assert_eq!(reason(&service, &forged, TokenKind::Access), "invalid");
+    // A refresh token signed with another key is not "of the wrong kind".
+    let mut claims = access_claims(UserId::generate());
+    claims["aud"] = json!("polychat-refresh");
+    claims["typ"] = json!("refresh");
+    let forged = sign_with(Algorithm::HS256, &[7; 32], &claims);
+    assert_eq!(reason(&service, &forged, TokenKind::Access), "invalid");
 }

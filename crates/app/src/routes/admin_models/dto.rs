@@ -188,12 +188,14 @@ pub struct VersionList {
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Also list deactivated models.
     pub(super) include_inactive: Option<bool>,
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DeleteQuery {
     /// Remove the model and its versions for good.
     pub(super) purge: Option<bool>,

@@ -17,6 +17,7 @@ pub use self::dto::{
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::{AdminUser, ApiError};
+use crate::http::{Body, Params};
 use crate::state::AppState;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -58,9 +59,9 @@ fn model_id(text: &str) -> Result<CustomModelId, ApiError> {
 pub async fn create_model(
     state: web::Data<AppState>,
     admin: AdminUser,
-    body: Result<web::Json<ModelBody>, actix_web::Error>,
+    body: Body<ModelBody>,
 ) -> Result<HttpResponse, actix_web::Error> {
-    let draft = ModelDraft::from(body?.into_inner());
+    let draft = ModelDraft::from(body.into_inner()?);
     let created = state
         .models
         .create(admin.id, draft)
@@ -80,8 +81,9 @@ pub async fn create_model(
 pub async fn list_models(
     state: web::Data<AppState>,
     _admin: AdminUser,
-    query: web::Query<ListQuery>,
+    query: Params<ListQuery>,
 ) -> Result<web::Json<ModelList>, ApiError> {
+    let query = query.into_inner()?;
     let models = state
         .models
         .list(query.include_inactive.unwrap_or(false))
@@ -125,10 +127,10 @@ pub async fn update_model(
     state: web::Data<AppState>,
     admin: AdminUser,
     path: web::Path<String>,
-    body: Result<web::Json<ModelBody>, actix_web::Error>,
+    body: Body<ModelBody>,
 ) -> Result<web::Json<ModelDto>, actix_web::Error> {
     let id = model_id(&path)?;
-    let draft = ModelDraft::from(body?.into_inner());
+    let draft = ModelDraft::from(body.into_inner()?);
     let model = state
         .models
         .update(admin.id, id, draft)
@@ -150,8 +152,9 @@ pub async fn delete_model(
     state: web::Data<AppState>,
     admin: AdminUser,
     path: web::Path<String>,
-    query: web::Query<DeleteQuery>,
+    query: Params<DeleteQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner()?;
     let id = model_id(&path)?;
     state
         .models
@@ -275,9 +278,9 @@ pub async fn export_models(
 pub async fn import_models(
     state: web::Data<AppState>,
     admin: AdminUser,
-    body: Result<web::Json<ExportDto>, actix_web::Error>,
+    body: Body<ExportDto>,
 ) -> Result<web::Json<ImportReportDto>, actix_web::Error> {
-    let body = body?.into_inner();
+    let body = body.into_inner()?;
     if body.format != 1 {
         return Err(ApiError::validation("format: must be 1")
             .param("format")

@@ -15,6 +15,7 @@ use polychat_domain::services::chat::{
 use serde_json::{Value, json};
 
 use self::render::Api;
+use crate::http::Body;
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::request_context::{idempotency_key, timeline};
@@ -88,6 +89,7 @@ pub async fn get_model(
     responses(
         (status = 200, description = "A `chat.completion` (or `text/event-stream` of `chat.completion.chunk`, then `data: [DONE]`)"),
         (status = 400, description = "`validation_failed` (with `param`), `invalid_json`, `openrouter_key_missing`", body = ErrorBody),
+        (status = 409, description = "`openrouter_key_unreadable`: the stored key must be entered again", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 402, description = "`upstream_insufficient_credits`", body = ErrorBody),
         (status = 404, description = "`model_not_found`, or `not_found` for `X-Chat-Id`", body = ErrorBody),
@@ -101,9 +103,9 @@ pub async fn chat_completions(
     state: web::Data<AppState>,
     user: AuthUser,
     req: HttpRequest,
-    body: web::Json<Value>,
+    body: Body<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let common = parse::common(body.into_inner())?;
+    let common = parse::common(body.into_inner()?)?;
     let messages = parse::messages(&common.fields)?;
     let chat = chat_target(&req)?;
     answer(
@@ -127,6 +129,7 @@ pub async fn chat_completions(
     responses(
         (status = 200, description = "A `text_completion` (or its `text/event-stream`, then `data: [DONE]`)"),
         (status = 400, description = "`validation_failed` (with `param`), `invalid_json`, `openrouter_key_missing`", body = ErrorBody),
+        (status = 409, description = "`openrouter_key_unreadable`: the stored key must be entered again", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`model_not_found`", body = ErrorBody),
         (status = 429, description = "`rate_limited` or `upstream_rate_limited`", body = ErrorBody),
@@ -137,9 +140,9 @@ pub async fn completions(
     state: web::Data<AppState>,
     user: AuthUser,
     req: HttpRequest,
-    body: web::Json<Value>,
+    body: Body<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let common = parse::common(body.into_inner())?;
+    let common = parse::common(body.into_inner()?)?;
     let prompt = parse::prompt(&common.fields)?;
     let chat = chat_target(&req)?;
     answer(

@@ -11,12 +11,12 @@ use uuid::Uuid;
 use super::support::{error, refresh, register, tokens, unique};
 use crate::harness::TestApp;
 
-fn now() -> i64 {
+pub(super) fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
 /// The claims the app itself would put in an access token for `user`.
-fn access_claims(user: &str) -> Value {
+pub(super) fn access_claims(user: &str) -> Value {
     json!({
         "sub": user, "iss": "polychat", "aud": "polychat-api",
         "exp": now() + 600, "iat": now(), "jti": Uuid::new_v4(), "fam": Uuid::new_v4(),
@@ -24,7 +24,7 @@ fn access_claims(user: &str) -> Value {
     })
 }
 
-fn sign(claims: &Value, algorithm: Algorithm, secret: &str) -> String {
+pub(super) fn sign(claims: &Value, algorithm: Algorithm, secret: &str) -> String {
     jsonwebtoken::encode(
         &Header::new(algorithm),
         claims,
@@ -37,7 +37,7 @@ fn b64(value: &Value) -> String {
     URL_SAFE_NO_PAD.encode(value.to_string())
 }
 
-fn secret(app: &TestApp) -> String {
+pub(super) fn secret(app: &TestApp) -> String {
     app.settings
         .iter()
         .find(|(name, _)| name == "JWT_SECRET")

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::harness::TestApp;
+use crate::harness::{KEY_CHECK, TestApp};
 
 pub(crate) const PASSWORD: &str = "correct horse battery";
 pub(crate) const COMPLETIONS: &str = "/api/v1/chat/completions";
@@ -117,13 +117,15 @@ pub(crate) async fn upstream_answers(upstream: &MockServer) {
         .await;
 }
 
-/// The `Authorization` headers the upstream received, oldest first.
+/// The `Authorization` headers of the model calls the upstream received, oldest first
+/// (key checks left out).
 pub(crate) async fn upstream_authorizations(upstream: &MockServer) -> Vec<String> {
     upstream
         .received_requests()
         .await
         .unwrap_or_default()
         .iter()
+        .filter(|request| request.url.path() != KEY_CHECK)
         .filter_map(|request| request.headers.get("authorization"))
         .map(|value| value.to_str().unwrap_or_default().to_owned())
         .collect()

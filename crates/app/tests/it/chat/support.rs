@@ -213,8 +213,8 @@ pub(crate) async fn paced_upstream(
     let counted = calls.clone();
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
-            counted.fetch_add(1, Ordering::SeqCst);
             let deltas = deltas.clone();
+            let counted = counted.clone();
             tokio::spawn(async move {
                 // Read the request head and body (the body is small, one or two reads).
                 let mut request = Vec::new();
@@ -228,6 +228,14 @@ pub(crate) async fn paced_upstream(
                     }
                     request.extend_from_slice(&buffer[..n]);
                 }
+                if !request.starts_with(b"POST ") {
+                    // The key check when a key is set: every key is known.
+                    let known =
+                        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}";
+                    let _ = socket.write_all(known.as_bytes()).await;
+                    return;
+                }
+                counted.fetch_add(1, Ordering::SeqCst);
                 let head = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n\
                             transfer-encoding: chunked\r\nconnection: close\r\n\r\n";
                 if socket.write_all(head.as_bytes()).await.is_err() {

@@ -150,13 +150,15 @@ async fn deleting_a_chat_removes_its_messages_but_not_what_was_learned() {
         after.iter().all(|h| h["chat_id"] == kept["chat_id"]),
         "{after:?}"
     );
-    let scoped = search(
-        &app,
-        &token,
-        &json!({"query": "Curitiba", "chat_id": chat, "similarity_threshold": -1.0}),
-    )
-    .await;
-    assert!(scoped.is_empty(), "{scoped:?}");
+    // The deleted chat is no longer one to search in.
+    let scoped = app
+        .post(
+            "/messages/search",
+            Some(&token),
+            &json!({"query": "Curitiba", "chat_id": chat, "similarity_threshold": -1.0}),
+        )
+        .await;
+    assert_eq!(scoped.status(), 404);
     assert!(
         preference_texts(&app, &token)
             .await

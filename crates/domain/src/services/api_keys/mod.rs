@@ -18,7 +18,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::api_key::{API_KEY_MARKER, API_KEY_MAX_CHARS, API_KEY_PREFIX_CHARS};
 use crate::ports::{ApiKeyMinter, ApiKeyStore, Clock, StoreError, StoredApiKey, Tasks};
 use crate::services::ServiceError;
-use crate::services::auth::{AuthError, AuthService};
+use crate::services::auth::{AuthError, AuthService, Refusal};
 use crate::services::stamped_cache::StampedCache;
 use crate::{
     ApiKey, ApiKeyHash, ApiKeyId, ApiKeyName, Credential, KeyLifetime, Principal, UserId,
@@ -177,16 +177,19 @@ impl ApiKeyService {
             });
         }
         if bearer.len() > API_KEY_MAX_CHARS {
-            return Err(AuthError::Unauthorized);
+            return Err(AuthError::Unauthorized(Refusal::Malformed));
         }
         let hash = self.ports.minter.hash(bearer);
         let Some(stored) = self.find_by_hash(hash).await? else {
-            return Err(AuthError::Unauthorized);
+            return Err(AuthError::Unauthorized(Refusal::Unrecognized));
         };
         let now = self.ports.clock.now();
-        if !self.ports.minter.verify(bearer, &stored.hash) || stored.key.is_expired(now) {
-            tracing::debug!(key_prefix = %stored.key.prefix, "API key refused");
-            return Err(AuthError::Unauthorized);
+        if !self.ports.minter.verify(bearer, &stored.hash) {
+            return Err(AuthError::Unauthorized(Refusal::Unrecognized));
+        }
+        if stored.key.is_expired(now) {
+            tracing::debug!(key_prefix = %stored.key.prefix, "expired API key refused");
+            return Err(AuthError::Unauthorized(Refusal::Expired));
         }
         self.usage.record(&stored.key, now, &self.ports);
         Ok(Principal {

@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 
 use super::{AuthError, AuthService, unknown};
-use crate::ports::SecretOwner;
+use crate::ports::{CipherError, SecretOwner};
 use crate::{AccountRole, ModelName, StoredSecret, UserId, Username};
 
 /// The user's credentials and choice for a model call.
@@ -54,7 +54,13 @@ impl AuthService {
                 self.ports
                     .cipher
                     .decrypt(SecretOwner::User(id), &stored.ciphertext)
-                    .map_err(unknown)
+                    .map_err(|error| match error {
+                        CipherError::Undecryptable => {
+                            tracing::warn!(user_id = %id, "stored OpenRouter key cannot be opened");
+                            AuthError::KeyUnreadable
+                        }
+                        CipherError::Unknown(error) => unknown(error),
+                    })
             })
             .transpose()?;
         Ok(ModelAccess {

@@ -4,6 +4,7 @@
 
 mod keys;
 mod profile;
+mod refusal;
 mod session;
 
 use std::sync::Arc;
@@ -12,14 +13,15 @@ use std::time::Duration;
 use crate::UserId;
 use crate::ValidationError;
 use crate::ports::{
-    Clock, PasswordHasher, Quota, RateLimiter, SecretCipher, Stamp, StampScope, Stamps, StoreError,
-    TokenDenylist, TokenService, UserRepository,
+    Clock, GatewayKeyCheck, PasswordHasher, Quota, RateLimiter, SecretCipher, Stamp, StampScope,
+    Stamps, StoreError, TokenDenylist, TokenService, UserRepository,
 };
 use crate::services::ServiceError;
 use crate::services::stamped_cache::{StampedCache, read_stamp, renew_stamp};
 
 pub use keys::{ModelAccess, RotationReport};
-pub use profile::{ProfileChanges, Registration};
+pub use profile::{ProfileChanges, Registration, SavedAccount};
+pub use refusal::Refusal;
 
 /// How hard logins are throttled, on failed attempts only.
 #[derive(Debug, Clone, Copy)]
@@ -53,12 +55,17 @@ pub enum AuthError {
     Validation(#[from] ValidationError),
     #[error("username is taken")]
     UsernameTaken,
+    #[error("OpenRouter does not know this key")]
+    KeyRejected,
+    /// The stored key was sealed with a master key this server does not hold.
+    #[error("the stored OpenRouter key cannot be opened")]
+    KeyUnreadable,
     #[error("invalid username or password")]
     InvalidCredentials,
     #[error("too many failed attempts")]
     TooManyAttempts { retry_after: Duration },
-    #[error("missing, invalid, expired or revoked token")]
-    Unauthorized,
+    #[error("credential refused: {0}")]
+    Unauthorized(Refusal),
     #[error("no user has that name")]
     UnknownUser,
     #[error(transparent)]
@@ -79,6 +86,8 @@ pub struct AuthPorts {
     pub tokens: Arc<dyn TokenService>,
     pub denylist: Arc<dyn TokenDenylist>,
     pub cipher: Arc<dyn SecretCipher>,
+    /// Asks OpenRouter about a key before it is stored.
+    pub key_check: Arc<dyn GatewayKeyCheck>,
     pub limiter: Arc<dyn RateLimiter>,
     /// Shared by every replica; renewed at every change of an account.
     pub stamps: Arc<dyn Stamps>,

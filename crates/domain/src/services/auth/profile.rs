@@ -2,8 +2,8 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{AuthError, AuthService, unknown};
-use crate::ports::{SecretOwner, StoreError, UserUpdate};
+use super::{AuthError, AuthService, Refusal, unknown};
+use crate::ports::{KeyVerdict, SecretOwner, StoreError, UserUpdate};
 use crate::{
     AccountRole, DisplayName, ModelName, Password, StoredSecret, User, UserId, Username,
     ValidationError,
@@ -29,6 +29,14 @@ pub struct ProfileChanges {
     pub new_password: Option<SecretString>,
 }
 
+/// An account as saved, and what could not be checked about it.
+#[derive(Debug)]
+pub struct SavedAccount {
+    pub user: User,
+    /// Why the OpenRouter key given was stored without OpenRouter saying it knows it.
+    pub key_unchecked: Option<String>,
+}
+
 const MAX_KEY_CHARS: usize = 512;
 
 fn parse_api_key(key: &SecretString) -> Result<&SecretString, ValidationError> {
@@ -52,7 +60,10 @@ fn parse_default_model(text: &str) -> Result<ModelName, ValidationError> {
 }
 
 impl AuthService {
-    pub async fn register(&self, registration: Registration) -> Result<User, AuthError> {
+    /// Creates the account. A key is first shown to OpenRouter: one it refuses is
+    /// [`AuthError::KeyRejected`]; one it could not be asked about is stored, and the
+    /// answer says so.
+    pub async fn register(&self, registration: Registration) -> Result<SavedAccount, AuthError> {
         let username = Username::parse(&registration.username)?;
         let password = Password::parse("password", registration.password.expose_secret())?;
         let display_name = registration
@@ -66,6 +77,10 @@ impl AuthService {
             .map(parse_api_key)
             .transpose()?;
 
+        let key_unchecked = match key {
+            Some(key) => self.check_key(key).await?,
+            None => None,
+        };
         let id = UserId::generate();
         let openrouter_key = key.map(|key| self.seal(id, key)).transpose()?;
         let password_hash = self.ports.hasher.hash(&password).await.map_err(unknown)?;
@@ -83,7 +98,10 @@ impl AuthService {
             updated_at: now,
         };
         match self.ports.users.create(&user).await {
-            Ok(()) => Ok(user),
+            Ok(()) => Ok(SavedAccount {
+                user,
+                key_unchecked,
+            }),
             Err(StoreError::Duplicate) => Err(AuthError::UsernameTaken),
             Err(error) => Err(error.into()),
         }
@@ -118,16 +136,16 @@ impl AuthService {
             .users
             .find_by_id(id)
             .await?
-            .ok_or(AuthError::Unauthorized)
+            .ok_or(AuthError::Unauthorized(Refusal::Revoked))
     }
 
     /// Applies profile changes. A new password needs the current one, checked under the
-    /// same throttle as logins.
+    /// same throttle as logins; a new key is checked as at registration, last.
     pub async fn update_profile(
         &self,
         id: UserId,
         changes: ProfileChanges,
-    ) -> Result<User, AuthError> {
+    ) -> Result<SavedAccount, AuthError> {
         let user = self.profile(id).await?;
         let mut update = UserUpdate {
             display_name: changes
@@ -141,13 +159,10 @@ impl AuthService {
             memory_enabled: changes.memory_enabled,
             ..UserUpdate::default()
         };
-        if let Some(key) = changes.openrouter_api_key {
-            let sealed = match key {
-                Some(key) => Some(self.seal(id, parse_api_key(&key)?)?),
-                None => None,
-            };
-            update.openrouter_key = Some(sealed);
-        }
+        let new_key = match &changes.openrouter_api_key {
+            Some(Some(key)) => Some(parse_api_key(key)?),
+            _ => None,
+        };
         if let Some(new_password) = changes.new_password {
             let new_password = Password::parse("new_password", new_password.expose_secret())?;
             self.check_current_password(&user, changes.current_password)
@@ -160,14 +175,40 @@ impl AuthService {
                 .map_err(unknown)?;
             update.password_hash = Some(hash);
         }
+        let mut key_unchecked = None;
+        if changes.openrouter_api_key.is_some() {
+            update.openrouter_key = Some(match new_key {
+                Some(key) => {
+                    key_unchecked = self.check_key(key).await?;
+                    Some(self.seal(id, key)?)
+                }
+                None => None,
+            });
+        }
         let user = self
             .ports
             .users
             .update(id, update)
             .await?
-            .ok_or(AuthError::Unauthorized)?;
+            .ok_or(AuthError::Unauthorized(Refusal::Revoked))?;
         self.renew_account_stamp(id).await;
-        Ok(user)
+        Ok(SavedAccount {
+            user,
+            key_unchecked,
+        })
+    }
+
+    /// OpenRouter's word on a key about to be stored: `Err` when it refuses it, and why
+    /// it was not asked when it could not be.
+    async fn check_key(&self, key: &SecretString) -> Result<Option<String>, AuthError> {
+        match self.ports.key_check.check(key).await {
+            KeyVerdict::Accepted => Ok(None),
+            KeyVerdict::Rejected => Err(AuthError::KeyRejected),
+            KeyVerdict::Unchecked(why) => {
+                tracing::warn!(reason = %why, "OpenRouter key stored unchecked");
+                Ok(Some(why))
+            }
+        }
     }
 
     async fn check_current_password(

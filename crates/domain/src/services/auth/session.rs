@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use uuid::Uuid;
 
-use super::{AuthError, AuthService, unknown};
+use super::{AuthError, AuthService, Refusal, unknown};
 use crate::ports::{AccessClaims, RateDecision, TokenError, TokenKind, TokenPair};
 use crate::services::at_least_a_millisecond;
 use crate::{Password, Username};
@@ -90,7 +90,7 @@ impl AuthService {
             .await
         {
             Ok(false) => Ok(claims),
-            Ok(true) => Err(AuthError::Unauthorized),
+            Ok(true) => Err(AuthError::Unauthorized(Refusal::Revoked)),
             Err(error) => {
                 tracing::warn!(error = %error, "token denylist unavailable; revocation not checked");
                 Ok(claims)
@@ -108,7 +108,7 @@ impl AuthService {
             .is_revoked(claims.jti, claims.family)
             .await?
         {
-            return Err(AuthError::Unauthorized);
+            return Err(AuthError::Unauthorized(Refusal::Revoked));
         }
         let first_use = self
             .ports
@@ -117,10 +117,10 @@ impl AuthService {
             .await?;
         if !first_use {
             self.revoke_chain(claims.family).await?;
-            return Err(AuthError::Unauthorized);
+            return Err(AuthError::Unauthorized(Refusal::Revoked));
         }
         if self.ports.users.find_by_id(claims.user_id).await?.is_none() {
-            return Err(AuthError::Unauthorized);
+            return Err(AuthError::Unauthorized(Refusal::Revoked));
         }
         self.issue(claims.user_id, claims.family)
     }
@@ -142,13 +142,7 @@ impl AuthService {
     }
 
     fn verify(&self, token: &str, kind: TokenKind) -> Result<AccessClaims, AuthError> {
-        self.ports
-            .tokens
-            .verify(token, kind)
-            .map_err(|error| match error {
-                TokenError::Invalid => AuthError::Unauthorized,
-                TokenError::Unknown(cause) => unknown(cause),
-            })
+        Ok(self.ports.tokens.verify(token, kind)?)
     }
 
     fn issue(&self, user: crate::UserId, family: Uuid) -> Result<TokenPair, AuthError> {
@@ -156,8 +150,8 @@ impl AuthService {
             .tokens
             .issue(user, family)
             .map_err(|error| match error {
-                TokenError::Invalid => unknown(anyhow::anyhow!("token issuing failed")),
                 TokenError::Unknown(cause) => unknown(cause),
+                refused => unknown(anyhow::anyhow!("token issuing failed: {refused}")),
             })
     }
 }

@@ -30,7 +30,7 @@ use crate::ports::{
     ModelRouter, Quota, RateLimiter, StoreError, Tasks,
 };
 use crate::services::ServiceError;
-use crate::services::auth::{AuthError, AuthService};
+use crate::services::auth::{AuthError, AuthService, Refusal};
 use crate::services::memory::MemoryService;
 use crate::services::usage::UsageService;
 use crate::{Chat, Message, ModelName, Sectors, UserPreference, ValidationError};
@@ -113,10 +113,12 @@ pub enum ChatError {
     NotFound,
     #[error("the user has no OpenRouter key")]
     KeyMissing,
+    #[error("the stored OpenRouter key cannot be opened")]
+    KeyUnreadable,
     #[error("no such model for this user")]
     ModelNotFound,
-    #[error("the credentials no longer name a user")]
-    Unauthorized,
+    #[error("credential refused: {0:?}")]
+    Unauthorized(Refusal),
     #[error("the server shut down while the answer was being written")]
     Interrupted,
     #[error("too many chat requests")]
@@ -151,7 +153,8 @@ impl From<AuthError> for ChatError {
         match error {
             AuthError::Validation(error) => Self::Validation(error),
             AuthError::Service(error) => Self::Service(error),
-            AuthError::Unauthorized => Self::Unauthorized,
+            AuthError::Unauthorized(refusal) => Self::Unauthorized(refusal),
+            AuthError::KeyUnreadable => Self::KeyUnreadable,
             other => Self::Service(ServiceError::Unknown(other.into())),
         }
     }

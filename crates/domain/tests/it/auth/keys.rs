@@ -29,7 +29,7 @@ async fn model_access_opens_the_owners_key_and_brings_the_default_model() {
     assert_eq!(keyless.username.as_str(), "bruno");
     assert!(matches!(
         world.auth.model_access(UserId::generate()).await,
-        Err(AuthError::Unauthorized)
+        Err(AuthError::Unauthorized(_))
     ));
 }
 

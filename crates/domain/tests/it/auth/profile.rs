@@ -79,12 +79,12 @@ async fn profile_changes_set_and_clear_fields() {
         )
         .await
         .unwrap();
-    assert_eq!(changed.display_name.unwrap().as_str(), "Ana Souza");
+    assert_eq!(changed.user.display_name.unwrap().as_str(), "Ana Souza");
     assert_eq!(
-        changed.default_model.unwrap().as_str(),
+        changed.user.default_model.unwrap().as_str(),
         "anthropic/claude-3.5-sonnet"
     );
-    assert_eq!(changed.openrouter_key.unwrap().hint, "…9876");
+    assert_eq!(changed.user.openrouter_key.unwrap().hint, "…9876");
 
     // Absent fields stay; `Some(None)` clears.
     let cleared = world
@@ -99,9 +99,9 @@ async fn profile_changes_set_and_clear_fields() {
         )
         .await
         .unwrap();
-    assert!(cleared.display_name.is_none());
-    assert!(cleared.openrouter_key.is_none());
-    assert!(cleared.default_model.is_some());
+    assert!(cleared.user.display_name.is_none());
+    assert!(cleared.user.openrouter_key.is_none());
+    assert!(cleared.user.default_model.is_some());
     assert!(
         world
             .auth
@@ -196,4 +196,68 @@ async fn guessing_the_current_password_is_throttled() {
     assert!(throttled, "ten wrong current passwords must be throttled");
     let right = world.auth.update_profile(user.id, guess(PASSWORD)).await;
     assert!(matches!(right, Err(AuthError::TooManyAttempts { .. })));
+}
+
+#[tokio::test]
+async fn a_key_openrouter_refuses_is_not_stored_and_one_it_cannot_judge_is_stored_with_a_notice() {
+    let world = World::new();
+    world.key_check.refuse("sk-or-unknown");
+    let refused = world
+        .auth
+        .register(registration("ana", PASSWORD, Some("sk-or-unknown")))
+        .await;
+    assert!(
+        matches!(refused, Err(AuthError::KeyRejected)),
+        "{refused:?}"
+    );
+    let user = world.register("bia", None).await;
+    let change = |key: &str| ProfileChanges {
+        openrouter_api_key: Some(Some(secret(key))),
+        ..ProfileChanges::default()
+    };
+    let refused = world
+        .auth
+        .update_profile(user.id, change("sk-or-unknown"))
+        .await;
+    assert!(
+        matches!(refused, Err(AuthError::KeyRejected)),
+        "{refused:?}"
+    );
+    assert!(
+        world
+            .auth
+            .profile(user.id)
+            .await
+            .unwrap()
+            .openrouter_key
+            .is_none()
+    );
+
+    let known = world
+        .auth
+        .update_profile(user.id, change("sk-or-known-1"))
+        .await
+        .unwrap();
+    assert_eq!(known.key_unchecked, None);
+    world.key_check.set_unreachable(true);
+    let unchecked = world
+        .auth
+        .update_profile(user.id, change("sk-or-known-second-key"))
+        .await
+        .unwrap();
+    assert!(unchecked.key_unchecked.is_some());
+    assert_eq!(unchecked.user.openrouter_key.unwrap().hint, "…-key");
+    // Nothing else to check: clearing the key or changing the name asks nobody.
+    let cleared = world
+        .auth
+        .update_profile(
+            user.id,
+            ProfileChanges {
+                openrouter_api_key: Some(None),
+                ..ProfileChanges::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(cleared.key_unchecked, None);
 }

@@ -109,11 +109,17 @@ async fn refresh_rotates_and_a_replay_revokes_the_whole_chain() {
 
     // The old refresh token again: refused, and the chain dies with it.
     let replay = world.auth.refresh(refresh(&first)).await;
-    assert!(matches!(replay, Err(AuthError::Unauthorized)), "{replay:?}");
+    assert!(
+        matches!(replay, Err(AuthError::Unauthorized(_))),
+        "{replay:?}"
+    );
     let newest = world.auth.refresh(refresh(&second)).await;
-    assert!(matches!(newest, Err(AuthError::Unauthorized)), "{newest:?}");
+    assert!(
+        matches!(newest, Err(AuthError::Unauthorized(_))),
+        "{newest:?}"
+    );
     let access_after = world.auth.authenticate(access(&second)).await;
-    assert!(matches!(access_after, Err(AuthError::Unauthorized)));
+    assert!(matches!(access_after, Err(AuthError::Unauthorized(_))));
 
     // Another session of the same user is untouched.
     let other = world.login("ana").await;
@@ -127,11 +133,11 @@ async fn one_kind_of_token_never_stands_for_the_other() {
     let pair = world.login("ana").await;
     assert!(matches!(
         world.auth.refresh(access(&pair)).await,
-        Err(AuthError::Unauthorized)
+        Err(AuthError::Unauthorized(_))
     ));
     assert!(matches!(
         world.auth.authenticate(refresh(&pair)).await,
-        Err(AuthError::Unauthorized)
+        Err(AuthError::Unauthorized(_))
     ));
 }
 
@@ -143,7 +149,7 @@ async fn expired_tokens_are_refused() {
     world.clock.advance(TimeDelta::minutes(16));
     assert!(matches!(
         world.auth.authenticate(access(&pair)).await,
-        Err(AuthError::Unauthorized)
+        Err(AuthError::Unauthorized(_))
     ));
     // The refresh token (7 days) still works.
     world.auth.refresh(refresh(&pair)).await.unwrap();
@@ -160,17 +166,17 @@ async fn logout_ends_the_access_token_and_its_refresh_chain_only() {
 
     assert!(matches!(
         world.auth.authenticate(access(&pair)).await,
-        Err(AuthError::Unauthorized)
+        Err(AuthError::Unauthorized(_))
     ));
     assert!(matches!(
         world.auth.refresh(refresh(&pair)).await,
-        Err(AuthError::Unauthorized)
+        Err(AuthError::Unauthorized(_))
     ));
     // The chain stays revoked for as long as its refresh tokens could live.
     world.clock.advance(TimeDelta::days(6));
     assert!(matches!(
         world.auth.refresh(refresh(&pair)).await,
-        Err(AuthError::Unauthorized)
+        Err(AuthError::Unauthorized(_))
     ));
     world.auth.refresh(refresh(&other)).await.unwrap();
 }

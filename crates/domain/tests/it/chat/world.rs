@@ -72,6 +72,7 @@ impl World {
                 tokens: Arc::new(FakeTokens::new(dyn_clock.clone())),
                 denylist: Arc::new(InMemoryDenylist::new(dyn_clock.clone())),
                 cipher: Arc::new(FakeCipher::default()),
+                key_check: Arc::new(polychat_testkit::llm::FakeKeyCheck::default()),
                 limiter: limiter.clone(),
                 stamps: Arc::new(InMemoryStamps::new()),
                 clock: dyn_clock.clone(),
@@ -195,7 +196,8 @@ impl World {
                 openrouter_api_key: None,
             })
             .await
-            .expect("register");
+            .expect("register")
+            .user;
         if with_key {
             let key = SecretString::from(format!("sk-{}", user.id.as_uuid()));
             self.auth

@@ -36,6 +36,13 @@ pub(super) async fn health() -> HttpResponse {
     HttpResponse::Ok().body("ok")
 }
 
+/// OpenRouter's `GET /key`: every key is one it knows.
+pub(super) async fn key() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "data": {"label": "mock", "usage": 0, "limit": null, "is_free_tier": false}
+    }))
+}
+
 fn created() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)

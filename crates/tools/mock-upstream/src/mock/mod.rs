@@ -69,6 +69,8 @@ pub fn serve(config: MockConfig) -> std::io::Result<(Server, u16)> {
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(16 * 1024 * 1024))
             .route("/health", web::get().to(handlers::health))
+            .route("/api/v1/key", web::get().to(handlers::key))
+            .route("/v1/key", web::get().to(handlers::key))
             .route("/api/v1/chat/completions", web::post().to(handlers::chat))
             .route("/v1/chat/completions", web::post().to(handlers::chat))
             .route("/api/v1/embeddings", web::post().to(handlers::embeddings))
