@@ -13,6 +13,7 @@ use polychat_auth::{MIN_SECRET_BYTES, PRODUCTION_MIN_COST, VALID_COSTS};
 use polychat_crypto::MasterKeys;
 use polychat_domain::services::chat::DEFAULT_MAX_ANSWER_TOKENS;
 use polychat_domain::services::memory::{MemoryPolicy, RecallPolicy};
+use polychat_domain::services::retention::RetentionPolicy;
 use polychat_domain::{ModelName, Sectors};
 use polychat_webhook::NetworkPolicy;
 use secrecy::{ExposeSecret, SecretString};
@@ -77,6 +78,14 @@ pub struct AppConfig {
     /// The longest answer asked of a model; a client's own `max_tokens` is capped to it
     /// (`MAX_ANSWER_TOKENS`).
     pub max_answer_tokens: u32,
+    /// The bearer token `GET /metrics` needs (`METRICS_TOKEN` or `METRICS_TOKEN_FILE`);
+    /// unset, the metrics are open.
+    pub metrics_token: Option<SecretString>,
+    /// Chats are deleted this long after their last update (`CHAT_RETENTION_DAYS`);
+    /// unset, they are kept.
+    pub retention: Option<RetentionPolicy>,
+    /// How often each replica tries a retention sweep (`CHAT_RETENTION_SWEEP_SECONDS`).
+    pub retention_sweep_every: Duration,
 }
 
 /// How log lines are written.
@@ -265,7 +274,28 @@ impl AppConfig {
                 .map_err(|e| invalid("SECTORS", e.reason))?,
             sse_keepalive: keepalive(source)?,
             max_answer_tokens: max_answer_tokens(source)?,
+            metrics_token: source.secret("METRICS_TOKEN", "METRICS_TOKEN_FILE")?,
+            retention: retention(source)?,
+            retention_sweep_every: Duration::from_secs(
+                source
+                    .parsed("CHAT_RETENTION_SWEEP_SECONDS", 300_u64)?
+                    .max(1),
+            ),
         })
+    }
+}
+
+/// `CHAT_RETENTION_DAYS`: a whole number of days, at least 1, or unset.
+fn retention(source: &Source) -> Result<Option<RetentionPolicy>, ConfigError> {
+    let Some(raw) = source.get("CHAT_RETENTION_DAYS") else {
+        return Ok(None);
+    };
+    match raw.parse::<u32>() {
+        Ok(days) if days >= 1 => Ok(Some(RetentionPolicy::days(days))),
+        _ => Err(invalid(
+            "CHAT_RETENTION_DAYS",
+            format!("must be a whole number of days, at least 1, got {raw:?}"),
+        )),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod config;
 pub mod dotenv;
 pub mod http;
 pub mod limits;
+pub mod metrics;
 pub mod openapi;
 pub mod readiness;
 pub mod routes;

@@ -11,6 +11,7 @@ use polychat_domain::services::memory::MemoryService;
 use polychat_domain::services::search::SearchService;
 use polychat_domain::services::usage::UsageService;
 
+use crate::metrics::Metrics;
 use crate::readiness::Readiness;
 use crate::tasks::BackgroundTasks;
 
@@ -28,6 +29,10 @@ pub struct AppState {
     pub readiness: Readiness,
     /// The background tasks the use cases started; shutdown drains them.
     pub tasks: Arc<BackgroundTasks>,
+    /// The service's metrics, rendered by `GET /metrics`.
+    pub metrics: Arc<Metrics>,
+    /// The bearer token `GET /metrics` needs, when one is configured.
+    pub metrics_token: Option<secrecy::SecretString>,
     /// Silence after which a server-sent event stream gets a keep-alive comment.
     pub sse_keepalive: std::time::Duration,
 }

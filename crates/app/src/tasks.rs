@@ -34,6 +34,11 @@ impl BackgroundTasks {
         }
     }
 
+    /// How many tasks run or wait now.
+    pub fn running(&self) -> usize {
+        self.running.load(Ordering::Acquire)
+    }
+
     /// Asks running generations to stop and store what they have.
     pub fn stop_generations(&self) {
         self.stop.send_replace(true);

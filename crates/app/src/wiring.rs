@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::metrics::Metrics;
 use anyhow::Context as _;
 use polychat_auth::{
     BcryptHasher, JwtConfig, JwtTokenService, RandomSigningSecrets, Sha256ApiKeys,
@@ -12,7 +13,7 @@ use polychat_auth::{
 use polychat_crypto::{MasterKeys, XChaChaCipher};
 use polychat_detector::Detector;
 use polychat_domain::AccountRole;
-use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock};
+use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock, Telemetry};
 use polychat_domain::services::api_keys::{ApiKeyPolicy, ApiKeyPorts, ApiKeyService};
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy};
 use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService};
@@ -71,6 +72,7 @@ fn custom_models(
     postgres: &Postgres,
     redis: &polychat_redis::Redis,
     clock: Arc<dyn Clock>,
+    telemetry: Arc<dyn Telemetry>,
 ) -> anyhow::Result<CustomModelService> {
     let policy = config.webhook_networks.clone();
     let webhooks = WebhookClient::new(policy.clone(), WEBHOOK_MAX_ANSWER_BYTES)
@@ -83,6 +85,7 @@ fn custom_models(
         webhooks: Arc::new(webhooks),
         stamps: Arc::new(redis.clone()),
         clock,
+        telemetry,
     }))
 }
 
@@ -92,6 +95,7 @@ fn auth_service(
     redis: &polychat_redis::Redis,
     limiter: Arc<dyn RateLimiter>,
     clock: Arc<dyn Clock>,
+    telemetry: Arc<dyn Telemetry>,
 ) -> anyhow::Result<AuthService> {
     let tokens = JwtTokenService::new(JwtConfig::new(config.jwt_secret.clone()))?;
     let policy = LoginPolicy::default();
@@ -106,6 +110,7 @@ fn auth_service(
             limiter,
             stamps: Arc::new(redis.clone()),
             clock,
+            telemetry,
         },
         policy,
     ))
@@ -120,9 +125,18 @@ pub async fn rotate_keys(config: &AppConfig) -> anyhow::Result<()> {
     let redis = connect_redis(config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let limiter = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
-    let auth = auth_service(config, &postgres, &redis, limiter, clock.clone())?;
+    // A command's metrics are not scraped; the use cases still report to them.
+    let metrics: Arc<dyn Telemetry> = Arc::new(Metrics::new());
+    let auth = auth_service(
+        config,
+        &postgres,
+        &redis,
+        limiter,
+        clock.clone(),
+        metrics.clone(),
+    )?;
     let keys = auth.rotate_keys().await?;
-    let models = custom_models(config, &postgres, &redis, clock)?
+    let models = custom_models(config, &postgres, &redis, clock, metrics)?
         .reseal()
         .await?;
     let mut undecryptable = 0;
@@ -170,7 +184,8 @@ pub async fn set_role(config: &AppConfig, username: &str, role: AccountRole) -> 
     let redis = connect_redis(config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let limiter = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
-    let auth = auth_service(config, &postgres, &redis, limiter, clock)?;
+    let metrics = Arc::new(Metrics::new());
+    let auth = auth_service(config, &postgres, &redis, limiter, clock, metrics)?;
     let user = auth
         .set_role(username, role)
         .await
@@ -252,6 +267,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
     let embedder = embedder(config, &postgres).await?;
     let (llm, catalog) = openrouter(config)?;
     let tasks = Arc::new(BackgroundTasks::new(background));
+    let metrics = Arc::new(Metrics::new());
 
     let limiter: Arc<dyn RateLimiter> = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
     let auth = Arc::new(auth_service(
@@ -260,6 +276,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         &redis,
         limiter.clone(),
         clock.clone(),
+        metrics.clone(),
     )?);
     let api_keys = ApiKeyService::new(
         ApiKeyPorts {
@@ -283,7 +300,13 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         },
         config.memory,
     ));
-    let models = Arc::new(custom_models(config, &postgres, &redis, clock.clone())?);
+    let models = Arc::new(custom_models(
+        config,
+        &postgres,
+        &redis,
+        clock.clone(),
+        metrics.clone(),
+    )?);
     let usage = Arc::new(UsageService::new(
         Arc::new(postgres.clone()),
         tasks.clone(),
@@ -300,6 +323,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
             limiter,
             tasks: tasks.clone(),
             clock,
+            telemetry: metrics.clone(),
         },
         chat_policy(config),
         auth.clone(),
@@ -313,19 +337,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         config.sectors.clone(),
         config.search_min_similarity,
     );
-    let dependency = |probe: Arc<dyn HealthProbe>, required| Dependency { probe, required };
-    let readiness = Readiness::new(
-        vec![
-            dependency(Arc::new(postgres), true),
-            dependency(Arc::new(mongo), true),
-            dependency(Arc::new(redis), true),
-            dependency(
-                Arc::new(EmbeddingsProbe::new(embedder, PROBE_DEADLINE)),
-                false,
-            ),
-        ],
-        PROBE_DEADLINE,
-    );
+    let readiness = readiness(postgres, mongo, redis, embedder);
     Ok(AppState {
         auth,
         api_keys,
@@ -336,6 +348,30 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         usage,
         readiness,
         tasks,
+        metrics,
+        metrics_token: config.metrics_token.clone(),
         sse_keepalive: config.sse_keepalive,
     })
+}
+
+/// What `/ready` checks: the three stores (required) and the embeddings server.
+fn readiness(
+    postgres: Postgres,
+    mongo: polychat_mongo::Mongo,
+    redis: polychat_redis::Redis,
+    embedder: EmbeddingsClient,
+) -> Readiness {
+    let dependency = |probe: Arc<dyn HealthProbe>, required| Dependency { probe, required };
+    Readiness::new(
+        vec![
+            dependency(Arc::new(postgres), true),
+            dependency(Arc::new(mongo), true),
+            dependency(Arc::new(redis), true),
+            dependency(
+                Arc::new(EmbeddingsProbe::new(embedder, PROBE_DEADLINE)),
+                false,
+            ),
+        ],
+        PROBE_DEADLINE,
+    )
 }

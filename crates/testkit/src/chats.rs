@@ -121,6 +121,37 @@ impl ChatRepository for InMemoryChats {
         Ok(true)
     }
 
+    async fn chats_updated_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, ChatId)>, StoreError> {
+        let state = self.state()?;
+        Ok(state
+            .chats
+            .values()
+            .filter(|chat| chat.updated_at < before)
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|chat| (chat.owner, chat.id))
+            .collect())
+    }
+
+    async fn expire_chat(
+        &self,
+        owner: UserId,
+        id: ChatId,
+        before: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let mut state = self.state()?;
+        match state.owned_chat(owner, id) {
+            Some(chat) if chat.updated_at < before => {}
+            _ => return Ok(false),
+        }
+        state.messages.retain(|(chat, _), _| *chat != id);
+        state.chats.remove(&id);
+        Ok(true)
+    }
+
     async fn append_message(&self, owner: UserId, message: &Message) -> Result<bool, StoreError> {
         self.failing_message_writes.check()?;
         let mut state = self.state()?;

@@ -136,6 +136,23 @@ impl ChatRepository for Mongo {
         }
     }
 
+    async fn chats_updated_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, ChatId)>, StoreError> {
+        self.stale_chats(before, limit).await
+    }
+
+    async fn expire_chat(
+        &self,
+        owner: UserId,
+        id: ChatId,
+        before: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.expire(owner, id, before).await
+    }
+
     async fn append_message(&self, owner: UserId, message: &Message) -> Result<bool, StoreError> {
         let chat = owned(owner, message.chat_id);
         let usage = message.usage.unwrap_or_default();

@@ -79,5 +79,8 @@ async fn create_indexes(mongo: &Mongo) -> Result<(), mongodb::error::Error> {
     mongo.messages.create_index(sweep).await?;
     let sweep = index(doc! { "chat_id": 1 }, "chat_positions");
     mongo.positions.create_index(sweep).await?;
+    // The retention sweep's query (MongoDB uses it; FerretDB scans).
+    let stale = index(doc! { "updated_at": 1 }, "chats_by_update");
+    mongo.chats.create_index(stale).await?;
     Ok(())
 }

@@ -27,6 +27,7 @@ mod health;
 mod history;
 mod numbering;
 mod register;
+mod retention;
 
 pub use config::MongoConfig;
 pub use connect::{ConnectError, Mongo, connect};

@@ -1,5 +1,6 @@
 //! Redis adapter: the chat-history read cache, the token denylist, rate limits,
-//! idempotency records, the logs of answers being streamed and the stamps, shared by every replica
+//! idempotency records, the logs of answers being streamed, the stamps and the leases, shared by
+//! every replica
 //! of the service.
 //!
 //! [`connect`] opens a small pool of connections that reconnect by themselves; every
@@ -10,7 +11,8 @@
 //! [`RateLimiter`](polychat_domain::ports::RateLimiter),
 //! [`IdempotencyStore`](polychat_domain::ports::IdempotencyStore),
 //! [`AnswerLog`](polychat_domain::ports::AnswerLog),
-//! [`Stamps`](polychat_domain::ports::Stamps) and
+//! [`Stamps`](polychat_domain::ports::Stamps),
+//! [`Leases`](polychat_domain::ports::Leases) and
 //! [`HealthProbe`](polychat_domain::ports::HealthProbe).
 //!
 //! Everything that reads and then writes runs as one Lua script, so it is atomic
@@ -27,6 +29,7 @@ mod denylist;
 mod error;
 mod health;
 mod idempotency;
+mod leases;
 mod rate;
 mod script;
 mod stamps;

@@ -65,6 +65,8 @@ pub(crate) struct Scripts {
     pub(crate) answer_append: Script,
     pub(crate) answer_read: Script,
     pub(crate) stamp_current: Script,
+    pub(crate) lease_hold: Script,
+    pub(crate) lease_release: Script,
 }
 
 impl Scripts {
@@ -82,6 +84,8 @@ impl Scripts {
             answer_append: Script::new(crate::answers::APPEND),
             answer_read: Script::new(crate::answers::READ),
             stamp_current: Script::new(crate::stamps::CURRENT),
+            lease_hold: Script::new(crate::leases::HOLD),
+            lease_release: Script::new(crate::leases::RELEASE),
         }
     }
 }

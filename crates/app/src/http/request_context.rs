@@ -16,12 +16,13 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage as _, HttpRequest};
+use actix_web::{Error, HttpMessage as _, HttpRequest, web};
 use polychat_domain::timeline::Timeline;
 use tracing::Instrument;
 use uuid::Uuid;
 
 use super::ApiError;
+use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
@@ -41,18 +42,29 @@ pub async fn request_context(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let id = client_request_id(&req).unwrap_or_else(|| Uuid::new_v4().to_string());
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = req.method().clone();
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.metrics.clone());
     let span = tracing::info_span!(
         "request",
         request_id = %id,
-        method = %req.method(),
-        route = %req.match_pattern().unwrap_or_else(|| "unmatched".to_owned()),
+        method = %method,
+        route = %route,
         user_id = tracing::field::Empty,
     );
     let started = Instant::now();
     let timeline = Timeline::default();
     req.extensions_mut().insert(timeline.clone());
     let mut response = next.call(req).instrument(span.clone()).await?;
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let took = started.elapsed();
+    if let Some(metrics) = metrics {
+        metrics.http_request(&route, method.as_str(), response.status().as_u16(), took);
+    }
+    let elapsed_ms = took.as_secs_f64() * 1000.0;
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }

@@ -13,7 +13,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::error::{ErrorBody, ErrorDetail};
 use crate::routes::{
-    accounts, admin_models, api_keys, chat, chats, health, memory, openai, profile, resume, usage,
+    accounts, admin_models, api_keys, chat, chats, health, memory, metrics, openai, profile,
+    resume, usage,
 };
 
 #[derive(OpenApi)]
@@ -28,7 +29,7 @@ use crate::routes::{
         license(name = "Apache-2.0")
     ),
     paths(
-        health::health, health::ready,
+        health::health, health::ready, metrics::metrics,
         accounts::register, accounts::login, accounts::refresh, accounts::logout,
         profile::get_profile, profile::update_profile,
         api_keys::create_api_key, api_keys::list_api_keys, api_keys::revoke_api_key,
@@ -51,7 +52,7 @@ use crate::routes::{
         (name = "chat", description = "Prompts to any model, history, chats"),
         (name = "memory", description = "What the service remembers about the user, and search"),
         (name = "openai", description = "The OpenAI-compatible API: point an OpenAI client's `base_url` at `/v1`"),
-        (name = "operations", description = "Liveness and readiness"),
+        (name = "operations", description = "Liveness, readiness and Prometheus metrics"),
         (name = "admin", description = "Admins only: custom models on webhooks (n8n) and everyone's usage"),
         (name = "usage", description = "Requests and tokens per model and day"),
     )
@@ -74,6 +75,15 @@ impl Modify for BearerAuth {
                     .description(Some(
                         "The access token of a login, or a personal API key (`pc_…`)",
                     ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("`METRICS_TOKEN`, when the operator set one"))
                     .build(),
             ),
         );

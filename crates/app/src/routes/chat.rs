@@ -130,7 +130,8 @@ pub async fn post_chat(
     };
     Ok(match state.chats.answer(turn).await? {
         TurnOutput::Stream(started) => {
-            let opened = opening::open(started, state.sse_keepalive).await;
+            let opened =
+                opening::open(started, state.sse_keepalive, state.metrics.stream_started()).await;
             sse::respond(opened, state.sse_keepalive)
         }
         TurnOutput::Replay(turn) if stream => {

@@ -8,6 +8,7 @@ pub mod chats;
 pub mod dto;
 pub mod health;
 pub mod memory;
+pub mod metrics;
 pub mod openai;
 mod opening;
 pub mod profile;
@@ -19,6 +20,7 @@ use actix_web::web;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
     health::config(cfg);
+    metrics::config(cfg);
     accounts::config(cfg);
     profile::config(cfg);
     api_keys::config(cfg);

@@ -13,6 +13,8 @@ use futures_util::stream::{self, BoxStream, StreamExt as _};
 use polychat_domain::services::chat::{ChatTurn, TurnEvent, TurnStream};
 use polychat_domain::{ChatId, MessageId, ModelName};
 
+use crate::metrics::InFlight;
+
 /// Names the model that answered in place of the custom model asked for.
 pub(super) const X_POLYCHAT_FALLBACK: HeaderName = HeaderName::from_static("x-polychat-fallback");
 
@@ -52,7 +54,7 @@ fn fallback_header(response: &mut HttpResponseBuilder, fallback: Option<&ModelNa
 
 /// Waits for the first event of `started` that is not a reroute (or for the wait, at
 /// most `keepalive`, to end), taking note of the model each reroute names.
-pub(super) async fn open(started: TurnStream, keepalive: Duration) -> Opened {
+pub(super) async fn open(started: TurnStream, keepalive: Duration, in_flight: InFlight) -> Opened {
     let TurnStream {
         chat_id,
         message_id,
@@ -73,6 +75,13 @@ pub(super) async fn open(started: TurnStream, keepalive: Duration) -> Opened {
         message_id,
         model: fallback.clone().unwrap_or(model),
         fallback,
-        events: stream::iter(first).chain(events).boxed(),
+        // The stream holds the guard: it counts out when the response is dropped.
+        events: stream::iter(first)
+            .chain(events)
+            .map(move |event| {
+                let _counted = &in_flight;
+                event
+            })
+            .boxed(),
     }
 }

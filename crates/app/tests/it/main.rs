@@ -7,6 +7,7 @@ mod cli;
 mod custom_models;
 mod harness;
 mod memory;
+mod metrics;
 mod openai;
 mod operations;
 mod readme;

@@ -93,6 +93,25 @@ pub trait ChatRepository: Send + Sync {
     /// Deletes the chat and all its messages. Returns whether it existed.
     async fn delete_chat(&self, owner: UserId, id: ChatId) -> Result<bool, StoreError>;
 
+    /// Up to `limit` chats, of any owner, last updated before `before`: the retention
+    /// sweep's work, in no particular order.
+    async fn chats_updated_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<(UserId, ChatId)>, StoreError>;
+
+    /// Deletes the chat if it was still last updated before `before`: its messages
+    /// first, the chat itself last, so a sweep cut short leaves the chat to be found
+    /// again and finished. Returns whether the chat was deleted; `false` if it is gone
+    /// or was updated since (its messages are then kept).
+    async fn expire_chat(
+        &self,
+        owner: UserId,
+        id: ChatId,
+        before: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
     /// Appends a message and adds its usage (if any) to the chat's totals.
     /// Returns `false` if the chat does not exist for this owner.
     async fn append_message(&self, owner: UserId, message: &Message) -> Result<bool, StoreError>;

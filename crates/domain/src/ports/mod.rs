@@ -13,10 +13,12 @@ mod clock;
 mod custom_models;
 mod health;
 mod key_check;
+mod leases;
 mod limits;
 mod llm;
 mod memory;
 mod stamps;
+mod telemetry;
 mod usage;
 mod users;
 mod webhooks;
@@ -36,6 +38,7 @@ pub use clock::{Clock, SystemClock};
 pub use custom_models::CustomModelRepository;
 pub use health::HealthProbe;
 pub use key_check::MasterKeyCheckStore;
+pub use leases::Leases;
 pub use limits::{IdempotencyBegin, IdempotencyStore, Quota, RateDecision, RateLimiter};
 pub use llm::{
     Completion, CompletionRequest, GatewayKeyCheck, GenerationOptions, KeyVerdict, LlmError,
@@ -47,6 +50,7 @@ pub use memory::{
     MessageSearchHit, MessageSearchQuery, PreferenceDetector, PreferenceStore, ScoredPreference,
 };
 pub use stamps::{Stamp, StampScope, Stamps};
+pub use telemetry::{Budget, ProviderKind, Telemetry};
 pub use usage::UsageLedger;
 pub use users::{UserRepository, UserUpdate};
 pub use webhooks::{

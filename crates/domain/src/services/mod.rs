@@ -7,6 +7,7 @@ pub mod chat;
 pub mod custom_models;
 pub mod master_key;
 pub mod memory;
+pub mod retention;
 pub mod search;
 mod stamped_cache;
 pub mod usage;

@@ -125,6 +125,7 @@ fn replica(
             denylist: Arc::new(InMemoryDenylist::new(dyn_clock.clone())),
             cipher: Arc::new(FakeCipher::default()),
             key_check: Arc::new(polychat_testkit::llm::FakeKeyCheck::default()),
+            telemetry: Arc::new(polychat_testkit::telemetry::RecordedTelemetry::default()),
             limiter: Arc::new(InMemoryRateLimiter::new(dyn_clock.clone())),
             stamps: stamps.clone(),
             clock: dyn_clock.clone(),

@@ -61,6 +61,7 @@ impl World {
                 denylist: denylist.clone(),
                 cipher: Arc::new(cipher) as Arc<dyn SecretCipher>,
                 key_check: key_check.clone(),
+                telemetry: Arc::new(polychat_testkit::telemetry::RecordedTelemetry::default()),
                 limiter: limiter.clone(),
                 stamps: Arc::new(InMemoryStamps::new()),
                 clock: dyn_clock,

@@ -6,6 +6,8 @@ mod defects;
 mod guards;
 mod reads;
 mod resumes;
+mod retention;
 mod streams;
+mod telemetry;
 mod turns;
 mod world;

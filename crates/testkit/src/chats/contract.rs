@@ -28,6 +28,74 @@ pub async fn chat_repository_contract(repo: &dyn ChatRepository) {
     chat_listing_contract(repo, 11, 3).await;
     labels_contract(repo).await;
     find_message_contract(repo).await;
+    expiry_contract(repo).await;
+}
+
+/// Chats last updated before a date are found, of any owner, and expire with their
+/// messages; a chat updated since is kept. The dates are decades back, so no other
+/// test's chats are among them.
+async fn expiry_contract(repo: &dyn ChatRepository) {
+    const DAY_MS: i64 = 86_400_000;
+    let long_ago = -30 * 365 * DAY_MS;
+    let cutoff = at(long_ago + DAY_MS);
+    let mut chats = Vec::new();
+    for offset in [long_ago, long_ago + 2 * DAY_MS] {
+        let chat = new_chat(UserId::generate(), at(offset));
+        repo.create_chat(&chat).await.expect("create_chat");
+        let mut message = new_message(chat.id, 1, None);
+        message.created_at = at(offset);
+        assert!(
+            repo.append_message(chat.owner, &message)
+                .await
+                .expect("append")
+        );
+        chats.push(chat);
+    }
+    let (old, recent) = (&chats[0], &chats[1]);
+    let stale = repo
+        .chats_updated_before(cutoff, 1_000)
+        .await
+        .expect("stale");
+    assert!(stale.contains(&(old.owner, old.id)), "the old chat is due");
+    assert!(
+        !stale.contains(&(recent.owner, recent.id)),
+        "the recent one is not"
+    );
+
+    let kept = repo.expire_chat(recent.owner, recent.id, cutoff).await;
+    assert!(
+        !kept.expect("expire_chat"),
+        "a chat updated since is not expired"
+    );
+    assert_eq!(all_messages(repo, recent.owner, recent.id).await.len(), 1);
+    let other_owner = repo.expire_chat(UserId::generate(), old.id, cutoff).await;
+    assert!(
+        !other_owner.expect("expire_chat"),
+        "only the owner's chat expires"
+    );
+
+    assert!(
+        repo.expire_chat(old.owner, old.id, cutoff)
+            .await
+            .expect("expire_chat")
+    );
+    assert_eq!(repo.find_chat(old.owner, old.id).await.expect("find"), None);
+    assert!(all_messages(repo, old.owner, old.id).await.is_empty());
+    let again = repo.expire_chat(old.owner, old.id, cutoff).await;
+    assert!(
+        !again.expect("expire_chat"),
+        "expiring twice finds nothing the second time"
+    );
+    let stale = repo
+        .chats_updated_before(cutoff, 1_000)
+        .await
+        .expect("stale");
+    assert!(!stale.contains(&(old.owner, old.id)));
+    assert!(
+        repo.delete_chat(recent.owner, recent.id)
+            .await
+            .expect("clean up")
+    );
 }
 
 async fn create_find_and_duplicates(repo: &dyn ChatRepository) {

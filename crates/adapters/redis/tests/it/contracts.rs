@@ -3,10 +3,11 @@
 
 use std::time::Duration;
 
-use polychat_domain::ports::SystemClock;
+use polychat_domain::ports::{Leases as _, SystemClock};
 use polychat_testkit::answers::answer_log_contract;
 use polychat_testkit::cache::chat_cache_contract;
 use polychat_testkit::denylist::token_denylist_contract;
+use polychat_testkit::leases::leases_contract;
 use polychat_testkit::limits::{idempotency_contract, rate_limiter_contract};
 use polychat_testkit::stamps::stamps_contract;
 
@@ -44,4 +45,21 @@ async fn passes_the_answer_log_contract() {
 #[tokio::test]
 async fn passes_the_stamps_contract() {
     with_redis(async |redis, _| stamps_contract(&redis).await).await;
+}
+
+#[tokio::test]
+async fn passes_the_leases_contract_and_a_lease_lapses() {
+    with_redis(async |redis, _| {
+        leases_contract(&redis).await;
+        let (first, second) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+        let short = Duration::from_millis(150);
+        assert!(redis.hold("lapsing", first, short).await.expect("hold"));
+        assert!(!redis.hold("lapsing", second, short).await.expect("hold"));
+        sleep(Duration::from_millis(300)).await;
+        assert!(
+            redis.hold("lapsing", second, short).await.expect("hold"),
+            "a lease its holder stopped renewing is free"
+        );
+    })
+    .await;
 }

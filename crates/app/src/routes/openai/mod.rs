@@ -197,7 +197,7 @@ async fn answer(
     Ok(match output {
         TurnOutput::Stream(started) => render::stream(
             api,
-            opening::open(started, state.sse_keepalive).await,
+            opening::open(started, state.sse_keepalive, state.metrics.stream_started()).await,
             common.include_usage,
         ),
         TurnOutput::Whole(turn) | TurnOutput::Replay(turn) => render::whole(api, &turn),

@@ -78,6 +78,19 @@ async fn a_failing_webhook_hands_over_to_its_fallback_or_fails_as_the_contract_s
     )
     .await;
     assert!(history.to_string().contains("Fica guardado"), "{history}");
+
+    // The metrics count the fallback and the calls by provider and outcome.
+    let metrics = app.get("/metrics", None).await.text().await.unwrap();
+    for series in [
+        r#"polychat_webhook_fallbacks_total{model="flaky"} 1"#,
+        r#"polychat_model_call_duration_seconds_count{outcome="ok",provider="openrouter"} 1"#,
+        r#"polychat_model_call_duration_seconds_count{outcome="error",provider="webhook"} 2"#,
+    ] {
+        assert!(
+            metrics.lines().any(|line| line == series),
+            "{series}\n{metrics}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ use crate::UserId;
 use crate::ValidationError;
 use crate::ports::{
     Clock, GatewayKeyCheck, PasswordHasher, Quota, RateLimiter, SecretCipher, Stamp, StampScope,
-    Stamps, StoreError, TokenDenylist, TokenService, UserRepository,
+    Stamps, StoreError, Telemetry, TokenDenylist, TokenService, UserRepository,
 };
 use crate::services::ServiceError;
 use crate::services::stamped_cache::{StampedCache, read_stamp, renew_stamp};
@@ -88,6 +88,7 @@ pub struct AuthPorts {
     pub cipher: Arc<dyn SecretCipher>,
     /// Asks OpenRouter about a key before it is stored.
     pub key_check: Arc<dyn GatewayKeyCheck>,
+    pub telemetry: Arc<dyn Telemetry>,
     pub limiter: Arc<dyn RateLimiter>,
     /// Shared by every replica; renewed at every change of an account.
     pub stamps: Arc<dyn Stamps>,

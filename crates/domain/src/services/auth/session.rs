@@ -7,7 +7,7 @@ use chrono::TimeDelta;
 use uuid::Uuid;
 
 use super::{AuthError, AuthService, Refusal, unknown};
-use crate::ports::{AccessClaims, RateDecision, TokenError, TokenKind, TokenPair};
+use crate::ports::{AccessClaims, Budget, RateDecision, TokenError, TokenKind, TokenPair};
 use crate::services::at_least_a_millisecond;
 use crate::{Password, Username};
 
@@ -69,9 +69,12 @@ impl AuthService {
             }
         }
         match longest {
-            Some(retry_after) => Err(AuthError::TooManyAttempts {
-                retry_after: at_least_a_millisecond(retry_after),
-            }),
+            Some(retry_after) => {
+                self.ports.telemetry.rate_limited(Budget::Login);
+                Err(AuthError::TooManyAttempts {
+                    retry_after: at_least_a_millisecond(retry_after),
+                })
+            }
             None => Ok(()),
         }
     }

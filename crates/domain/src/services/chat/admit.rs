@@ -8,7 +8,7 @@ use futures_util::future::join3;
 use secrecy::SecretString;
 
 use super::{ChatError, ChatService, ChatTarget, Conversation, MemoryUse, TurnRequest};
-use crate::ports::{LlmProvider, ModelCaller, RateDecision};
+use crate::ports::{Budget, LlmProvider, ModelCaller, RateDecision};
 use crate::timeline::Timeline;
 use crate::{
     Chat, ChatId, ChatLabels, ChatTitle, ModelName, Prompt, Role, Usage, UserId, ValidationError,
@@ -185,9 +185,12 @@ impl ChatService {
         let key = format!("chat:{owner}");
         match self.ports.limiter.acquire(&key, self.policy.rate, 1).await {
             Ok(RateDecision::Allowed) => Ok(()),
-            Ok(RateDecision::Limited { retry_after }) => Err(ChatError::RateLimited {
-                retry_after: crate::services::at_least_a_millisecond(retry_after),
-            }),
+            Ok(RateDecision::Limited { retry_after }) => {
+                self.ports.telemetry.rate_limited(Budget::Chat);
+                Err(ChatError::RateLimited {
+                    retry_after: crate::services::at_least_a_millisecond(retry_after),
+                })
+            }
             Err(error) => {
                 tracing::warn!(error = %error, "chat rate limiter unavailable; request not counted");
                 Ok(())

@@ -13,7 +13,7 @@ use super::generate::{Failure, Generated};
 use super::open::AnswerSlot;
 use super::{ChatError, ChatService, ChatTurn, MemoryReport};
 use crate::custom_model::ModelSlug;
-use crate::ports::{LlmError, MessageUpdate, StoreError};
+use crate::ports::{LlmError, MessageUpdate, ProviderKind, StoreError};
 use crate::usage::{UsageRecord, UsageRoute};
 use crate::{Chat, Message, MessageError, MessageStatus, ModelName, Usage, UserPreference};
 
@@ -50,6 +50,21 @@ fn usage_record(
     }
 }
 
+/// The class of a model call's end, as metrics label it.
+fn outcome(failure: Option<&Failure>) -> &'static str {
+    match failure {
+        None => "ok",
+        Some(Failure::Interrupted) => "interrupted",
+        Some(Failure::Upstream(error)) => match error {
+            LlmError::Timeout => "timeout",
+            LlmError::RateLimited { .. } => "rate_limited",
+            LlmError::Unauthorized | LlmError::KeyMissing => "unauthorized",
+            LlmError::InsufficientCredits => "insufficient_credits",
+            _ => "error",
+        },
+    }
+}
+
 /// How a turn ended.
 pub(super) struct Finished {
     /// What the client is told.
@@ -81,6 +96,16 @@ impl ChatService {
         } = prepared;
         let now = self.ports.clock.now();
         let fallback = fallback(&model, &generated);
+        let provider = ProviderKind::of(fallback.as_ref().unwrap_or(&model));
+        let telemetry = &self.ports.telemetry;
+        telemetry.model_call(
+            provider,
+            outcome(generated.failure.as_ref()),
+            (now - started_at).to_std().unwrap_or_default(),
+        );
+        if let Some(usage) = &generated.usage {
+            telemetry.tokens(provider, usage);
+        }
         self.usage.record(usage_record(
             owner, model, route, &generated, started_at, now,
         ));

@@ -14,7 +14,7 @@ use super::finish::Finished;
 use super::guard::Claim;
 use super::open::AnswerSlot;
 use super::{ChatError, ChatService, TurnEvent, TurnStream};
-use crate::ports::{LlmError, LlmStream, StreamEvent};
+use crate::ports::{LlmError, LlmStream, ProviderKind, StreamEvent};
 use crate::{ModelName, Usage};
 
 /// Why generation ended early.
@@ -182,6 +182,13 @@ impl ChatService {
                         events.send(TurnEvent::Rerouted(model));
                     }
                     Ok(StreamEvent::Delta(text)) => {
+                        if generated.content.is_empty() {
+                            let after = self.ports.clock.now() - prepared.started_at;
+                            self.ports.telemetry.first_token(
+                                ProviderKind::of(&prepared.model),
+                                after.to_std().unwrap_or_default(),
+                            );
+                        }
                         generated.content.push_str(&text);
                         events.send(TurnEvent::Delta(text));
                     }

@@ -1,11 +1,14 @@
 //! Reading and managing chats: history pages (served from the cache from the second
 //! read on, never stale), the chat list, renaming and deletion.
 
+use chrono::{DateTime, Utc};
 use futures_util::future::join;
 use uuid::Uuid;
 
 use super::{ChatError, ChatService};
 use crate::ports::{CacheLookup, ChatCursor, ChatPageKey};
+use crate::services::ServiceError;
+use crate::services::memory::MemoryError;
 use crate::{
     Chat, ChatId, ChatTitle, LabelsRequest, Message, MessageId, ModelName, UserId, ValidationError,
 };
@@ -78,6 +81,7 @@ impl ChatService {
         let lookup = self.ports.cache.get(request.chat_id, key).await;
         let generation = match lookup {
             Ok(CacheLookup::Hit(entry)) => {
+                self.ports.telemetry.history_cache(true);
                 let (entry_owner, body) = entry.split_at_checked(16).unwrap_or((&[], &[]));
                 if entry_owner == owner.as_uuid().as_bytes() {
                     return Ok((body.to_vec(), CacheStatus::Hit));
@@ -87,7 +91,10 @@ impl ChatService {
                 }
                 None
             }
-            Ok(CacheLookup::Miss { generation }) => Some(generation),
+            Ok(CacheLookup::Miss { generation }) => {
+                self.ports.telemetry.history_cache(false);
+                Some(generation)
+            }
             Err(error) => {
                 tracing::warn!(error = %error, "chat cache unavailable; reading the store");
                 None
@@ -193,6 +200,35 @@ impl ChatService {
     /// first, so that a turn still running cannot write to it any more (its index
     /// entries go again when it sees the chat gone); search entries that cannot be
     /// removed now are removed in the background.
+    /// One batch of the retention sweep: up to `limit` chats last updated before
+    /// `before`, each with its search entries removed first, then its messages and
+    /// itself, then its cached pages. Returns how many were found and how many deleted
+    /// (a chat updated meanwhile is kept). Any step may be cut short: the chat is then
+    /// found again by the next batch.
+    pub async fn expire_chats(
+        &self,
+        before: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<(usize, u64), ChatError> {
+        let due = self.ports.chats.chats_updated_before(before, limit).await?;
+        let mut deleted = 0;
+        for (owner, id) in &due {
+            self.memory
+                .forget_chat(*owner, *id)
+                .await
+                .map_err(|error| match error {
+                    MemoryError::Service(error) => ChatError::Service(error),
+                    other => ChatError::Service(ServiceError::Unknown(other.into())),
+                })?;
+            if self.ports.chats.expire_chat(*owner, *id, before).await? {
+                self.invalidate(*id).await;
+                deleted += 1;
+            }
+        }
+        self.ports.telemetry.chats_expired(deleted);
+        Ok((due.len(), deleted))
+    }
+
     pub async fn delete(&self, owner: UserId, id: ChatId) -> Result<(), ChatError> {
         if !self.ports.chats.delete_chat(owner, id).await? {
             return Err(ChatError::NotFound);

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ports::{
     AnswerLog, ChatCache, ChatRepository, Clock, IdempotencyStore, LlmError, ModelCatalog,
-    ModelRouter, Quota, RateLimiter, StoreError, Tasks,
+    ModelRouter, Quota, RateLimiter, StoreError, Tasks, Telemetry,
 };
 use crate::services::ServiceError;
 use crate::services::auth::{AuthError, AuthService, Refusal};
@@ -200,6 +200,7 @@ pub struct ChatPorts {
     pub limiter: Arc<dyn RateLimiter>,
     pub tasks: Arc<dyn Tasks>,
     pub clock: Arc<dyn Clock>,
+    pub telemetry: Arc<dyn Telemetry>,
 }
 
 /// The chat use case. Cheap to clone (shared ports), so a turn can run as a task of

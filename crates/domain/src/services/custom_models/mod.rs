@@ -22,7 +22,7 @@ use secrecy::SecretString;
 use crate::custom_model::{CustomModel, ModelSettings, ModelSlug, ModelVersion, SealedHeader};
 use crate::ports::{
     Clock, CustomModelRepository, SecretCipher, SecretOwner, SigningSecrets, StampScope, Stamps,
-    StoreError, WebhookCaller, WebhookEndpoint, WebhookKind, WebhookUrlGuard,
+    StoreError, Telemetry, WebhookCaller, WebhookEndpoint, WebhookKind, WebhookUrlGuard,
 };
 use crate::services::ServiceError;
 use crate::services::stamped_cache::{StampedCache, read_stamp, renew_stamp};
@@ -44,6 +44,7 @@ pub struct CustomModelPorts {
     /// Shared by every replica; the registry's is renewed at every change.
     pub stamps: Arc<dyn Stamps>,
     pub clock: Arc<dyn Clock>,
+    pub telemetry: Arc<dyn Telemetry>,
 }
 
 /// Why a registry operation failed.

@@ -196,6 +196,7 @@ impl WebhookModel {
             Some(error) => {
                 let now = self.registry.ports.clock.now();
                 if self.circuits.failed(slug, now) {
+                    self.registry.ports.telemetry.circuit_opened(slug);
                     tracing::warn!(model = slug, error = %error, "custom model's circuit opened");
                 }
             }
@@ -209,6 +210,10 @@ impl WebhookModel {
         error: &LlmError,
     ) -> Option<(ModelName, Arc<dyn LlmProvider>, CompletionRequest)> {
         let (name, provider) = self.fallback.as_ref()?;
+        self.registry
+            .ports
+            .telemetry
+            .webhook_fallback(self.model.settings.slug.as_str());
         tracing::warn!(
             model = %self.model.settings.slug,
             fallback = %name,

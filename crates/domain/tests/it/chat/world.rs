@@ -25,6 +25,7 @@ use polychat_testkit::message_index::InMemoryMessageIndex;
 use polychat_testkit::preferences::InMemoryPreferences;
 use polychat_testkit::security::{FakeCipher, FakeTokens, PlainHasher};
 use polychat_testkit::stamps::InMemoryStamps;
+use polychat_testkit::telemetry::RecordedTelemetry;
 use polychat_testkit::usage::InMemoryUsageLedger;
 use polychat_testkit::users::InMemoryUsers;
 use secrecy::SecretString;
@@ -49,6 +50,8 @@ pub(crate) struct World {
     pub(crate) users: Arc<InMemoryUsers>,
     /// The usage ledger the turns write to.
     pub(crate) usage: Arc<InMemoryUsageLedger>,
+    /// What the turns told the metrics.
+    pub(crate) telemetry: Arc<RecordedTelemetry>,
     tasks: Arc<TestTasks>,
     gated_index: Arc<GatedIndex>,
     auth: Arc<AuthService>,
@@ -65,6 +68,7 @@ impl World {
         let dyn_clock: Arc<dyn Clock> = clock.clone();
         let users = Arc::new(InMemoryUsers::new());
         let limiter = Arc::new(InMemoryRateLimiter::new(dyn_clock.clone()));
+        let telemetry = Arc::new(RecordedTelemetry::default());
         let auth = Arc::new(AuthService::new(
             AuthPorts {
                 users: users.clone(),
@@ -73,6 +77,7 @@ impl World {
                 denylist: Arc::new(InMemoryDenylist::new(dyn_clock.clone())),
                 cipher: Arc::new(FakeCipher::default()),
                 key_check: Arc::new(polychat_testkit::llm::FakeKeyCheck::default()),
+                telemetry: telemetry.clone(),
                 limiter: limiter.clone(),
                 stamps: Arc::new(InMemoryStamps::new()),
                 clock: dyn_clock.clone(),
@@ -120,6 +125,7 @@ impl World {
                 limiter: limiter.clone(),
                 tasks: tasks.clone(),
                 clock: dyn_clock,
+                telemetry: telemetry.clone(),
             },
             policy,
             auth.clone(),
@@ -145,6 +151,7 @@ impl World {
             index,
             users,
             usage,
+            telemetry,
             tasks,
             gated_index,
             auth,

@@ -174,6 +174,7 @@ fn replica(
         webhooks: webhooks.clone(),
         stamps: stamps.clone(),
         clock: Arc::new(polychat_domain::ports::SystemClock),
+        telemetry: Arc::new(polychat_testkit::telemetry::RecordedTelemetry::default()),
     }));
     let router = RegistryRouter::new(
         gateway.clone(),
