@@ -101,7 +101,7 @@ async fn one_replica_sweeps_at_a_time_and_batches_reach_every_chat() {
     let other = Uuid::new_v4();
     assert!(
         leases
-            .hold("retention-sweep", other, Duration::from_secs(60))
+            .hold("retention-sweep", other, Duration::from_mins(1))
             .await
             .unwrap()
     );
