@@ -8,6 +8,7 @@ pub mod limits;
 pub mod metrics;
 pub mod openapi;
 pub mod readiness;
+pub mod retention;
 pub mod routes;
 pub mod server;
 pub mod state;

@@ -89,16 +89,16 @@ fn main() -> ExitCode {
         }
     };
     if let Command::Serve { addr: Some(addr) } = command {
-        config.http_addr = addr;
+        config.server.addr = addr;
     }
     let job = match command {
         // Bound before anything else, so a taken address is the first and only error.
-        Command::Serve { .. } => match TcpListener::bind(config.http_addr) {
+        Command::Serve { .. } => match TcpListener::bind(config.server.addr) {
             Ok(listener) => Job::Serve(listener),
             Err(error) => {
                 eprintln!(
                     "polychat serve failed: cannot listen on {}: {error}",
-                    config.http_addr
+                    config.server.addr
                 );
                 return ExitCode::FAILURE;
             }
@@ -113,11 +113,11 @@ fn main() -> ExitCode {
         } => Job::SetRole(AccountRole::User, username),
     };
     let name = job.name();
-    telemetry::init(config.log_format);
+    telemetry::init(&config.server);
     // Turns and other background tasks get threads of their own, beside the HTTP
     // workers; the runtime outlives the server so shutdown can drain it.
     let background = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(config.http_workers)
+        .worker_threads(config.server.workers)
         .thread_name("polychat-tasks")
         .enable_all()
         .build()
@@ -150,9 +150,9 @@ fn main() -> ExitCode {
 
 async fn serve(config: AppConfig, listener: TcpListener, background: Handle) -> anyhow::Result<()> {
     let state = wiring::build_state(&config, background).await?;
-    let app = Application::build(listener, config.http_workers, state)
-        .with_context(|| format!("serving on {}", config.http_addr))?;
-    tracing::info!(addr = %config.http_addr, port = app.port(), "polychat listening");
+    let app = Application::build(listener, config.server.workers, state)
+        .with_context(|| format!("serving on {}", config.server.addr))?;
+    tracing::info!(addr = %config.server.addr, port = app.port(), "polychat listening");
     app.run_until_stopped().await?;
     tracing::info!("polychat stopped");
     Ok(())

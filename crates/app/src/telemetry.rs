@@ -3,15 +3,16 @@
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::LogFormat;
+use crate::config::{LogFormat, ServerConfig};
 
-pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,h2=warn,hyper=warn,rustls=warn,mongodb=warn"));
+/// Installs the log subscriber the server section describes.
+pub fn init(server: &ServerConfig) {
+    // The filter was checked when the configuration was read.
+    let filter = EnvFilter::try_new(&server.log_filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    match format {
+    match server.log_format {
         LogFormat::Json => builder
             .json()
             .flatten_event(true)

@@ -13,29 +13,29 @@ use polychat_auth::{
 use polychat_crypto::{MasterKeys, XChaChaCipher};
 use polychat_detector::Detector;
 use polychat_domain::AccountRole;
-use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock, Telemetry};
+use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock, Tasks, Telemetry};
 use polychat_domain::services::api_keys::{ApiKeyPolicy, ApiKeyPorts, ApiKeyService};
 use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy};
-use polychat_domain::services::chat::{ChatPolicy, ChatPorts, ChatService};
+use polychat_domain::services::chat::{ChatPorts, ChatService};
 use polychat_domain::services::custom_models::{
     CircuitPolicy, CustomModelPorts, CustomModelService, RegistryRouter,
 };
 use polychat_domain::services::master_key::{MasterKeyCheck, MasterKeyState};
 use polychat_domain::services::memory::{MemoryPorts, MemoryService};
+use polychat_domain::services::retention::RetentionService;
 use polychat_domain::services::search::SearchService;
 use polychat_domain::services::usage::{UsagePolicy, UsageService};
 use polychat_openrouter::{
-    EmbeddingsClient, EmbeddingsConfig, EmbeddingsProbe, OpenRouterCatalog, OpenRouterClient,
-    OpenRouterConfig, OpenRouterKeyCheck,
+    EmbeddingsClient, EmbeddingsProbe, OpenRouterCatalog, OpenRouterClient, OpenRouterKeyCheck,
 };
-use polychat_postgres::{Postgres, PostgresConfig};
-use polychat_redis::RedisConfig;
+use polychat_postgres::Postgres;
 use polychat_webhook::WebhookClient;
 use tokio::runtime::Handle;
 
 use crate::config::AppConfig;
 use crate::limits::FallbackRateLimiter;
 use crate::readiness::{Dependency, Readiness};
+use crate::retention;
 use crate::state::AppState;
 use crate::tasks::BackgroundTasks;
 
@@ -45,15 +45,9 @@ const WEBHOOK_MAX_ANSWER_BYTES: usize = 4 * 1024 * 1024;
 /// How long `/ready` waits for each dependency.
 const PROBE_DEADLINE: Duration = Duration::from_secs(2);
 
-fn postgres_config(config: &AppConfig) -> PostgresConfig {
-    let mut postgres = PostgresConfig::new(config.database_url.clone());
-    postgres.max_connections = config.database_max_connections;
-    postgres
-}
-
 /// Applies the database migrations.
 pub async fn migrate(config: &AppConfig) -> anyhow::Result<()> {
-    let applied = polychat_postgres::run_migrations(&postgres_config(config))
+    let applied = polychat_postgres::run_migrations(&config.postgres)
         .await
         .context("migrating PostgreSQL")?;
     tracing::info!(applied = applied.len(), versions = ?applied, "migrations done");
@@ -61,7 +55,8 @@ pub async fn migrate(config: &AppConfig) -> anyhow::Result<()> {
 }
 
 fn cipher(config: &AppConfig) -> anyhow::Result<XChaChaCipher> {
-    let keys = MasterKeys::parse(&config.master_key, config.previous_master_keys.as_ref())?;
+    let secrets = &config.secrets;
+    let keys = MasterKeys::parse(&secrets.master_key, secrets.previous_master_keys.as_ref())?;
     Ok(XChaChaCipher::new(keys))
 }
 
@@ -97,7 +92,7 @@ fn auth_service(
     clock: Arc<dyn Clock>,
     telemetry: Arc<dyn Telemetry>,
 ) -> anyhow::Result<AuthService> {
-    let tokens = JwtTokenService::new(JwtConfig::new(config.jwt_secret.clone()))?;
+    let tokens = JwtTokenService::new(JwtConfig::new(config.secrets.jwt_secret.clone()))?;
     let policy = LoginPolicy::default();
     Ok(AuthService::new(
         AuthPorts {
@@ -106,7 +101,7 @@ fn auth_service(
             tokens: Arc::new(tokens),
             denylist: Arc::new(redis.clone()),
             cipher: Arc::new(cipher(config)?),
-            key_check: Arc::new(OpenRouterKeyCheck::new(&openrouter_config(config))?),
+            key_check: Arc::new(OpenRouterKeyCheck::new(&config.openrouter)?),
             limiter,
             stamps: Arc::new(redis.clone()),
             clock,
@@ -120,7 +115,7 @@ fn auth_service(
 /// and the custom models' signing secrets and header values (theirs and their
 /// versions').
 pub async fn rotate_keys(config: &AppConfig) -> anyhow::Result<()> {
-    let postgres = polychat_postgres::connect(&postgres_config(config)).await?;
+    let postgres = polychat_postgres::connect(&config.postgres).await?;
     let check = verify_master_key(config, &postgres).await?;
     let redis = connect_redis(config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -180,7 +175,7 @@ async fn verify_master_key(
 
 /// Gives `username` the role (`polychat admin grant|revoke USERNAME`).
 pub async fn set_role(config: &AppConfig, username: &str, role: AccountRole) -> anyhow::Result<()> {
-    let postgres = polychat_postgres::connect(&postgres_config(config)).await?;
+    let postgres = polychat_postgres::connect(&config.postgres).await?;
     let redis = connect_redis(config).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let limiter = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
@@ -196,68 +191,40 @@ pub async fn set_role(config: &AppConfig, username: &str, role: AccountRole) -> 
 }
 
 async fn connect_redis(config: &AppConfig) -> anyhow::Result<polychat_redis::Redis> {
-    let mut redis = RedisConfig::new(config.redis_url.clone());
-    redis.key_prefix = format!("{}:", config.redis_key_prefix.trim_end_matches(':'));
-    polychat_redis::connect(&redis)
+    polychat_redis::connect(&config.redis)
         .await
         .context("connecting to Redis")
 }
 
-fn openrouter_config(config: &AppConfig) -> OpenRouterConfig {
-    let mut openrouter = OpenRouterConfig::new(config.openrouter_base_url.clone());
-    openrouter.referer.clone_from(&config.openrouter_referer);
-    openrouter.title.clone_from(&config.openrouter_title);
-    openrouter.total_timeout = config.llm_timeout;
-    openrouter
-}
-
 /// The model calls and the model catalog, both on OpenRouter.
 fn openrouter(config: &AppConfig) -> anyhow::Result<(OpenRouterClient, OpenRouterCatalog)> {
-    let openrouter = openrouter_config(config);
     Ok((
-        OpenRouterClient::new(&openrouter)?,
-        OpenRouterCatalog::new(&openrouter)?,
+        OpenRouterClient::new(&config.openrouter)?,
+        OpenRouterCatalog::new(&config.openrouter)?,
     ))
 }
 
 /// The embeddings client, once its vector dimension is known to fit the schema.
 async fn embedder(config: &AppConfig, postgres: &Postgres) -> anyhow::Result<EmbeddingsClient> {
-    let mut embeddings = EmbeddingsConfig::new(config.embeddings_base_url.clone());
-    embeddings.api_key.clone_from(&config.embeddings_api_key);
-    embeddings.model.clone_from(&config.embeddings_model);
-    embeddings.dimensions = config.embeddings_dimensions;
-    let embedder = EmbeddingsClient::new(embeddings)?;
+    let embedder = EmbeddingsClient::new(config.embeddings.clone())?;
     postgres
-        .verify_embedding_dimensions(config.embeddings_dimensions)
+        .verify_embedding_dimensions(config.embeddings.dimensions)
         .await
         .context("EMBEDDINGS_DIMENSIONS does not match the database schema")?;
     Ok(embedder)
 }
 
 async fn connect_mongo(config: &AppConfig) -> anyhow::Result<polychat_mongo::Mongo> {
-    polychat_mongo::connect(&polychat_mongo::MongoConfig::new(
-        config.mongodb_url.clone(),
-        config.mongodb_database.clone(),
-    ))
-    .await
-    .context("connecting to MongoDB")
-}
-
-fn chat_policy(config: &AppConfig) -> ChatPolicy {
-    ChatPolicy {
-        sectors: config.sectors.clone(),
-        // A resumed stream waits for an answer at most as long as writing it may take.
-        resume_wait: config.llm_timeout + std::time::Duration::from_secs(30),
-        max_tokens: Some(config.max_answer_tokens),
-        ..ChatPolicy::new(config.default_model.clone())
-    }
+    polychat_mongo::connect(&config.mongo)
+        .await
+        .context("connecting to MongoDB")
 }
 
 /// Connects every adapter and builds the use cases; background tasks run on
 /// `background`.
 pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Result<AppState> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let postgres = polychat_postgres::connect(&postgres_config(config))
+    let postgres = polychat_postgres::connect(&config.postgres)
         .await
         .context("connecting to PostgreSQL")?;
     verify_master_key(config, &postgres).await?;
@@ -266,7 +233,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
 
     let embedder = embedder(config, &postgres).await?;
     let (llm, catalog) = openrouter(config)?;
-    let tasks = Arc::new(BackgroundTasks::new(background));
+    let tasks = Arc::new(BackgroundTasks::new(background.clone()));
     let metrics = Arc::new(Metrics::new());
 
     let limiter: Arc<dyn RateLimiter> = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
@@ -298,7 +265,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
             tasks: tasks.clone(),
             chats: Arc::new(mongo.clone()),
         },
-        config.memory,
+        config.memory.policy,
     ));
     let models = Arc::new(custom_models(
         config,
@@ -322,20 +289,21 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
             idempotency: Arc::new(redis.clone()),
             limiter,
             tasks: tasks.clone(),
-            clock,
+            clock: clock.clone(),
             telemetry: metrics.clone(),
         },
-        chat_policy(config),
+        config.chat.clone(),
         auth.clone(),
         memory.clone(),
         usage.clone(),
     );
+    schedule_retention(config, &chats, &redis, clock, &background, tasks.as_ref());
     let search = SearchService::new(
         Arc::new(postgres.clone()),
         memory.clone(),
         Arc::new(mongo.clone()),
-        config.sectors.clone(),
-        config.search_min_similarity,
+        config.chat.sectors.clone(),
+        config.memory.search_min_similarity,
     );
     let readiness = readiness(postgres, mongo, redis, embedder);
     Ok(AppState {
@@ -349,9 +317,30 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         readiness,
         tasks,
         metrics,
-        metrics_token: config.metrics_token.clone(),
-        sse_keepalive: config.sse_keepalive,
+        metrics_token: config.server.metrics_token.clone(),
+        sse_keepalive: config.server.sse_keepalive,
     })
+}
+
+/// The retention sweeps, when `CHAT_RETENTION_DAYS` is set; they stop with the
+/// background tasks.
+fn schedule_retention(
+    config: &AppConfig,
+    chats: &ChatService,
+    redis: &polychat_redis::Redis,
+    clock: Arc<dyn Clock>,
+    background: &Handle,
+    tasks: &BackgroundTasks,
+) {
+    if let Some(policy) = config.retention.policy {
+        let sweeper = RetentionService::new(chats.clone(), Arc::new(redis.clone()), clock, policy);
+        retention::schedule(
+            background,
+            sweeper,
+            config.retention.sweep_every,
+            tasks.stopping(),
+        );
+    }
 }
 
 /// What `/ready` checks: the three stores (required) and the embeddings server.

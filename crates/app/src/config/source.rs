@@ -1,11 +1,15 @@
 //! Where configuration variables come from: the process environment first, then the
 //! `.env` file; secrets from the variable or from the file its `_FILE` twin names.
+//! Every read names a declared [`Variable`], and the source notes which were read.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
+use std::str::FromStr;
 
 use secrecy::SecretString;
 
+use super::variable::{Fallback, Variable};
 use super::{ConfigError, invalid};
 
 /// Where variables come from: the process environment first, then `.env`.
@@ -13,6 +17,8 @@ use super::{ConfigError, invalid};
 pub struct Source {
     env: HashMap<String, String>,
     pub(super) dotenv: HashMap<String, String>,
+    /// The names looked up so far, the `_FILE` twins included.
+    read: RefCell<BTreeSet<&'static str>>,
 }
 
 impl Source {
@@ -21,6 +27,7 @@ impl Source {
         Ok(Self {
             env: std::env::vars().collect(),
             dotenv: read_dotenv(dotenv_path)?,
+            read: RefCell::default(),
         })
     }
 
@@ -31,11 +38,19 @@ impl Source {
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect(),
-            dotenv: HashMap::new(),
+            ..Self::default()
         }
     }
 
-    pub(super) fn get(&self, name: &str) -> Option<&str> {
+    /// The names looked up so far.
+    #[cfg(test)]
+    pub(super) fn names_read(&self) -> BTreeSet<&'static str> {
+        self.read.borrow().clone()
+    }
+
+    /// The value set for `name`, blank counting as unset.
+    fn lookup(&self, name: &'static str) -> Option<&str> {
+        self.read.borrow_mut().insert(name);
         self.env
             .get(name)
             .or_else(|| self.dotenv.get(name))
@@ -43,46 +58,68 @@ impl Source {
             .filter(|v| !v.is_empty())
     }
 
-    /// A secret, given either in `name` or in the file `file_var` names (Compose and
-    /// Kubernetes secrets are files), whose trailing newline is ignored; never both.
+    /// The text of `variable`: as set, else its default value.
+    pub(super) fn text(&self, variable: &'static Variable) -> Option<&str> {
+        self.lookup(variable.name).or(match variable.default {
+            Fallback::Value(value) if !value.is_empty() => Some(value),
+            _ => None,
+        })
+    }
+
+    /// The text of `variable`, which must have one.
+    pub(super) fn required_text(&self, variable: &'static Variable) -> Result<String, ConfigError> {
+        self.text(variable)
+            .map(str::to_owned)
+            .ok_or_else(|| invalid(variable.name, "is missing"))
+    }
+
+    /// `variable` parsed, or `None` when it has no text.
+    pub(super) fn optional<T: FromStr>(
+        &self,
+        variable: &'static Variable,
+    ) -> Result<Option<T>, ConfigError> {
+        self.text(variable)
+            .map(|raw| {
+                raw.parse()
+                    .map_err(|_| invalid(variable.name, format!("has an unparsable value {raw:?}")))
+            })
+            .transpose()
+    }
+
+    /// `variable` parsed; it must have a text.
+    pub(super) fn required<T: FromStr>(
+        &self,
+        variable: &'static Variable,
+    ) -> Result<T, ConfigError> {
+        self.optional(variable)?
+            .ok_or_else(|| invalid(variable.name, "is missing"))
+    }
+
+    /// A secret, given either in the variable or in the file its twin names, whose
+    /// trailing newline is ignored; never both.
     pub(super) fn secret(
         &self,
-        name: &'static str,
-        file_var: &'static str,
+        variable: &'static Variable,
     ) -> Result<Option<SecretString>, ConfigError> {
-        match (self.get(name), self.get(file_var)) {
-            (Some(_), Some(_)) => Err(invalid(
+        let name = variable.name;
+        let file_twin = variable.file.map(|file| (file, self.lookup(file)));
+        match (self.lookup(name), file_twin) {
+            (Some(_), Some((file, Some(_)))) => Err(invalid(
                 name,
-                format!("and {file_var} are both set; set only one"),
+                format!("and {file} are both set; set only one"),
             )),
-            (Some(value), None) => Ok(Some(SecretString::from(value))),
-            (None, Some(path)) => {
-                let text = std::fs::read_to_string(path).map_err(|e| {
-                    invalid(file_var, format!("names a file that cannot be read: {e}"))
-                })?;
+            (Some(value), _) => Ok(Some(SecretString::from(value))),
+            (None, Some((file, Some(path)))) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| invalid(file, format!("names a file that cannot be read: {e}")))?;
                 let value = text.trim_end_matches(['\n', '\r']);
                 if value.trim().is_empty() {
-                    return Err(invalid(file_var, "names an empty file"));
+                    return Err(invalid(file, "names an empty file"));
                 }
                 Ok(Some(SecretString::from(value)))
             }
-            (None, None) => Ok(None),
+            (None, _) => Ok(None),
         }
-    }
-
-    pub(super) fn or(&self, name: &str, default: &str) -> String {
-        self.get(name).unwrap_or(default).to_owned()
-    }
-
-    pub(super) fn parsed<T: std::str::FromStr>(
-        &self,
-        name: &'static str,
-        default: T,
-    ) -> Result<T, ConfigError> {
-        self.get(name).map_or(Ok(default), |raw| {
-            raw.parse()
-                .map_err(|_| invalid(name, format!("has an unparsable value {raw:?}")))
-        })
     }
 }
 

@@ -1,5 +1,14 @@
 //! The configuration's rules: defaults, each bad value naming its variable, the
-//! environment over `.env`, secrets from files.
+//! environment over `.env`, secrets from files; every variable read is declared and
+//! in the README's table.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use polychat_domain::Sectors;
+use polychat_domain::services::chat::DEFAULT_MAX_ANSWER_TOKENS;
+use polychat_domain::services::memory::MemoryPolicy;
+use secrecy::ExposeSecret;
 
 use super::*;
 
@@ -13,18 +22,32 @@ fn load(pairs: &[(&str, &str)]) -> Result<AppConfig, ConfigError> {
 #[test]
 fn defaults_fill_everything_but_the_secrets() {
     let config = load(&[("APP_MASTER_KEY", KEY), ("JWT_SECRET", JWT)]).unwrap();
-    assert_eq!(config.http_addr.to_string(), "127.0.0.1:8080");
-    assert_eq!(config.default_model.as_str(), "openai/gpt-4o-mini");
+    assert_eq!(config.server.addr.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.chat.default_model.as_str(), "openai/gpt-4o-mini");
     assert_eq!(config.bcrypt_cost, 12);
-    assert!(config.http_workers >= 1);
-    assert_eq!(config.sectors, Sectors::default());
-    assert_eq!(config.sse_keepalive, Duration::from_secs(15));
-    assert_eq!(config.max_answer_tokens, 4096);
+    assert!(config.server.workers >= 1);
+    assert_eq!(config.server.sse_keepalive, Duration::from_secs(15));
+    assert_eq!(config.redis.key_prefix, "polychat:");
+    assert!(config.retention.policy.is_none());
+    assert!(config.server.metrics_token.is_none());
+}
+
+#[test]
+fn the_declared_defaults_are_the_domains() {
+    let config = load(&[("APP_MASTER_KEY", KEY), ("JWT_SECRET", JWT)]).unwrap();
+    let memory = MemoryPolicy::default();
+    let loaded = config.memory.policy;
+    assert!((loaded.recall_min_similarity - memory.recall_min_similarity).abs() < f32::EPSILON);
+    assert!((loaded.supersede_similarity - memory.supersede_similarity).abs() < f32::EPSILON);
+    assert_eq!(loaded.window_chars, memory.window_chars);
+    assert_eq!(loaded.recall, memory.recall);
+    assert_eq!(config.chat.max_tokens, Some(DEFAULT_MAX_ANSWER_TOKENS));
+    assert_eq!(config.chat.sectors, Sectors::default());
 }
 
 #[test]
 fn each_bad_value_names_its_variable() {
-    let cases: &[(&[(&str, &str)], &str)] = &[
+    let without_secrets: &[(&[(&str, &str)], &str)] = &[
         (&[("JWT_SECRET", JWT)], "APP_MASTER_KEY"),
         (
             &[("APP_MASTER_KEY", "c2hvcnQ="), ("JWT_SECRET", JWT)],
@@ -36,85 +59,40 @@ fn each_bad_value_names_its_variable() {
         ),
         (&[("APP_MASTER_KEY", KEY)], "JWT_SECRET"),
         (
-            &[
-                ("APP_MASTER_KEY", KEY),
-                ("JWT_SECRET", JWT),
-                ("SECTORS", "vendas,Not Valid"),
-            ],
-            "SECTORS",
-        ),
-        (
-            &[
-                ("APP_MASTER_KEY", KEY),
-                ("JWT_SECRET", JWT),
-                ("SSE_KEEPALIVE_SECONDS", "0"),
-            ],
-            "SSE_KEEPALIVE_SECONDS",
-        ),
-        (
             &[("APP_MASTER_KEY", KEY), ("JWT_SECRET", "short")],
             "JWT_SECRET",
         ),
-        (
-            &[
-                ("APP_MASTER_KEY", KEY),
-                ("JWT_SECRET", JWT),
-                ("DATABASE_URL", "mysql://x"),
-            ],
-            "DATABASE_URL",
-        ),
-        (
-            &[
-                ("APP_MASTER_KEY", KEY),
-                ("JWT_SECRET", JWT),
-                ("HTTP_ADDR", "nowhere"),
-            ],
-            "HTTP_ADDR",
-        ),
-        (
-            &[
-                ("APP_MASTER_KEY", KEY),
-                ("JWT_SECRET", JWT),
-                ("BCRYPT_COST", "99"),
-            ],
-            "BCRYPT_COST",
-        ),
-        (
-            &[
-                ("APP_MASTER_KEY", KEY),
-                ("JWT_SECRET", JWT),
-                ("BCRYPT_COST", "4"),
-            ],
-            "BCRYPT_COST",
-        ),
-        (
-            &[
-                ("APP_MASTER_KEY", KEY),
-                ("JWT_SECRET", JWT),
-                ("HTTP_WORKERS", "0"),
-            ],
-            "HTTP_WORKERS",
-        ),
-        (
-            &[
-                ("APP_MASTER_KEY", KEY),
-                ("JWT_SECRET", JWT),
-                ("LLM_TIMEOUT_SECONDS", "18446744073709551615"),
-            ],
-            "LLM_TIMEOUT_SECONDS",
-        ),
-        (
-            &[
-                ("APP_MASTER_KEY", KEY),
-                ("JWT_SECRET", JWT),
-                ("SEARCH_MIN_SIMILARITY", "1.5"),
-            ],
-            "SEARCH_MIN_SIMILARITY",
-        ),
     ];
-    for (pairs, variable) in cases {
+    for (pairs, variable) in without_secrets {
         let err = load(pairs).unwrap_err();
         assert_eq!(err.variable, *variable, "{err}");
+    }
+    // (variable, bad value) beside good secrets; the error names the variable.
+    let bad_values = [
+        ("SECTORS", "vendas,Not Valid"),
+        ("SSE_KEEPALIVE_SECONDS", "0"),
+        ("DATABASE_URL", "mysql://x"),
+        ("HTTP_ADDR", "nowhere"),
+        ("BCRYPT_COST", "99"),
+        ("BCRYPT_COST", "4"),
+        ("HTTP_WORKERS", "0"),
+        ("LLM_TIMEOUT_SECONDS", "18446744073709551615"),
+        ("SEARCH_MIN_SIMILARITY", "1.5"),
+        ("RUST_LOG", "info,=[=="),
+        ("CHAT_RETENTION_DAYS", "0"),
+        ("CHAT_RETENTION_SWEEP_SECONDS", "soon"),
+        ("REDIS_URL", "http://127.0.0.1:6379"),
+        ("LOG_FORMAT", "xml"),
+        ("DEFAULT_MODEL", "no model"),
+    ];
+    for (variable, value) in bad_values {
+        let err = load(&[
+            ("APP_MASTER_KEY", KEY),
+            ("JWT_SECRET", JWT),
+            (variable, value),
+        ])
+        .unwrap_err();
+        assert_eq!(err.variable, variable, "{err}");
         assert!(err.to_string().starts_with("configuration error: "));
     }
 }
@@ -128,7 +106,7 @@ fn the_environment_wins_over_dotenv() {
     source.dotenv.insert("APP_MASTER_KEY".into(), KEY.into());
     source.dotenv.insert("JWT_SECRET".into(), JWT.into());
     let config = AppConfig::load(&source).unwrap();
-    assert_eq!(config.http_addr.port(), 9000);
+    assert_eq!(config.server.addr.port(), 9000);
 }
 
 #[test]
@@ -139,9 +117,9 @@ fn the_answer_cap_is_at_least_one_token() {
             ("JWT_SECRET", JWT),
             ("MAX_ANSWER_TOKENS", value),
         ])
-        .map(|config| config.max_answer_tokens)
+        .map(|config| config.chat.max_tokens)
     };
-    assert_eq!(cap("512").unwrap(), 512);
+    assert_eq!(cap("512").unwrap(), Some(512));
     for bad in ["0", "1000001", "lots"] {
         assert_eq!(cap(bad).unwrap_err().variable, "MAX_ANSWER_TOKENS", "{bad}");
     }
@@ -162,8 +140,8 @@ fn secrets_can_come_from_files_never_from_both_places() {
         ("JWT_SECRET_FILE", jwt_path),
     ])
     .expect("secrets from files, the trailing newline ignored");
-    assert_eq!(config.master_key.expose_secret(), KEY);
-    assert_eq!(config.jwt_secret.expose_secret(), JWT);
+    assert_eq!(config.secrets.master_key.expose_secret(), KEY);
+    assert_eq!(config.secrets.jwt_secret.expose_secret(), JWT);
 
     let cases: &[(&[(&str, &str)], &str)] = &[
         (
@@ -194,4 +172,70 @@ fn secrets_can_come_from_files_never_from_both_places() {
         assert_eq!(err.variable, *variable, "{err}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The names the declarations cover, the `_FILE` twins included.
+fn declared_names() -> BTreeSet<&'static str> {
+    variables()
+        .flat_map(|variable| std::iter::once(variable.name).chain(variable.file))
+        .collect()
+}
+
+#[test]
+fn every_variable_read_is_declared_once() {
+    let declared: Vec<_> = variables()
+        .flat_map(|variable| std::iter::once(variable.name).chain(variable.file))
+        .collect();
+    assert_eq!(
+        declared.len(),
+        declared_names().len(),
+        "a name is declared twice"
+    );
+    // Weak hashing reaches ALLOW_WEAK_PASSWORD_HASHING, the only conditional read.
+    let source = Source::from_pairs([
+        ("APP_MASTER_KEY", KEY),
+        ("JWT_SECRET", JWT),
+        ("BCRYPT_COST", "4"),
+        ("ALLOW_WEAK_PASSWORD_HASHING", "true"),
+        ("CHAT_RETENTION_DAYS", "30"),
+    ]);
+    AppConfig::load(&source).unwrap();
+    let read = source.names_read();
+    let names = declared_names();
+    let undeclared: Vec<_> = read.difference(&names).collect();
+    assert!(
+        undeclared.is_empty(),
+        "read but not declared: {undeclared:?}"
+    );
+    let unread: Vec<_> = names.difference(&read).collect();
+    assert!(unread.is_empty(), "declared but never read: {unread:?}");
+}
+
+/// The README's table sits between these two lines.
+const TABLE_START: &str = "<!-- variables: generated from crates/app/src/config (UPDATE_SNAPSHOTS=1 cargo test -p polychat-app --lib config) -->\n";
+const TABLE_END: &str = "<!-- /variables -->";
+
+#[test]
+fn the_readme_table_is_the_declarations() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    let readme = std::fs::read_to_string(path).unwrap();
+    let start = readme
+        .find(TABLE_START)
+        .expect("the README has the table's start marker")
+        + TABLE_START.len();
+    let end = start
+        + readme[start..]
+            .find(TABLE_END)
+            .expect("the README has the table's end marker");
+    let table = variable::table(variables());
+    if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
+        let updated = format!("{}{table}{}", &readme[..start], &readme[end..]);
+        std::fs::write(path, updated).unwrap();
+        return;
+    }
+    assert_eq!(
+        readme[start..end],
+        table,
+        "the README's variable table is stale: run UPDATE_SNAPSHOTS=1 cargo test -p polychat-app --lib config"
+    );
 }

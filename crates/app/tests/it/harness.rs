@@ -160,8 +160,8 @@ impl TestApp {
         let state = wiring::build_state(config, tokio::runtime::Handle::current())
             .await
             .expect("wire the app");
-        let listener = std::net::TcpListener::bind(config.http_addr).expect("bind");
-        let server = Application::build(listener, config.http_workers, state).expect("serve");
+        let listener = std::net::TcpListener::bind(config.server.addr).expect("bind");
+        let server = Application::build(listener, config.server.workers, state).expect("serve");
         let port = server.port();
         tokio::spawn(server.run_until_stopped());
         format!("http://127.0.0.1:{port}")

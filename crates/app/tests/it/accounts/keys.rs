@@ -112,7 +112,7 @@ async fn after_rotate_keys_every_key_opens_under_the_new_master_key_alone() {
     }
     register(&app, &unique("keyless"), None).await;
     let old_id = key_id(&stored_ciphertext(&app, &users[0].0).await.unwrap());
-    let old_key = app.config().master_key;
+    let old_key = app.config().secrets.master_key;
     let old_key = secrecy::ExposeSecret::expose_secret(&old_key).to_owned();
     let new_key = new_master_key();
 

@@ -138,7 +138,7 @@ pub(crate) async fn chat(app: &TestApp, token: &str, prompt: &str) -> reqwest::R
 
 /// A connection to the app's own (per-test) database.
 pub(crate) async fn database(app: &TestApp) -> AsyncPgConnection {
-    let url = app.config().database_url;
+    let url = app.config().postgres.url;
     AsyncPgConnection::establish(url.expose_secret())
         .await
         .expect("connect to the app's database")

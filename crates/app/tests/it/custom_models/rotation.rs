@@ -38,7 +38,7 @@ async fn rotate_keys_reseals_every_custom_model_secret_and_version() {
         .await;
     assert_eq!(response.status(), 200);
 
-    let old_key = app.config().master_key.expose_secret().to_owned();
+    let old_key = app.config().secrets.master_key.expose_secret().to_owned();
     let new_key = new_master_key();
     let rotation = app.config_with(&[
         ("APP_MASTER_KEY", new_key.as_str()),
