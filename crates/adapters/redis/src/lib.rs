@@ -5,7 +5,9 @@
 //!
 //! [`connect`] opens a small pool of connections that reconnect by themselves; every
 //! command has a timeout, so a dead Redis fails fast ([`StoreError::Unavailable`])
-//! instead of hanging a request. The returned [`Redis`] implements
+//! instead of hanging a request. A `rediss://` URL always means TLS (rustls, verified
+//! against the system's roots or [`RedisConfig::tls_ca_file`]), never plaintext;
+//! `redis-cluster://` connects to a Redis Cluster. The returned [`Redis`] implements
 //! [`ChatCache`](polychat_domain::ports::ChatCache),
 //! [`TokenDenylist`](polychat_domain::ports::TokenDenylist),
 //! [`RateLimiter`](polychat_domain::ports::RateLimiter),
@@ -33,6 +35,7 @@ mod leases;
 mod rate;
 mod script;
 mod stamps;
+mod tls;
 
 pub use config::RedisConfig;
 pub use connect::{ConnectError, Redis, connect};

@@ -7,7 +7,9 @@ mod cache;
 mod contracts;
 mod limits;
 mod reconnect;
+mod servers;
 mod stamps;
+mod tls;
 
 use std::panic::AssertUnwindSafe;
 
