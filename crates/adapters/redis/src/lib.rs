@@ -21,6 +21,12 @@
 //! across replicas; time-based decisions use the Redis server's clock (`TIME`), never
 //! a replica's. Every key starts with the configured prefix.
 //!
+//! On Redis Cluster a script may only touch keys of one hash slot. Most scripts touch
+//! one key; the cache's scripts touch a chat's two keys, which share the hash tag
+//! `{chat id}` (on a single Redis the braces are just characters). A new script over
+//! several keys must do the same; the cluster test in `tests/it/cluster.rs` fails
+//! otherwise (CROSSSLOT, or fred refusing keys of two nodes).
+//!
 //! [`StoreError::Unavailable`]: polychat_domain::ports::StoreError::Unavailable
 
 mod answers;

@@ -4,6 +4,7 @@
 
 mod answers;
 mod cache;
+mod cluster;
 mod contracts;
 mod limits;
 mod reconnect;

@@ -1,5 +1,5 @@
 //! Private `redis-server` processes for the tests that need a server of their own
-//! (outages, TLS): free ports, a scratch directory, and processes killed
+//! (outages, TLS, a cluster): free ports, a scratch directory, and processes killed
 //! when their guard drops, so a failing test leaves none behind.
 
 use std::net::TcpStream;
@@ -11,6 +11,11 @@ use std::time::{Duration, Instant};
 /// package puts it in /usr/bin).
 pub(crate) fn redis_server() -> Command {
     Command::new(std::env::var("REDIS_SERVER_BIN").unwrap_or_else(|_| "redis-server".to_owned()))
+}
+
+/// `redis-cli` (`REDIS_CLI_BIN`, default from `PATH`).
+pub(crate) fn redis_cli() -> Command {
+    Command::new(std::env::var("REDIS_CLI_BIN").unwrap_or_else(|_| "redis-cli".to_owned()))
 }
 
 pub(crate) fn free_port() -> u16 {
