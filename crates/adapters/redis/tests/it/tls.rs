@@ -14,8 +14,10 @@ use polychat_testkit::cache::chat_cache_contract;
 use crate::config;
 use crate::servers::{Process, ScratchDir, free_port, redis_server, run};
 
-/// A CA and a certificate it issued for 127.0.0.1 and localhost, in `dir`.
-fn make_certificates(dir: &Path) {
+/// A CA (`ca.crt`) and a certificate it issued for 127.0.0.1 and localhost
+/// (`server.crt`, `server.key`), in `dir`. Cluster nodes present it to each other too,
+/// hence client authentication among its uses.
+pub(crate) fn make_certificates(dir: &Path) {
     let file = |name: &str| dir.join(name).to_string_lossy().into_owned();
     let openssl = || {
         let mut command = Command::new("openssl");
@@ -40,7 +42,7 @@ fn make_certificates(dir: &Path) {
         "subjectAltName=IP:127.0.0.1,DNS:localhost\n\
          basicConstraints=critical,CA:FALSE\n\
          keyUsage=critical,digitalSignature\n\
-         extendedKeyUsage=serverAuth\n",
+         extendedKeyUsage=serverAuth,clientAuth\n",
     )
     .expect("write the extensions");
     run(openssl()
