@@ -1,5 +1,6 @@
 //! Settings of the Redis connection and of what is kept there.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::SecretString;
@@ -7,8 +8,13 @@ use secrecy::SecretString;
 /// Where Redis is, how long to wait for it, and how keys are named.
 #[derive(Debug, Clone)]
 pub struct RedisConfig {
-    /// A `redis://` (or `rediss://`) URL; may hold a password, hence secret.
+    /// A `redis://` URL, `rediss://` for TLS, or `redis-cluster://host:port?node=host:port&…`
+    /// (`rediss-cluster://` with TLS) for a Redis Cluster; may hold a password, hence secret.
     pub url: SecretString,
+    /// With a TLS URL, the PEM file of the CA (or CAs) to trust instead of the system's
+    /// root certificates, for a Redis whose certificate a private CA issued. Refused with
+    /// a URL that is not TLS, so a CA set by mistake never leaves the connection plain.
+    pub tls_ca_file: Option<PathBuf>,
     /// Put in front of every key, so several deployments (or tests) share one Redis.
     pub key_prefix: String,
     /// Connections in the pool; commands are spread over them round-robin.
@@ -28,6 +34,7 @@ impl RedisConfig {
     pub fn new(url: SecretString) -> Self {
         Self {
             url,
+            tls_ca_file: None,
             key_prefix: "polychat:".to_owned(),
             pool_size: 4,
             connect_timeout: Duration::from_secs(3),

@@ -27,6 +27,8 @@ pub enum ConnectError {
     Unreachable(#[source] fred::error::Error),
     #[error("Redis did not answer within {0:?}")]
     TimedOut(Duration),
+    #[error("the Redis TLS settings are invalid: {0}")]
+    Tls(String),
 }
 
 /// The shared store of caches, revocations, limits and idempotency records. Cheap to
@@ -56,15 +58,34 @@ impl Redis {
     }
 }
 
+/// fred's settings for the URL, TLS included when the URL asks for it.
+fn settings(config: &RedisConfig) -> Result<Config, ConnectError> {
+    let (url, tls) = crate::tls::plain_url(config.url.expose_secret());
+    let mut settings = Config::from_url(&url).map_err(ConnectError::InvalidConfig)?;
+    if tls {
+        let connector = crate::tls::connector(config.tls_ca_file.as_deref())?;
+        settings.tls = Some(connector.into());
+    } else if let Some(ca_file) = &config.tls_ca_file {
+        return Err(ConnectError::Tls(format!(
+            "a CA file ({}) is set but the URL is not rediss:// or rediss-cluster://",
+            ca_file.display()
+        )));
+    }
+    Ok(settings)
+}
+
 /// Connects the pool and waits until every connection answers.
 ///
+/// A `redis-cluster://` (or `rediss-cluster://`) URL connects to a Redis Cluster: its
+/// host and each `node=host:port` are where the cluster's layout is first asked for.
+///
 /// # Errors
-/// An invalid URL, or Redis not answering within the connect timeout. Once connected,
+/// An invalid URL or TLS setting, or Redis not answering within the connect timeout
+/// (a TLS handshake that fails counts as not answering). Once connected,
 /// later outages are not errors here: the pool reconnects on its own and commands fail
 /// with `Unavailable` in the meantime.
 pub async fn connect(config: &RedisConfig) -> Result<Redis, ConnectError> {
-    let settings =
-        Config::from_url(config.url.expose_secret()).map_err(ConnectError::InvalidConfig)?;
+    let settings = settings(config)?;
     let command_timeout = config.command_timeout;
     let pool = Builder::from_config(settings)
         .with_connection_config(|connection| {

@@ -4,10 +4,13 @@
 
 mod answers;
 mod cache;
+mod cluster;
 mod contracts;
 mod limits;
 mod reconnect;
+mod servers;
 mod stamps;
+mod tls;
 
 use std::panic::AssertUnwindSafe;
 

@@ -2,8 +2,6 @@
 //! starts it again. Commands fail fast while it is away, and the same client comes back
 //! by itself, scripts included (the restarted server has forgotten them).
 
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use polychat_domain::ChatId;
@@ -11,51 +9,29 @@ use polychat_domain::ports::{CacheLookup, ChatCache, ChatPageKey, HealthProbe, S
 use polychat_redis::{ConnectError, connect};
 
 use crate::config;
+use crate::servers::{Process, free_port, redis_server};
 
-/// A private `redis-server` (`REDIS_SERVER_BIN`, default from `PATH`), killed on drop.
+/// A private `redis-server` on `port`, killed on drop.
 struct Server {
     port: u16,
-    process: Option<Child>,
+    process: Process,
 }
 
 impl Server {
     fn start(port: u16) -> Self {
-        let binary =
-            std::env::var("REDIS_SERVER_BIN").unwrap_or_else(|_| "redis-server".to_owned());
-        let process = Command::new(binary)
+        let mut command = redis_server();
+        command
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no"])
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("redis-server runs (set REDIS_SERVER_BIN)");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "redis-server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+            .args(["--save", "", "--appendonly", "no"]);
         Self {
             port,
-            process: Some(process),
+            process: Process::listening(command, port),
         }
     }
 
     fn stop(&mut self) {
-        if let Some(mut process) = self.process.take() {
-            process.kill().expect("kill redis-server");
-            process.wait().expect("reap redis-server");
-        }
+        self.process.stop();
     }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("local address").port()
 }
 
 const PAGE: ChatPageKey = ChatPageKey {
