@@ -82,6 +82,7 @@ fn each_bad_value_names_its_variable() {
         ("CHAT_RETENTION_DAYS", "0"),
         ("CHAT_RETENTION_SWEEP_SECONDS", "soon"),
         ("REDIS_URL", "http://127.0.0.1:6379"),
+        ("REDIS_CA_FILE", "/etc/ssl/certs/ca-certificates.crt"),
         ("LOG_FORMAT", "xml"),
         ("DEFAULT_MODEL", "no model"),
     ];
@@ -198,6 +199,11 @@ fn every_variable_read_is_declared_once() {
         ("BCRYPT_COST", "4"),
         ("ALLOW_WEAK_PASSWORD_HASHING", "true"),
         ("CHAT_RETENTION_DAYS", "30"),
+        (
+            "REDIS_URL",
+            "rediss-cluster://127.0.0.1:7000?node=127.0.0.1:7001",
+        ),
+        ("REDIS_CA_FILE", "/etc/ssl/certs/ca-certificates.crt"),
     ]);
     AppConfig::load(&source).unwrap();
     let read = source.names_read();

@@ -200,6 +200,13 @@ impl TestApp {
         format!("{}{path}", self.address)
     }
 
+    /// This app's MongoDB database, to look at or change what is stored.
+    pub(crate) async fn mongo(&self) -> mongodb::Database {
+        let url = env_or("MONGODB_URL", "mongodb://127.0.0.1:27017");
+        let client = mongodb::Client::with_uri_str(url).await.expect("mongo client");
+        client.database(&self.mongo_database)
+    }
+
     pub(crate) async fn post(
         &self,
         path: &str,

@@ -11,4 +11,5 @@ mod metrics;
 mod openai;
 mod operations;
 mod readme;
+mod retention;
 mod ui;

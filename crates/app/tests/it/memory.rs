@@ -22,13 +22,13 @@ use crate::harness::TestApp;
 const COMPLETIONS: &str = "/api/v1/chat/completions";
 
 /// A user with an OpenRouter key, on an app whose upstream answers every prompt.
-async fn ready_user(app: &TestApp) -> String {
+pub(crate) async fn ready_user(app: &TestApp) -> String {
     let name = format!("m{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     app.user(&name, Some("sk-or-v1-memory-test-9z8y")).await
 }
 
 /// Makes the upstream answer every completion with `content`.
-async fn answer(app: &TestApp, content: &str) {
+pub(crate) async fn answer(app: &TestApp, content: &str) {
     let body = json!({
         "id": "gen-1", "object": "chat.completion", "created": 1, "model": "openai/gpt-4o-mini",
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
@@ -43,7 +43,7 @@ async fn answer(app: &TestApp, content: &str) {
 }
 
 /// `POST /chat`; asserts 200 and returns the chat turn.
-async fn turn(app: &TestApp, token: &str, chat_id: Option<&str>, prompt: &str) -> Value {
+pub(crate) async fn turn(app: &TestApp, token: &str, chat_id: Option<&str>, prompt: &str) -> Value {
     let mut body = json!({"prompt": prompt});
     if let Some(chat_id) = chat_id {
         body["chat_id"] = json!(chat_id);
@@ -121,7 +121,7 @@ async fn delete(app: &TestApp, path: &str, token: &str) -> reqwest::Response {
 }
 
 /// `POST /messages/search`; asserts 200 and returns the hits.
-async fn search(app: &TestApp, token: &str, body: &Value) -> Vec<Value> {
+pub(crate) async fn search(app: &TestApp, token: &str, body: &Value) -> Vec<Value> {
     let response = app.post("/messages/search", Some(token), body).await;
     let status = response.status();
     let hits: Value = response.json().await.unwrap_or(Value::Null);
@@ -131,7 +131,7 @@ async fn search(app: &TestApp, token: &str, body: &Value) -> Vec<Value> {
 
 /// Searches until `done` holds for the hits (messages are indexed after the response,
 /// in the background), failing after a deadline.
-async fn search_until(
+pub(crate) async fn search_until(
     app: &TestApp,
     token: &str,
     body: &Value,
@@ -152,7 +152,7 @@ async fn search_until(
 }
 
 /// Whether any hit's content contains `needle`.
-fn found(hits: &[Value], needle: &str) -> bool {
+pub(crate) fn found(hits: &[Value], needle: &str) -> bool {
     hits.iter()
         .any(|h| h["content"].as_str().is_some_and(|c| c.contains(needle)))
 }
