@@ -14,4 +14,4 @@ mod profile;
 mod refusals;
 mod register;
 mod sessions;
-mod support;
+pub(crate) mod support;

@@ -173,6 +173,7 @@ impl TestApp {
     pub(crate) async fn spawn_replica(&self) -> Replica {
         Replica {
             address: self.start_server().await,
+            client: self.client.clone(),
         }
     }
 
@@ -203,7 +204,9 @@ impl TestApp {
     /// This app's MongoDB database, to look at or change what is stored.
     pub(crate) async fn mongo(&self) -> mongodb::Database {
         let url = env_or("MONGODB_URL", "mongodb://127.0.0.1:27017");
-        let client = mongodb::Client::with_uri_str(url).await.expect("mongo client");
+        let client = mongodb::Client::with_uri_str(url)
+            .await
+            .expect("mongo client");
         client.database(&self.mongo_database)
     }
 
@@ -288,11 +291,34 @@ impl TestApp {
 /// Another instance of a [`TestApp`], sharing its stores.
 pub(crate) struct Replica {
     pub(crate) address: String,
+    client: reqwest::Client,
 }
 
 impl Replica {
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)
+    }
+
+    /// A request to this replica, with a bearer token and headers when given.
+    pub(crate) async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("request")
     }
 }
 

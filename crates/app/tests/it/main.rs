@@ -11,5 +11,6 @@ mod metrics;
 mod openai;
 mod operations;
 mod readme;
+mod replicas;
 mod retention;
 mod ui;

@@ -59,7 +59,10 @@ async fn a_chat_past_the_retention_goes_with_everything_of_its_own() {
     backdate(&app, &old).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     while history_status(&app, &token, &old).await != 404 {
-        assert!(Instant::now() < deadline, "the stale chat was never deleted");
+        assert!(
+            Instant::now() < deadline,
+            "the stale chat was never deleted"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
@@ -73,7 +76,10 @@ async fn a_chat_past_the_retention_goes_with_everything_of_its_own() {
         .collect();
     assert_eq!(ids, [kept.as_str()], "{listed}");
     let hits = search(&app, &token, &query).await;
-    assert!(found(&hits, "Curitiba") && !found(&hits, "Manaus"), "{hits:?}");
+    assert!(
+        found(&hits, "Curitiba") && !found(&hits, "Manaus"),
+        "{hits:?}"
+    );
     let messages = app.mongo().await.collection::<Document>("messages");
     let left = messages
         .count_documents(doc! {"chat_id": old.as_str()})
