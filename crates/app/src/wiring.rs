@@ -224,17 +224,18 @@ async fn connect_mongo(config: &AppConfig) -> anyhow::Result<polychat_mongo::Mon
 /// `background`.
 pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Result<AppState> {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let metrics = Arc::new(Metrics::new());
     let postgres = polychat_postgres::connect(&config.postgres)
         .await
-        .context("connecting to PostgreSQL")?;
+        .context("connecting to PostgreSQL")?
+        .observed(metrics.clone());
     verify_master_key(config, &postgres).await?;
-    let mongo = connect_mongo(config).await?;
-    let redis = connect_redis(config).await?;
+    let mongo = connect_mongo(config).await?.observed(metrics.clone());
+    let redis = connect_redis(config).await?.observed(metrics.clone());
 
     let embedder = embedder(config, &postgres).await?;
     let (llm, catalog) = openrouter(config)?;
     let tasks = Arc::new(BackgroundTasks::new(background.clone()));
-    let metrics = Arc::new(Metrics::new());
 
     let limiter: Arc<dyn RateLimiter> = Arc::new(FallbackRateLimiter::new(Arc::new(redis.clone())));
     let auth = Arc::new(auth_service(

@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use polychat_domain::Usage;
-use polychat_domain::ports::{Budget, ProviderKind, Telemetry};
+use polychat_domain::ports::{Budget, ProviderKind, Store, StoreFailure, Telemetry};
 
 /// The events told so far, as `name label...` lines.
 #[derive(Debug, Default)]
@@ -69,5 +69,13 @@ impl Telemetry for RecordedTelemetry {
 
     fn chats_expired(&self, count: u64) {
         self.push(format!("chats_expired {count}"));
+    }
+
+    fn store_failed(&self, store: Store, failure: StoreFailure) {
+        self.push(format!(
+            "store_failed {} {}",
+            store.as_str(),
+            failure.as_str()
+        ));
     }
 }

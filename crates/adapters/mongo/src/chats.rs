@@ -16,14 +16,16 @@ use crate::documents::{
     ChatDocument, MessageDocument, PositionDocument, UsageDocument, bson_time, message_key,
     to_bson, usage_increments,
 };
-use crate::error::store_error;
 use crate::history::owned;
 
 #[async_trait]
 impl ChatRepository for Mongo {
     async fn create_chat(&self, chat: &Chat) -> Result<(), StoreError> {
         let document = ChatDocument::from(chat);
-        self.chats.insert_one(document).await.map_err(store_error)?;
+        self.chats
+            .insert_one(document)
+            .await
+            .map_err(|error| self.failed(error))?;
         // Stored first, registered second: a chat that cannot be registered would
         // never be listed, so it is taken back and the error returned.
         if let Err(error) = self.register_chat(chat).await {
@@ -64,7 +66,7 @@ impl ChatRepository for Mongo {
                 .insert_one(ChatDocument::from(&opened))
                 .into_future();
             let (inserted, slot) = join(inserted, self.take_count(chat.owner)).await;
-            inserted.map_err(store_error)?;
+            inserted.map_err(|error| self.failed(error))?;
             chat_stored = true;
             self.claim_slot(chat, slot?).await
         };
@@ -75,8 +77,8 @@ impl ChatRepository for Mongo {
         )
         .await;
         let outcome = registered
-            .and(positioned.map(drop).map_err(store_error))
-            .and(written.map(drop).map_err(store_error));
+            .and(positioned.map(drop).map_err(|error| self.failed(error)))
+            .and(written.map(drop).map_err(|error| self.failed(error)));
         if outcome.is_err() {
             self.abandon_start(chat, first, chat_stored).await;
         }
@@ -85,7 +87,10 @@ impl ChatRepository for Mongo {
 
     async fn find_chat(&self, owner: UserId, id: ChatId) -> Result<Option<Chat>, StoreError> {
         let found = self.chats.find_one(owned(owner, id)).await;
-        found.map_err(store_error)?.map(Chat::try_from).transpose()
+        found
+            .map_err(|error| self.failed(error))?
+            .map(Chat::try_from)
+            .transpose()
     }
 
     async fn list_chats(
@@ -115,7 +120,7 @@ impl ChatRepository for Mongo {
             .find_one_and_update(owned(owner, id), update)
             .return_document(ReturnDocument::After)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         renamed.map(Chat::try_from).transpose()
     }
 
@@ -126,7 +131,7 @@ impl ChatRepository for Mongo {
         // what remains is the owner's own messages, reachable by no other user, and a
         // retry removes them: the sweep runs whenever the chat is already gone.
         let deleted = self.chats.find_one_and_delete(owned(owner, id)).await;
-        if let Some(chat) = deleted.map_err(store_error)? {
+        if let Some(chat) = deleted.map_err(|error| self.failed(error))? {
             let count = Chat::try_from(chat)?.message_count;
             self.delete_history(owner, id, count).await?;
             Ok(true)
@@ -170,7 +175,7 @@ impl ChatRepository for Mongo {
             .find_one_and_update(chat.clone(), update)
             .return_document(ReturnDocument::Before)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         let Some(before) = before else {
             return Ok(false);
         };
@@ -185,7 +190,7 @@ impl ChatRepository for Mongo {
             self.claim_free_position(owner, message, first),
         )
         .await;
-        let stored = match (claimed.map_err(store_error), written) {
+        let stored = match (claimed.map_err(|error| self.failed(error)), written) {
             (Ok(_), Ok(position)) => {
                 let placed = if position == first {
                     Ok(())
@@ -242,7 +247,7 @@ impl ChatRepository for Mongo {
             }
         };
         let result = self.messages.update_one(message, set).await;
-        if result.map_err(store_error)?.matched_count == 0 {
+        if result.map_err(|error| self.failed(error))?.matched_count == 0 {
             return Ok(false);
         }
         // The message matched with this owner and chat, so the chat is theirs too.
@@ -251,7 +256,7 @@ impl ChatRepository for Mongo {
             totals.insert("$inc", usage_increments(usage, 1));
         }
         let result = self.chats.update_one(owned(owner, chat), totals).await;
-        result.map_err(store_error)?;
+        result.map_err(|error| self.failed(error))?;
         Ok(true)
     }
 
@@ -269,7 +274,11 @@ impl ChatRepository for Mongo {
             "message_id": id.to_string(),
             "owner": owner.to_string(),
         };
-        let found = self.messages.find_one(filter).await.map_err(store_error)?;
+        let found = self
+            .messages
+            .find_one(filter)
+            .await
+            .map_err(|error| self.failed(error))?;
         found.map(Message::try_from).transpose()
     }
 

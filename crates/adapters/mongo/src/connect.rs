@@ -1,16 +1,19 @@
 //! Opening the client and preparing the collections.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use mongodb::bson::doc;
 use mongodb::options::{ClientOptions, IndexOptions};
 use mongodb::{Client, Collection, Database, IndexModel};
+use polychat_domain::ports::{Store, StoreError, StoreTelemetry, Telemetry};
 use secrecy::ExposeSecret;
 
 use crate::config::MongoConfig;
 use crate::documents::{
     ChatDocument, CounterDocument, MessageDocument, PositionDocument, SlotDocument,
 };
+use crate::error::{is_timeout, store_error};
 
 /// Why [`connect`] failed.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +35,24 @@ pub struct Mongo {
     pub(crate) chat_counters: Collection<CounterDocument>,
     pub(crate) chat_slots: Collection<SlotDocument>,
     pub(crate) probe_timeout: Duration,
+    telemetry: StoreTelemetry,
+}
+
+impl Mongo {
+    /// This store, reporting its failures to `telemetry`.
+    #[must_use]
+    pub fn observed(mut self, telemetry: Arc<dyn Telemetry>) -> Self {
+        self.telemetry = StoreTelemetry::new(Store::MongoDb, telemetry);
+        self
+    }
+
+    /// `error` as the domain's, reported to the telemetry.
+    pub(crate) fn failed(&self, error: mongodb::error::Error) -> StoreError {
+        let timed_out = is_timeout(&error);
+        let error = store_error(error);
+        self.telemetry.observe(&error, timed_out);
+        error
+    }
 }
 
 /// Connects to MongoDB and creates the indexes the queries rely on (idempotent, so
@@ -58,6 +79,7 @@ pub async fn connect(config: &MongoConfig) -> Result<Mongo, ConnectError> {
         chat_slots: database.collection("chat_slots"),
         database,
         probe_timeout: config.probe_timeout,
+        telemetry: StoreTelemetry::default(),
     };
     create_indexes(&mongo)
         .await

@@ -19,6 +19,11 @@ pub(crate) fn store_error(error: mongodb::error::Error) -> StoreError {
     }
 }
 
+/// Whether a socket timed out (no server at all is unavailability, not a timeout).
+pub(crate) fn is_timeout(error: &mongodb::error::Error) -> bool {
+    matches!(error.kind.as_ref(), ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::TimedOut)
+}
+
 fn is_duplicate(error: &mongodb::error::Error) -> bool {
     match error.kind.as_ref() {
         ErrorKind::Write(WriteFailure::WriteError(write)) => write.code == DUPLICATE_KEY,

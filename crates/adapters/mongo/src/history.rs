@@ -11,7 +11,6 @@ use polychat_domain::{ChatId, Message, MessageId, UserId};
 
 use crate::connect::Mongo;
 use crate::documents::{MessageDocument, message_key, to_i64};
-use crate::error::store_error;
 use crate::numbering;
 
 /// Histories are removed this many messages at a time.
@@ -42,7 +41,7 @@ impl Mongo {
         numbering::claim(first, async |position| {
             let document = MessageDocument::new(owner, message, position);
             let inserted = self.messages.insert_one(document).await;
-            inserted.map(drop).map_err(store_error)
+            inserted.map(drop).map_err(|error| self.failed(error))
         })
         .await
     }
@@ -70,13 +69,13 @@ impl Mongo {
         let filter = position_of(owner, message.chat_id, message.id);
         let moved = doc! { "$set": { "position": to_i64(position) } };
         let updated = self.positions.update_one(filter, moved).await;
-        updated.map_err(store_error)?;
+        updated.map_err(|error| self.failed(error))?;
         let cover = doc! { "$max": { "message_count": to_i64(position + 1) } };
         let updated = self
             .chats
             .update_one(owned(owner, message.chat_id), cover)
             .await;
-        updated.map_err(store_error)?;
+        updated.map_err(|error| self.failed(error))?;
         Ok(())
     }
 
@@ -88,7 +87,9 @@ impl Mongo {
         id: MessageId,
     ) -> Result<Option<u64>, StoreError> {
         let found = self.positions.find_one(position_of(owner, chat, id)).await;
-        Ok(found.map_err(store_error)?.map(|found| found.position()))
+        Ok(found
+            .map_err(|error| self.failed(error))?
+            .map(|found| found.position()))
     }
 
     /// The owner's messages at `positions` that exist, in no particular order.
@@ -105,8 +106,15 @@ impl Mongo {
             "_id": { "$in": keys(chat, positions) },
             "owner": owner.to_string(),
         };
-        let found = self.messages.find(filter).await.map_err(store_error)?;
-        found.try_collect().await.map_err(store_error)
+        let found = self
+            .messages
+            .find(filter)
+            .await
+            .map_err(|error| self.failed(error))?;
+        found
+            .try_collect()
+            .await
+            .map_err(|error| self.failed(error))
     }
 
     /// Up to `limit` of the owner's messages below position `end`, oldest first. With
@@ -164,20 +172,20 @@ impl Mongo {
                 .find(filter.clone())
                 .projection(doc! { "message_id": 1 })
                 .await
-                .map_err(store_error)?
+                .map_err(|error| self.failed(error))?
                 .try_filter_map(async |found| {
                     Ok(found.get_str("message_id").ok().map(str::to_owned))
                 })
                 .try_collect()
                 .await
-                .map_err(store_error)?;
+                .map_err(|error| self.failed(error))?;
             if !ids.is_empty() {
                 let positions = doc! { "_id": { "$in": ids }, "owner": owner.to_string() };
                 let deleted = self.positions.delete_many(positions).await;
-                deleted.map_err(store_error)?;
+                deleted.map_err(|error| self.failed(error))?;
             }
             let deleted = self.messages.delete_many(filter).await;
-            deleted.map_err(store_error)?;
+            deleted.map_err(|error| self.failed(error))?;
             start = end;
         }
         Ok(())
@@ -193,9 +201,9 @@ impl Mongo {
     ) -> Result<(), StoreError> {
         let filter = doc! { "chat_id": chat.to_string(), "owner": owner.to_string() };
         let deleted = self.positions.delete_many(filter.clone()).await;
-        deleted.map_err(store_error)?;
+        deleted.map_err(|error| self.failed(error))?;
         let deleted = self.messages.delete_many(filter).await;
-        deleted.map_err(store_error)?;
+        deleted.map_err(|error| self.failed(error))?;
         Ok(())
     }
 }

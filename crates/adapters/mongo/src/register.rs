@@ -17,7 +17,6 @@ use polychat_domain::{Chat, UserId};
 
 use crate::connect::Mongo;
 use crate::documents::{ChatDocument, SlotDocument, slot_key, to_i64};
-use crate::error::store_error;
 use crate::numbering;
 
 impl Mongo {
@@ -33,14 +32,14 @@ impl Mongo {
         let slot = numbering::claim(first, async |slot| {
             let document = SlotDocument::new(chat.owner, slot, chat.id);
             let inserted = self.chat_slots.insert_one(document).await;
-            inserted.map(drop).map_err(store_error)
+            inserted.map(drop).map_err(|error| self.failed(error))
         })
         .await?;
         if slot != first {
             let cover = doc! { "$max": { "count": to_i64(slot + 1) } };
             let owner = chat.owner.to_string();
             let covered = self.chat_counters.update_one(doc! { "_id": &owner }, cover);
-            covered.await.map_err(store_error)?;
+            covered.await.map_err(|error| self.failed(error))?;
         }
         Ok(())
     }
@@ -59,7 +58,7 @@ impl Mongo {
                 .upsert(true)
                 .return_document(ReturnDocument::Before)
                 .await
-                .map_err(store_error);
+                .map_err(|error| self.failed(error));
             match counter {
                 Ok(counter) => return Ok(counter.map_or(0, |counter| counter.count())),
                 Err(StoreError::Duplicate) if attempt < 3 => attempt += 1,
@@ -74,7 +73,7 @@ impl Mongo {
             .chat_counters
             .find_one(doc! { "_id": owner.to_string() })
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         let Some(count) = counter.map(|counter| counter.count()) else {
             return Ok(Vec::new());
         };
@@ -85,8 +84,15 @@ impl Mongo {
         }
         let ids: Vec<&str> = slots.iter().map(|slot| slot.chat_id.as_str()).collect();
         let filter = doc! { "_id": { "$in": ids }, "owner": owner.to_string() };
-        let found = self.chats.find(filter).await.map_err(store_error)?;
-        let found: Vec<ChatDocument> = found.try_collect().await.map_err(store_error)?;
+        let found = self
+            .chats
+            .find(filter)
+            .await
+            .map_err(|error| self.failed(error))?;
+        let found: Vec<ChatDocument> = found
+            .try_collect()
+            .await
+            .map_err(|error| self.failed(error))?;
         let chats = found
             .into_iter()
             .map(Chat::try_from)
@@ -102,8 +108,15 @@ impl Mongo {
     ) -> Result<Vec<SlotDocument>, StoreError> {
         let keys: Vec<String> = slots.map(|slot| slot_key(owner, slot)).collect();
         let filter = doc! { "_id": { "$in": keys }, "owner": owner.to_string() };
-        let found = self.chat_slots.find(filter).await.map_err(store_error)?;
-        found.try_collect().await.map_err(store_error)
+        let found = self
+            .chat_slots
+            .find(filter)
+            .await
+            .map_err(|error| self.failed(error))?;
+        found
+            .try_collect()
+            .await
+            .map_err(|error| self.failed(error))
     }
 
     /// Removes the slots whose chat was deleted. A chat is stored before its slot, so

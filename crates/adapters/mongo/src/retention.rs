@@ -11,7 +11,6 @@ use polychat_domain::{Chat, ChatId, UserId};
 
 use crate::connect::Mongo;
 use crate::documents::bson_time;
-use crate::error::store_error;
 use crate::history::owned;
 
 impl Mongo {
@@ -26,10 +25,10 @@ impl Mongo {
             .projection(doc! { "_id": 1, "owner": 1 })
             .limit(i64::from(limit))
             .await
-            .map_err(store_error)?
+            .map_err(|error| self.failed(error))?
             .try_collect()
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         found
             .iter()
             .map(|document| {
@@ -58,7 +57,7 @@ impl Mongo {
             .chats
             .find_one(owned(owner, id))
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         let Some(chat) = found.map(Chat::try_from).transpose()? else {
             return Ok(false);
         };
@@ -73,7 +72,7 @@ impl Mongo {
             .chats
             .delete_one(still_stale)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(deleted.deleted_count == 1)
     }
 }

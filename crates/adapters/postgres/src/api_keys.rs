@@ -9,7 +9,7 @@ use polychat_domain::ports::{ApiKeyStore, StoreError, StoredApiKey};
 use polychat_domain::{ApiKey, ApiKeyHash, ApiKeyId, ApiKeyName, UserId};
 use uuid::Uuid;
 
-use crate::error::{corrupt, store_error};
+use crate::error::corrupt;
 use crate::pool::Postgres;
 use crate::schema::api_keys;
 
@@ -69,7 +69,7 @@ impl ApiKeyStore for Postgres {
             .execute(&mut conn)
             .await
             .map(drop)
-            .map_err(store_error)
+            .map_err(|error| self.failed(error))
     }
 
     async fn list(&self, owner: UserId) -> Result<Vec<ApiKey>, StoreError> {
@@ -80,7 +80,7 @@ impl ApiKeyStore for Postgres {
             .select(ApiKeyRow::as_select())
             .load(&mut conn)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         rows.into_iter()
             .map(|row| StoredApiKey::try_from(row).map(|stored| stored.key))
             .collect()
@@ -94,7 +94,7 @@ impl ApiKeyStore for Postgres {
             .first(&mut conn)
             .await
             .optional()
-            .map_err(store_error)?
+            .map_err(|error| self.failed(error))?
             .map(StoredApiKey::try_from)
             .transpose()
     }
@@ -108,7 +108,7 @@ impl ApiKeyStore for Postgres {
         )
         .execute(&mut conn)
         .await
-        .map_err(store_error)?;
+        .map_err(|error| self.failed(error))?;
         Ok(deleted == 1)
     }
 
@@ -127,6 +127,6 @@ impl ApiKeyStore for Postgres {
         .execute(&mut conn)
         .await
         .map(drop)
-        .map_err(store_error)
+        .map_err(|error| self.failed(error))
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::error::{corrupt, store_error};
+use crate::error::corrupt;
 use crate::pool::Postgres;
 use crate::schema::{custom_model_versions as versions, custom_models as models};
 
@@ -190,7 +190,7 @@ impl CustomModelRepository for Postgres {
             .scope_boxed()
         })
         .await
-        .map_err(store_error)
+        .map_err(|error| self.failed(error))
     }
 
     async fn update(
@@ -243,7 +243,7 @@ impl CustomModelRepository for Postgres {
                 .scope_boxed()
             })
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         row.map(CustomModel::try_from).transpose()
     }
 
@@ -255,7 +255,7 @@ impl CustomModelRepository for Postgres {
             .first(&mut conn)
             .await
             .optional()
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         row.map(CustomModel::try_from).transpose()
     }
 
@@ -267,7 +267,7 @@ impl CustomModelRepository for Postgres {
             .first(&mut conn)
             .await
             .optional()
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         row.map(CustomModel::try_from).transpose()
     }
 
@@ -280,7 +280,10 @@ impl CustomModelRepository for Postgres {
         if !include_inactive {
             query = query.filter(models::is_active.eq(true));
         }
-        let rows = query.load(&mut conn).await.map_err(store_error)?;
+        let rows = query
+            .load(&mut conn)
+            .await
+            .map_err(|error| self.failed(error))?;
         models_from(rows)
     }
 
@@ -292,7 +295,7 @@ impl CustomModelRepository for Postgres {
             .select(VersionRow::as_select())
             .load(&mut conn)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         rows.into_iter()
             .map(|row| {
                 Ok(ModelVersion {
@@ -310,7 +313,7 @@ impl CustomModelRepository for Postgres {
         let deleted = diesel::delete(models::table.find(id.as_uuid()))
             .execute(&mut conn)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(deleted > 0)
     }
 
@@ -346,7 +349,7 @@ impl CustomModelRepository for Postgres {
                 .await
             }
         }
-        .map_err(store_error)?;
+        .map_err(|error| self.failed(error))?;
         Ok(replaced > 0)
     }
 
@@ -365,7 +368,7 @@ impl CustomModelRepository for Postgres {
         .set(models::signing_secret.eq(after))
         .execute(&mut conn)
         .await
-        .map_err(store_error)?;
+        .map_err(|error| self.failed(error))?;
         Ok(replaced > 0)
     }
 }

@@ -41,17 +41,19 @@ pub(crate) fn store_error(err: DieselError) -> StoreError {
         ) => unavailable(err),
         // diesel does not expose the SQLSTATE of other errors; a statement cut by
         // `statement_timeout` (57014) reaches us only as its server message.
-        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
-            if info.message().contains("statement timeout") =>
-        {
-            unavailable(err)
-        }
+        _ if is_statement_timeout(&err) => unavailable(err),
         _ => StoreError::Unknown(err.into()),
     }
 }
 
 /// A row that does not satisfy the domain's rules; only possible if the database was
 /// written around the app.
+/// Whether PostgreSQL cancelled the statement after `statement_timeout`.
+pub(crate) fn is_statement_timeout(err: &DieselError) -> bool {
+    matches!(err, DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
+        if info.message().contains("statement timeout"))
+}
+
 pub(crate) fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("stored {what} is invalid: {err}"))
 }

@@ -5,7 +5,6 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use polychat_domain::ports::{MasterKeyCheckStore, StoreError};
 
-use crate::error::store_error;
 use crate::pool::Postgres;
 use crate::schema::master_key_check;
 
@@ -21,12 +20,12 @@ impl MasterKeyCheckStore for Postgres {
             .on_conflict_do_nothing()
             .execute(&mut conn)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         master_key_check::table
             .select(master_key_check::sealed)
             .first(&mut conn)
             .await
-            .map_err(store_error)
+            .map_err(|error| self.failed(error))
     }
 
     async fn replace(&self, sealed: &str) -> Result<(), StoreError> {
@@ -44,7 +43,7 @@ impl MasterKeyCheckStore for Postgres {
             ))
             .execute(&mut conn)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(())
     }
 }

@@ -13,7 +13,7 @@ use polychat_domain::ports::{
 use polychat_domain::{ChatId, MessageId, Role, UserId};
 use uuid::Uuid;
 
-use crate::error::{corrupt, store_error};
+use crate::error::corrupt;
 use crate::pool::Postgres;
 use crate::schema::message_embeddings as msgs;
 use crate::search::{filtered_scan, result_limit, similarity, to_vector};
@@ -94,7 +94,7 @@ impl MessageIndex for Postgres {
             .scope_boxed()
         })
         .await
-        .map_err(store_error)
+        .map_err(|error| self.failed(error))
     }
 
     async fn search(
@@ -134,7 +134,7 @@ impl MessageIndex for Postgres {
             .scope_boxed()
         })
         .await
-        .map_err(store_error)?;
+        .map_err(|error| self.failed(error))?;
         let mut hits = Vec::with_capacity(rows.len());
         for (chat_id, message_id, role, content, created_at, distance) in rows {
             let score = similarity(distance);
@@ -163,6 +163,6 @@ impl MessageIndex for Postgres {
         .execute(&mut conn)
         .await
         .map(drop)
-        .map_err(store_error)
+        .map_err(|error| self.failed(error))
     }
 }

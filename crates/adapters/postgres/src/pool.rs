@@ -2,18 +2,20 @@
 //! handle that implements the ports on top of it.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use diesel::ConnectionError;
+use diesel::result::Error as DieselError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-use polychat_domain::ports::{HealthProbe, StoreError};
+use polychat_domain::ports::{HealthProbe, Store, StoreError, StoreTelemetry, Telemetry};
 use secrecy::ExposeSecret;
 
 use crate::config::PostgresConfig;
-use crate::error::{PostgresError, store_error, unavailable};
+use crate::error::{PostgresError, is_statement_timeout, store_error, unavailable};
 use crate::search::session_scan_settings;
 
 /// Shown in `pg_stat_activity`, so operators can tell the app's sessions apart.
@@ -29,6 +31,7 @@ pub struct Postgres {
     pool: Pool<AsyncPgConnection>,
     acquire_timeout: Duration,
     health_timeout: Duration,
+    telemetry: StoreTelemetry,
 }
 
 impl fmt::Debug for Postgres {
@@ -70,6 +73,7 @@ pub async fn connect(config: &PostgresConfig) -> Result<Postgres, PostgresError>
         pool,
         acquire_timeout: config.acquire_timeout,
         health_timeout: config.health_timeout,
+        telemetry: StoreTelemetry::default(),
     };
     // The connection only proves the server answers; it goes straight back to the pool.
     drop(
@@ -113,16 +117,37 @@ pub(crate) async fn open(
 }
 
 impl Postgres {
+    /// This store, reporting its failures to `telemetry`.
+    #[must_use]
+    pub fn observed(mut self, telemetry: Arc<dyn Telemetry>) -> Self {
+        self.telemetry = StoreTelemetry::new(Store::Postgres, telemetry);
+        self
+    }
+
     /// A connection from the pool, waiting at most the acquire timeout.
     pub(crate) async fn conn(&self) -> Result<PgConn, StoreError> {
-        match tokio::time::timeout(self.acquire_timeout, self.pool.get()).await {
-            Ok(Ok(conn)) => Ok(conn),
-            Ok(Err(err)) => Err(unavailable(err)),
-            Err(_) => Err(unavailable(anyhow::anyhow!(
-                "no PostgreSQL connection within {} ms",
-                self.acquire_timeout.as_millis()
-            ))),
-        }
+        let (error, timed_out) =
+            match tokio::time::timeout(self.acquire_timeout, self.pool.get()).await {
+                Ok(Ok(conn)) => return Ok(conn),
+                Ok(Err(err)) => (unavailable(err), false),
+                Err(_) => (
+                    unavailable(anyhow::anyhow!(
+                        "no PostgreSQL connection within {} ms",
+                        self.acquire_timeout.as_millis()
+                    )),
+                    true,
+                ),
+            };
+        self.telemetry.observe(&error, timed_out);
+        Err(error)
+    }
+
+    /// `error` as the domain's, reported to the telemetry.
+    pub(crate) fn failed(&self, error: DieselError) -> StoreError {
+        let timed_out = is_statement_timeout(&error);
+        let error = store_error(error);
+        self.telemetry.observe(&error, timed_out);
+        error
     }
 }
 
@@ -135,7 +160,9 @@ impl HealthProbe for Postgres {
     async fn check(&self) -> Result<(), String> {
         let probe = async {
             let mut conn = self.conn().await?;
-            conn.batch_execute("SELECT 1").await.map_err(store_error)
+            conn.batch_execute("SELECT 1")
+                .await
+                .map_err(|error| self.failed(error))
         };
         match tokio::time::timeout(self.health_timeout, probe).await {
             Ok(Ok(())) => Ok(()),

@@ -12,7 +12,7 @@ use polychat_domain::{
 };
 use uuid::Uuid;
 
-use crate::error::{corrupt, store_error};
+use crate::error::corrupt;
 use crate::pool::Postgres;
 use crate::schema::user_preferences as prefs;
 use crate::search::{filtered_scan, from_vector, result_limit, similarity, to_vector};
@@ -91,7 +91,7 @@ impl Postgres {
         query
             .load(&mut conn)
             .await
-            .map_err(store_error)?
+            .map_err(|error| self.failed(error))?
             .into_iter()
             .map(UserPreference::try_from)
             .collect()
@@ -107,7 +107,7 @@ impl PreferenceStore for Postgres {
             .execute(&mut conn)
             .await
             .map(drop)
-            .map_err(store_error)
+            .map_err(|error| self.failed(error))
     }
 
     async fn list_active(&self, owner: UserId) -> Result<Vec<UserPreference>, StoreError> {
@@ -136,7 +136,7 @@ impl PreferenceStore for Postgres {
             .first(&mut conn)
             .await
             .optional()
-            .map_err(store_error)?
+            .map_err(|error| self.failed(error))?
             .map(UserPreference::try_from)
             .transpose()
     }
@@ -167,7 +167,7 @@ impl PreferenceStore for Postgres {
         .get_result(&mut conn)
         .await
         .optional()
-        .map_err(store_error)?
+        .map_err(|error| self.failed(error))?
         .map(UserPreference::try_from)
         .transpose()
     }
@@ -192,7 +192,7 @@ impl PreferenceStore for Postgres {
         ))
         .execute(&mut conn)
         .await
-        .map_err(store_error)?;
+        .map_err(|error| self.failed(error))?;
         Ok(changed == 1)
     }
 
@@ -205,7 +205,7 @@ impl PreferenceStore for Postgres {
         )
         .execute(&mut conn)
         .await
-        .map_err(store_error)?;
+        .map_err(|error| self.failed(error))?;
         Ok(deleted == 1)
     }
 
@@ -242,7 +242,7 @@ impl PreferenceStore for Postgres {
             .scope_boxed()
         })
         .await
-        .map_err(store_error)?;
+        .map_err(|error| self.failed(error))?;
         let mut scored = rows
             .into_iter()
             .map(|(row, distance)| {

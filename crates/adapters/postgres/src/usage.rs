@@ -13,7 +13,7 @@ use polychat_domain::ports::{StoreError, UsageLedger};
 use polychat_domain::usage::{UsageGroup, UsageQuery, UsageRecord, UsageTotals};
 use uuid::Uuid;
 
-use crate::error::{corrupt, store_error};
+use crate::error::corrupt;
 use crate::pool::Postgres;
 use crate::schema::usage_events as events;
 
@@ -79,7 +79,7 @@ impl UsageLedger for Postgres {
                 .values(chunk)
                 .execute(&mut conn)
                 .await
-                .map_err(store_error)?;
+                .map_err(|error| self.failed(error))?;
         }
         Ok(())
     }
@@ -108,8 +108,10 @@ impl UsageLedger for Postgres {
             select = select.filter(events::user_id.eq(user.as_uuid()));
         }
         let mut conn = self.conn().await?;
-        let rows: Vec<(String, i64, i64, i64, i64)> =
-            select.load(&mut conn).await.map_err(store_error)?;
+        let rows: Vec<(String, i64, i64, i64, i64)> = select
+            .load(&mut conn)
+            .await
+            .map_err(|error| self.failed(error))?;
         rows.into_iter()
             .map(|(key, requests, prompt, completion, total)| {
                 Ok((

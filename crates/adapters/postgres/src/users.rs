@@ -10,7 +10,7 @@ use polychat_domain::{
 };
 use uuid::Uuid;
 
-use crate::error::{corrupt, store_error};
+use crate::error::corrupt;
 use crate::pool::Postgres;
 use crate::schema::users;
 
@@ -144,7 +144,7 @@ impl UserRepository for Postgres {
             .execute(&mut conn)
             .await
             .map(drop)
-            .map_err(store_error)
+            .map_err(|error| self.failed(error))
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
@@ -155,7 +155,7 @@ impl UserRepository for Postgres {
             .first(&mut conn)
             .await
             .optional()
-            .map_err(store_error)?
+            .map_err(|error| self.failed(error))?
             .map(User::try_from)
             .transpose()
     }
@@ -168,7 +168,7 @@ impl UserRepository for Postgres {
             .first(&mut conn)
             .await
             .optional()
-            .map_err(store_error)?
+            .map_err(|error| self.failed(error))?
             .map(User::try_from)
             .transpose()
     }
@@ -184,7 +184,7 @@ impl UserRepository for Postgres {
             .get_result(&mut conn)
             .await
             .optional()
-            .map_err(store_error)?
+            .map_err(|error| self.failed(error))?
             .map(User::try_from)
             .transpose()
     }
@@ -208,8 +208,10 @@ impl UserRepository for Postgres {
         if let Some(after) = after {
             query = query.filter(users::id.gt(after.as_uuid()));
         }
-        let rows: Vec<(Uuid, Option<String>, Option<String>)> =
-            query.load(&mut conn).await.map_err(store_error)?;
+        let rows: Vec<(Uuid, Option<String>, Option<String>)> = query
+            .load(&mut conn)
+            .await
+            .map_err(|error| self.failed(error))?;
         Ok(rows
             .into_iter()
             .filter_map(|(id, ciphertext, hint)| {
@@ -244,7 +246,7 @@ impl UserRepository for Postgres {
         ))
         .execute(&mut conn)
         .await
-        .map_err(store_error)?;
+        .map_err(|error| self.failed(error))?;
         Ok(changed == 1)
     }
 }

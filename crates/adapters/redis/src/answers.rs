@@ -11,7 +11,7 @@ use polychat_domain::MessageId;
 use polychat_domain::ports::{AnswerLog, EventId, LoggedEvent, StoreError};
 
 use crate::connect::Redis;
-use crate::error::{millis, store_error};
+use crate::error::millis;
 
 /// KEYS: the stream. ARGV: expiry (ms), then id and payload of each event.
 pub(crate) const APPEND: &str = r"
@@ -63,7 +63,7 @@ impl AnswerLog for Redis {
         let _done: i64 = script
             .run(&self.pool, self.answer_key(message), args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(())
     }
 
@@ -81,7 +81,7 @@ impl AnswerLog for Redis {
                 vec![Value::from(first)],
             )
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         reply
             .chunks(2)
             .map(|pair| {

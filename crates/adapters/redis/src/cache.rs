@@ -17,7 +17,7 @@ use polychat_domain::ChatId;
 use polychat_domain::ports::{CacheLookup, ChatCache, ChatPageKey, StoreError};
 
 use crate::connect::Redis;
-use crate::error::{millis, store_error};
+use crate::error::millis;
 
 /// How long a chat's generation outlives its last use: far longer than any read takes.
 const GENERATION_TTL: std::time::Duration = std::time::Duration::from_hours(24);
@@ -92,7 +92,7 @@ impl ChatCache for Redis {
         let found: Value = script
             .run(&self.pool, self.cache_keys(chat), args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         match found {
             Value::Integer(generation) => Ok(CacheLookup::Miss {
                 generation: u64::try_from(generation).unwrap_or(0),
@@ -122,7 +122,7 @@ impl ChatCache for Redis {
         let _stored: i64 = script
             .run(&self.pool, self.cache_keys(chat), args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(())
     }
 
@@ -132,7 +132,7 @@ impl ChatCache for Redis {
         let _done: i64 = script
             .run(&self.pool, self.cache_keys(chat), args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(())
     }
 }

@@ -8,9 +8,11 @@ use fred::clients::Pool;
 use fred::interfaces::ClientLike;
 use fred::types::Builder;
 use fred::types::config::{Config, ReconnectPolicy, UnresponsiveConfig};
+use polychat_domain::ports::{Store, StoreError, StoreTelemetry, Telemetry};
 use secrecy::ExposeSecret;
 
 use crate::config::RedisConfig;
+use crate::error::store_error;
 use crate::script::Scripts;
 
 /// Reconnection backoff: from 100 ms doubling up to 2 s, forever, so the pool comes
@@ -40,6 +42,7 @@ pub struct Redis {
     pub(crate) cache_ttl: Duration,
     pub(crate) probe_timeout: Duration,
     pub(crate) scripts: Arc<Scripts>,
+    telemetry: StoreTelemetry,
 }
 
 impl fmt::Debug for Redis {
@@ -52,6 +55,21 @@ impl fmt::Debug for Redis {
 }
 
 impl Redis {
+    /// This store, reporting its failures to `telemetry`.
+    #[must_use]
+    pub fn observed(mut self, telemetry: Arc<dyn Telemetry>) -> Self {
+        self.telemetry = StoreTelemetry::new(Store::Redis, telemetry);
+        self
+    }
+
+    /// `error` as the domain's, reported to the telemetry.
+    pub(crate) fn failed(&self, error: fred::error::Error) -> StoreError {
+        let timed_out = *error.kind() == fred::error::ErrorKind::Timeout;
+        let error = store_error(error);
+        self.telemetry.observe(&error, timed_out);
+        error
+    }
+
     /// The full name of a key: the configured prefix, then `name`.
     pub(crate) fn key(&self, name: fmt::Arguments<'_>) -> String {
         format!("{}{name}", self.prefix)
@@ -123,5 +141,6 @@ pub async fn connect(config: &RedisConfig) -> Result<Redis, ConnectError> {
         cache_ttl: config.cache_ttl,
         probe_timeout: config.probe_timeout,
         scripts: Arc::new(Scripts::new()),
+        telemetry: StoreTelemetry::default(),
     })
 }

@@ -10,7 +10,6 @@ use polychat_domain::ports::{StoreError, TokenDenylist};
 use uuid::Uuid;
 
 use crate::connect::Redis;
-use crate::error::store_error;
 
 /// KEYS: the entry. ARGV: expiry (Unix ms). Sets the entry, or pushes an existing
 /// one's expiry later (`GT`), never earlier: a short revocation must not cut a
@@ -33,7 +32,7 @@ impl Redis {
         let _created: i64 = script
             .run(&self.pool, vec![key], args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(())
     }
 }
@@ -57,7 +56,7 @@ impl TokenDenylist for Redis {
         let family = self.key(format_args!("revoked:family:{family}"));
         let (token, family): (i64, i64) =
             tokio::try_join!(self.pool.exists(token), self.pool.exists(family))
-                .map_err(store_error)?;
+                .map_err(|error| self.failed(error))?;
         Ok(token > 0 || family > 0)
     }
 
@@ -68,7 +67,7 @@ impl TokenDenylist for Redis {
             .pool
             .set(key, "1", expiry, Some(SetOptions::NX), false)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(set.is_some())
     }
 }

@@ -10,7 +10,7 @@ use fred::types::Value;
 use polychat_domain::ports::{IdempotencyBegin, IdempotencyStore, StoreError};
 
 use crate::connect::Redis;
-use crate::error::{millis, store_error};
+use crate::error::millis;
 
 /// KEYS: the record. ARGV: fingerprint, lease (ms).
 /// Returns 0 started, 1 in progress, 2 mismatch, or the stored result (a string).
@@ -73,7 +73,7 @@ impl IdempotencyStore for Redis {
         let state: Value = script
             .run(&self.pool, vec![self.record_key(scope, key)], args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         match state {
             Value::Integer(0) => Ok(IdempotencyBegin::Started),
             Value::Integer(1) => Ok(IdempotencyBegin::InProgress),
@@ -104,7 +104,7 @@ impl IdempotencyStore for Redis {
         let _stored: i64 = script
             .run(&self.pool, vec![self.record_key(scope, key)], args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(())
     }
 
@@ -121,7 +121,7 @@ impl IdempotencyStore for Redis {
             .idempotency_renew
             .run(&self.pool, vec![self.record_key(scope, key)], args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(renewed == 1)
     }
 
@@ -135,7 +135,7 @@ impl IdempotencyStore for Redis {
                 vec![Value::from(fingerprint)],
             )
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(())
     }
 }

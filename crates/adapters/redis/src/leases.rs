@@ -9,7 +9,7 @@ use polychat_domain::ports::{Leases, StoreError};
 use uuid::Uuid;
 
 use crate::connect::Redis;
-use crate::error::{millis, store_error};
+use crate::error::millis;
 
 /// KEYS: the lease. ARGV: the holder, the lease's time (ms). Takes a free lease or
 /// renews the holder's own; 1 when the holder has it afterwards.
@@ -47,7 +47,7 @@ impl Leases for Redis {
             .lease_hold
             .run(&self.pool, vec![self.lease_key(name)], args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(held == 1)
     }
 
@@ -58,7 +58,7 @@ impl Leases for Redis {
             .lease_release
             .run(&self.pool, vec![self.lease_key(name)], args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(())
     }
 }

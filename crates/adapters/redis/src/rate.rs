@@ -13,7 +13,6 @@ use fred::types::Value;
 use polychat_domain::ports::{Quota, RateDecision, RateLimiter, StoreError};
 
 use crate::connect::Redis;
-use crate::error::store_error;
 
 /// KEYS: the budget. ARGV: period (µs), burst, cost.
 /// Returns {1, 0} when allowed, {0, wait in µs} when limited. A cost of 0 answers for
@@ -57,7 +56,7 @@ impl RateLimiter for Redis {
         let (allowed, wait): (i64, i64) = script
             .run(&self.pool, vec![budget], args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(if allowed == 1 {
             RateDecision::Allowed
         } else {

@@ -11,7 +11,6 @@ use polychat_domain::ports::{Stamp, StampScope, Stamps, StoreError};
 use uuid::Uuid;
 
 use crate::connect::Redis;
-use crate::error::store_error;
 
 /// How long a stamp lives without a renewal.
 const LIFETIME_S: i64 = 24 * 3600;
@@ -50,7 +49,7 @@ impl Stamps for Redis {
             .stamp_current
             .run(&self.pool, vec![self.stamp_key(scope)], args)
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         stamp.parse().map(Stamp).map_err(|error| {
             StoreError::Unknown(anyhow::anyhow!("a malformed account stamp: {error}"))
         })
@@ -68,7 +67,7 @@ impl Stamps for Redis {
                 false,
             )
             .await
-            .map_err(store_error)?;
+            .map_err(|error| self.failed(error))?;
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ mod streams;
 use std::time::Duration;
 
 use polychat_domain::Usage;
-use polychat_domain::ports::{Budget, ProviderKind, Telemetry};
+use polychat_domain::ports::{Budget, ProviderKind, Store, StoreFailure, Telemetry};
 use prometheus::{
     Encoder as _, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
     TextEncoder,
@@ -42,6 +42,7 @@ pub struct Metrics {
     fallbacks: IntCounterVec,
     circuits_opened: IntCounterVec,
     chats_expired: IntCounter,
+    store_failures: IntCounterVec,
     streams_in_flight: IntGauge,
     background_tasks: IntGauge,
 }
@@ -134,6 +135,11 @@ impl Metrics {
                     .expect("unique name");
                 counter
             },
+            store_failures: counter(
+                "polychat_store_failures_total",
+                "Failed store calls, by store (postgres, mongodb, redis) and failure (timeout, unavailable, error).",
+                &["store", "failure"],
+            ),
             streams_in_flight: gauge(
                 "polychat_streams_in_flight",
                 "Server-sent event streams being written to clients.",
@@ -161,6 +167,16 @@ impl Metrics {
         }
         for budget in [Budget::Chat, Budget::Login] {
             self.rate_limited.with_label_values(&[budget.as_str()]);
+        }
+        for store in [Store::Postgres, Store::MongoDb, Store::Redis] {
+            for failure in [
+                StoreFailure::Timeout,
+                StoreFailure::Unavailable,
+                StoreFailure::Error,
+            ] {
+                self.store_failures
+                    .with_label_values(&[store.as_str(), failure.as_str()]);
+            }
         }
     }
 
@@ -252,6 +268,12 @@ impl Telemetry for Metrics {
 
     fn chats_expired(&self, count: u64) {
         self.chats_expired.inc_by(count);
+    }
+
+    fn store_failed(&self, store: Store, failure: StoreFailure) {
+        self.store_failures
+            .with_label_values(&[store.as_str(), failure.as_str()])
+            .inc();
     }
 }
 

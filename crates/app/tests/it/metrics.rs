@@ -68,6 +68,16 @@ const EXPECTED: &[(&str, u64, bool)] = &[
         false,
     ),
     (r#"polychat_rate_limited_total{budget="chat"}"#, 0, true),
+    (
+        r#"polychat_store_failures_total{failure="unavailable",store="postgres"}"#,
+        0,
+        true,
+    ),
+    (
+        r#"polychat_store_failures_total{failure="timeout",store="redis"}"#,
+        0,
+        true,
+    ),
     ("polychat_streams_in_flight", 0, true),
     ("polychat_background_tasks", 0, false),
 ];

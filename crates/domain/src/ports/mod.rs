@@ -50,7 +50,7 @@ pub use memory::{
     MessageSearchHit, MessageSearchQuery, PreferenceDetector, PreferenceStore, ScoredPreference,
 };
 pub use stamps::{Stamp, StampScope, Stamps};
-pub use telemetry::{Budget, ProviderKind, Telemetry};
+pub use telemetry::{Budget, ProviderKind, Store, StoreFailure, StoreTelemetry, Telemetry};
 pub use usage::UsageLedger;
 pub use users::{UserRepository, UserUpdate};
 pub use webhooks::{

@@ -3,9 +3,11 @@
 //! fallbacks and circuits. Every label is from a closed set or an admin-registered
 //! model slug, never a user, a chat or a raw path.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::custom_model::ModelSlug;
+use crate::ports::StoreError;
 use crate::{ModelName, Usage};
 
 /// Who answered a model call.
@@ -53,6 +55,83 @@ impl Budget {
     }
 }
 
+/// Which store an adapter talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Store {
+    Postgres,
+    MongoDb,
+    Redis,
+}
+
+impl Store {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Postgres => "postgres",
+            Self::MongoDb => "mongodb",
+            Self::Redis => "redis",
+        }
+    }
+}
+
+/// How a store call failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StoreFailure {
+    /// It took longer than allowed (a command, statement or pool timeout).
+    Timeout,
+    /// The store could not be reached.
+    Unavailable,
+    /// The store answered with an error.
+    Error,
+}
+
+impl StoreFailure {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Timeout => "timeout",
+            Self::Unavailable => "unavailable",
+            Self::Error => "error",
+        }
+    }
+}
+
+/// An adapter's report of its store's failures: the adapter knows which store it is
+/// and whether its driver timed out; a duplicate is an answer, not a failure.
+#[derive(Clone, Default)]
+pub struct StoreTelemetry {
+    sink: Option<(Store, Arc<dyn Telemetry>)>,
+}
+
+impl StoreTelemetry {
+    /// Reports `store`'s failures to `telemetry`.
+    pub fn new(store: Store, telemetry: Arc<dyn Telemetry>) -> Self {
+        Self {
+            sink: Some((store, telemetry)),
+        }
+    }
+
+    /// Reports `error` (when it is a failure); `timed_out` when the driver said so.
+    pub fn observe(&self, error: &StoreError, timed_out: bool) {
+        let Some((store, telemetry)) = &self.sink else {
+            return;
+        };
+        let failure = match error {
+            StoreError::Duplicate => return,
+            StoreError::Unavailable(_) if timed_out => StoreFailure::Timeout,
+            StoreError::Unavailable(_) => StoreFailure::Unavailable,
+            StoreError::Unknown(_) => StoreFailure::Error,
+        };
+        telemetry.store_failed(*store, failure);
+    }
+}
+
+impl std::fmt::Debug for StoreTelemetry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreTelemetry")
+            .field("store", &self.sink.as_ref().map(|(store, _)| store))
+            .finish()
+    }
+}
+
 /// Receives what the use cases observe. Implementations must not block.
 pub trait Telemetry: Send + Sync {
     /// A model call ended (`outcome`: `ok` or the failure's class), `took` after the
@@ -72,4 +151,6 @@ pub trait Telemetry: Send + Sync {
     fn circuit_opened(&self, model: &str);
     /// The retention sweep deleted `count` chats.
     fn chats_expired(&self, count: u64);
+    /// A call to `store` failed.
+    fn store_failed(&self, store: Store, failure: StoreFailure);
 }

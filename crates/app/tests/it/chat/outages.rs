@@ -64,6 +64,27 @@ pub(super) fn env_or(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }
 
+/// Failed calls to `store` that `/metrics` counts (timeouts and unavailability).
+async fn store_failures(app: &TestApp, store: &str) -> u64 {
+    let text = app
+        .get("/metrics", None)
+        .await
+        .text()
+        .await
+        .expect("metrics");
+    ["timeout", "unavailable"]
+        .iter()
+        .map(|failure| {
+            let series = format!(
+                "polychat_store_failures_total{{failure=\"{failure}\",store=\"{store}\"}} "
+            );
+            text.lines()
+                .find_map(|line| line.strip_prefix(series.as_str()))
+                .map_or(0, |value| value.parse::<u64>().expect("a count"))
+        })
+        .sum()
+}
+
 #[tokio::test]
 async fn mongodb_down_is_503_before_any_model_call() {
     let mongo = env_or("MONGODB_URL", "mongodb://127.0.0.1:27017");
@@ -100,6 +121,11 @@ async fn mongodb_down_is_503_before_any_model_call() {
         calls,
         "the model was called"
     );
+    assert!(
+        store_failures(&app, "mongodb").await >= 3,
+        "counted by store"
+    );
+    assert_eq!(store_failures(&app, "redis").await, 0);
 }
 
 #[tokio::test]
@@ -126,4 +152,6 @@ async fn redis_down_turns_history_reads_into_misses() {
     let (status, _, turn) = prompt(&app, &token, &json!({"chat_id": chat, "prompt": "More"})).await;
     assert_eq!(status, 200, "{turn}");
     assert!(started.elapsed() < Duration::from_secs(30));
+    assert!(store_failures(&app, "redis").await >= 2, "counted by store");
+    assert_eq!(store_failures(&app, "mongodb").await, 0);
 }
