@@ -13,8 +13,9 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use tokio::time::Instant;
+use utoipa::OpenApi as _;
 
-use crate::http::extract;
+use crate::http::extract::{self, AllowedMethods};
 use crate::http::request_context::request_context;
 use crate::state::AppState;
 use crate::tasks::BackgroundTasks;
@@ -53,9 +54,11 @@ impl Application {
         let tasks = state.tasks.clone();
         let state = web::Data::new(state);
         let assets = web::Data::new(WebAssets::load());
+        let allowed = web::Data::new(AllowedMethods::from_document(&openapi::ApiDoc::openapi()));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(allowed.clone())
                 .app_data(crate::http::input::payload_config())
                 .wrap(from_fn(request_context))
                 .configure(routes::config)

@@ -7,7 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use polychat_domain::services::auth::Refusal;
 use serde::Serialize;
@@ -59,8 +59,8 @@ pub struct ApiError {
     message: String,
     param: Option<Cow<'static, str>>,
     retry_after: Option<Duration>,
-    /// RFC 6750's `WWW-Authenticate` challenge of a 401.
-    challenge: Option<String>,
+    /// A header the answer needs: a 401's `WWW-Authenticate` challenge, a 405's `Allow`.
+    header: Option<Box<(HeaderName, String)>>,
     cause: Option<anyhow::Error>,
 }
 
@@ -72,7 +72,7 @@ impl ApiError {
             message: message.into(),
             param: None,
             retry_after: None,
-            challenge: None,
+            header: None,
             cause: None,
         }
     }
@@ -101,6 +101,18 @@ impl ApiError {
         self
     }
 
+    /// 405 for `method` on `path`, with the `Allow` header RFC 9110 asks for.
+    pub fn method_not_allowed(method: &str, path: &str, allow: String) -> Self {
+        Self {
+            header: Some(Box::new((header::ALLOW, allow))),
+            ..Self::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                format!("{method} is not supported on {path}"),
+            )
+        }
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
@@ -119,7 +131,7 @@ impl ApiError {
             ),
         };
         Self {
-            challenge: Some(challenge),
+            header: Some(Box::new((header::WWW_AUTHENTICATE, challenge))),
             ..Self::new(
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
@@ -220,12 +232,10 @@ impl ResponseError for ApiError {
                 response.insert_header((header::RETRY_AFTER, value));
             }
         }
-        if let Some(value) = self
-            .challenge
-            .as_deref()
-            .and_then(|challenge| HeaderValue::from_str(challenge).ok())
+        if let Some((name, value)) = self.header.as_deref()
+            && let Ok(value) = HeaderValue::from_str(value)
         {
-            response.insert_header((header::WWW_AUTHENTICATE, value));
+            response.insert_header((name.clone(), value));
         }
         response.json(ErrorBody {
             error: ErrorDetail {

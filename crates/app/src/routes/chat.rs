@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::dto::{ChatDto, ChatTurnDto};
+use super::sse::ServerSentEvent;
 use super::{opening, sse};
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
@@ -82,7 +83,7 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses(
         (status = 200, description = "The chat turn, or with `stream` (or `Accept: text/event-stream`) its server-sent events",
-            content((ChatTurnDto = "application/json"), (String = "text/event-stream"))),
+            content((ChatTurnDto = "application/json"), (ServerSentEvent = "text/event-stream"))),
         (status = 400, description = "`openrouter_key_missing`", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 402, description = "`upstream_insufficient_credits`", body = ErrorBody),

@@ -6,7 +6,7 @@ use polychat_domain::MessageId;
 use polychat_domain::ports::EventId;
 
 use super::chat::chat_id;
-use super::sse;
+use super::sse::{self, ServerSentEvent};
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::{ApiError, AuthUser};
@@ -48,7 +48,7 @@ fn last_event_id(req: &HttpRequest) -> Result<Option<EventId>, ApiError> {
         ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received"),
     ),
     responses(
-        (status = 200, description = "A `text/event-stream` of the rest of the answer"),
+        (status = 200, description = "A `text/event-stream` of the rest of the answer", content_type = "text/event-stream", body = ServerSentEvent),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`not_found`: no such answer in this user's chat", body = ErrorBody),
         (status = 422, description = "`validation_failed`: a malformed `Last-Event-ID`", body = ErrorBody),

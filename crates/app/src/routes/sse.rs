@@ -19,10 +19,27 @@ use polychat_domain::{ChatId, MessageId};
 use serde::Serialize;
 use serde_json::json;
 use tokio::time::{Instant, Sleep, sleep};
+use utoipa::ToSchema;
 
 use super::dto::ChatTurnDto;
 use super::opening::Opened;
 use crate::http::ApiError;
+
+/// One server-sent event, as the OpenAPI document describes the `text/event-stream`
+/// answers: its name, its JSON as text, and an id to resume from (all but `meta`).
+#[derive(ToSchema)]
+#[allow(dead_code)] // a schema: read by utoipa, never built
+pub(super) struct ServerSentEvent {
+    /// `meta`, `delta`, `done` or `error`.
+    #[schema(example = "delta")]
+    event: String,
+    /// The event's JSON object, as text.
+    #[schema(example = "{\"content\":\"Olá\"}")]
+    data: String,
+    /// `<seq>-<offset>`: send it back as `Last-Event-ID` to resume.
+    #[schema(example = "1-0")]
+    id: Option<String>,
+}
 
 /// What keeps an idle stream open; clients ignore comments.
 const KEEP_ALIVE: &[u8] = b": keep-alive\n\n";

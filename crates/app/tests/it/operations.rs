@@ -62,8 +62,27 @@ async fn errors_follow_the_contract() {
 
     let wrong_method = app.client.delete(app.url("/login")).send().await.unwrap();
     assert_eq!(wrong_method.status(), 405);
+    assert_eq!(
+        wrong_method.headers()["allow"],
+        "POST",
+        "RFC 9110 wants Allow"
+    );
     let body: Value = wrong_method.json().await.unwrap();
     assert_eq!(body["error"]["code"], "method_not_allowed");
+    // Every method a route has is named, a route with a pattern segment included.
+    for (path, allow) in [
+        ("/chats/0", "GET, DELETE, PATCH"),
+        ("/v1/models/openai/gpt-4o", "GET"),
+    ] {
+        let response = app
+            .client
+            .request(reqwest::Method::TRACE, app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{path}");
+        assert_eq!(response.headers()["allow"], allow, "{path}");
+    }
 
     let broken = app
         .client

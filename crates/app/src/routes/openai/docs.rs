@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 
 /// A model a client may pick.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ModelDto {
+pub struct OpenAiModel {
     #[schema(example = "openai/gpt-4o-mini")]
     pub id: String,
     #[schema(example = "model")]
@@ -24,7 +24,7 @@ pub struct ModelDto {
     pub description: Option<String>,
 }
 
-impl From<ModelInfo> for ModelDto {
+impl From<ModelInfo> for OpenAiModel {
     fn from(model: ModelInfo) -> Self {
         Self {
             id: model.id,
@@ -42,7 +42,7 @@ impl From<ModelInfo> for ModelDto {
 pub struct ModelListDto {
     #[schema(example = "list")]
     pub object: &'static str,
-    pub data: Vec<ModelDto>,
+    pub data: Vec<OpenAiModel>,
 }
 
 /// One message of a chat completion request.

@@ -24,7 +24,7 @@ use crate::routes::chat::chat_id;
 use crate::routes::opening;
 use crate::state::AppState;
 
-pub use docs::{ChatCompletionBody, ChatMessageBody, CompletionBody, ModelDto, ModelListDto};
+pub use docs::{ChatCompletionBody, ChatMessageBody, CompletionBody, ModelListDto, OpenAiModel};
 
 const X_CHAT_ID: HeaderName = HeaderName::from_static("x-chat-id");
 
@@ -50,7 +50,7 @@ pub async fn list_models(
         .models(user.id)
         .await
         .map_err(|e| ApiError::from(e).openai())?;
-    let data: Vec<ModelDto> = models.into_iter().map(Into::into).collect();
+    let data: Vec<OpenAiModel> = models.into_iter().map(Into::into).collect();
     Ok(HttpResponse::Ok().json(json!({"object": "list", "data": data})))
 }
 
@@ -58,7 +58,7 @@ pub async fn list_models(
 #[utoipa::path(get, path = "/v1/models/{model}", tag = "openai", security(("bearer" = [])),
     params(("model" = String, Path, description = "A model id, e.g. `openai/gpt-4o-mini`")),
     responses(
-        (status = 200, description = "The model", body = ModelDto),
+        (status = 200, description = "The model", body = OpenAiModel),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`model_not_found`", body = ErrorBody),
     ))]
@@ -73,7 +73,7 @@ pub async fn get_model(
         .model(user.id, &id)
         .await
         .map_err(|e| ApiError::from(e).openai())?;
-    Ok(HttpResponse::Ok().json(ModelDto::from(model)))
+    Ok(HttpResponse::Ok().json(OpenAiModel::from(model)))
 }
 
 /// Creates a chat completion, whole or streamed (`stream: true`), with the caller's
