@@ -64,6 +64,12 @@ the release when a required value is missing or a secret was put in `config`.
 {{- $keys := include "polychat.secretKeys" . | fromYaml -}}
 {{- $existing := .Values.secrets.existingSecret -}}
 {{- $present := dict -}}
+{{- range .Values.secrets.existingSecretOptionalKeys -}}
+{{- $spec := get $keys . -}}
+{{- if or (not $spec) $spec.required -}}
+{{- fail (printf "secrets.existingSecretOptionalKeys: %s is not one of APP_MASTER_KEY_PREVIOUS, METRICS_TOKEN, EMBEDDINGS_API_KEY" .) -}}
+{{- end -}}
+{{- end -}}
 {{- range $key, $spec := $keys -}}
 {{- if hasKey $.Values.config $key -}}
 {{- fail (printf "%s is a secret: set it under secrets, not config" $key) -}}
