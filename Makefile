@@ -68,6 +68,8 @@ KUBE_VERSION := 1.32.0
 tools: ## Install (when missing) the pinned helm, kubernetes-validate, cargo-deny and cargo-machete into .local/tools
 	@bash deploy/local/tools.sh
 
+# cargo deny reads the dependency graph offline (--frozen), from the crates on disk, which
+# `cargo fetch` puts there on a machine that has not built the workspace yet.
 lint: audit tools deny-db ## rustfmt, clippy (warnings are errors), the dependency rule, cargo audit/deny/machete, the Helm chart
 	$(CARGO) fmt --all --check
 	@for values in $(CHART)/ci/*.yaml; do \
@@ -76,7 +78,8 @@ lint: audit tools deny-db ## rustfmt, clippy (warnings are errors), the dependen
 	  $(TOOLS)/helm template polychat $(CHART) --values $$values --kube-version $(KUBE_VERSION) | \
 	    $(TOOLS)/kubernetes-validate --strict --quiet -k $(KUBE_VERSION) -; \
 	done; echo "helm chart: lint and Kubernetes $(KUBE_VERSION) schemas ok"
-	$(TOOLS)/cargo-deny --offline check advisories bans licenses sources
+	$(CARGO) fetch --locked --quiet
+	$(TOOLS)/cargo-deny --frozen check advisories bans licenses sources
 	$(TOOLS)/cargo-machete
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	@bad=$$($(CARGO) tree -p $(DOMAIN_CRATE) -e normal --prefix none | grep -E '^($(INFRA_CRATES))' || true); \
