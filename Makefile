@@ -8,7 +8,7 @@ WITH_ENV := bash deploy/local/with-env.sh
 DOMAIN_CRATE := polychat-domain
 INFRA_CRATES := diesel|mongodb|fred|actix|async-openai|reqwest|redis|sqlx|pgvector|hyper
 
-.PHONY: help services services-stop services-status migrate admin run run-offline build sdk-venv ui-venv web-vendor test lint audit fmt eval detector-train bench profile
+.PHONY: help services services-stop services-status migrate admin run run-offline build sdk-venv ui-venv web-vendor test tools lint audit deny-db fmt eval detector-train bench profile
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -61,8 +61,26 @@ web-vendor: ## Fetch the web app's libraries from npm at their pinned versions, 
 test: services sdk-venv ui-venv ## Start services, then run the whole test suite against them (screenshots: target/ui-screenshots/)
 	$(WITH_ENV) $(CARGO) test --workspace --no-fail-fast
 
-lint: audit ## rustfmt, clippy (warnings are errors), the dependency rule and cargo audit
+TOOLS := .local/tools/bin
+CHART := deploy/helm/polychat
+# The oldest Kubernetes the chart is checked against (its API versions and fields).
+KUBE_VERSION := 1.32.0
+tools: ## Install (when missing) the pinned helm, kubernetes-validate, cargo-deny and cargo-machete into .local/tools
+	@bash deploy/local/tools.sh
+
+# cargo deny reads the dependency graph offline (--frozen), from the crates on disk, which
+# `cargo fetch` puts there on a machine that has not built the workspace yet.
+lint: audit tools deny-db ## rustfmt, clippy (warnings are errors), the dependency rule, cargo audit/deny/machete, the Helm chart
 	$(CARGO) fmt --all --check
+	@for values in $(CHART)/ci/*.yaml; do \
+	  $(TOOLS)/helm lint --strict --quiet $(CHART) --values $$values >/dev/null || \
+	    { $(TOOLS)/helm lint --strict $(CHART) --values $$values; exit 1; }; \
+	  $(TOOLS)/helm template polychat $(CHART) --values $$values --kube-version $(KUBE_VERSION) | \
+	    $(TOOLS)/kubernetes-validate --strict --quiet -k $(KUBE_VERSION) -; \
+	done; echo "helm chart: lint and Kubernetes $(KUBE_VERSION) schemas ok"
+	$(CARGO) fetch --locked --quiet
+	$(TOOLS)/cargo-deny --frozen check advisories bans licenses sources
+	$(TOOLS)/cargo-machete
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	@bad=$$($(CARGO) tree -p $(DOMAIN_CRATE) -e normal --prefix none | grep -E '^($(INFRA_CRATES))' || true); \
 	if [ -n "$$bad" ]; then echo "dependency rule broken: $(DOMAIN_CRATE) depends on:"; echo "$$bad"; exit 1; fi; \
@@ -71,13 +89,26 @@ lint: audit ## rustfmt, clippy (warnings are errors), the dependency rule and ca
 # The RustSec advisory database as of its file's date (these machines cannot reach GitHub);
 # replace the file with a newer snapshot to audit against newer advisories.
 ADVISORY_DB := deploy/audit/advisory-db-2026-08-21.tar.gz
+ADVISORY_NAME := $(basename $(basename $(notdir $(ADVISORY_DB))))
 CARGO_AUDIT_VERSION := 0.22.2
 audit: ## cargo audit of Cargo.lock against the snapshot of the RustSec database in deploy/audit/
 	@$(CARGO) audit --version 2>/dev/null | grep -qxF "cargo-audit-audit $(CARGO_AUDIT_VERSION)" || \
 	  $(CARGO) install --quiet --locked --no-default-features cargo-audit --version $(CARGO_AUDIT_VERSION)
-	@db=target/advisory-db/$(basename $(basename $(notdir $(ADVISORY_DB)))); \
+	@db=target/advisory-db/$(ADVISORY_NAME); \
 	  [ -d $$db/advisory-db ] || { mkdir -p $$db && tar -xzf $(ADVISORY_DB) -C $$db; }; \
 	  $(CARGO) audit --no-fetch --db $$db/advisory-db --deny warnings
+
+# The same snapshot where cargo deny (deny.toml's db-path) opens its default database: a
+# folder named by a hash of that database's URL, holding .git/FETCH_HEAD, whose time
+# cargo-deny takes for the fetch time: the snapshot's date. The file names the snapshot,
+# so a new one is unpacked in its place.
+DENY_DB := target/advisory-db/deny/advisory-db-3157b0e258782691
+deny-db:
+	@[ "$$(cat $(DENY_DB)/.git/FETCH_HEAD 2>/dev/null)" = $(ADVISORY_NAME) ] || { \
+	  rm -rf $(DENY_DB) && mkdir -p $(DENY_DB)/.git && \
+	  tar -xzf $(ADVISORY_DB) -C $(DENY_DB) --strip-components=1 && \
+	  echo $(ADVISORY_NAME) > $(DENY_DB)/.git/FETCH_HEAD && \
+	  touch -d $(patsubst advisory-db-%,%,$(ADVISORY_NAME)) $(DENY_DB)/.git/FETCH_HEAD; }
 
 fmt: ## Format the code
 	$(CARGO) fmt --all
