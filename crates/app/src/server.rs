@@ -15,6 +15,7 @@ use actix_web::{App, HttpServer, web};
 use tokio::time::Instant;
 
 use crate::http::extract;
+use crate::http::hardening::hardening;
 use crate::http::request_context::request_context;
 use crate::state::AppState;
 use crate::tasks::BackgroundTasks;
@@ -51,12 +52,14 @@ impl Application {
     pub fn build(listener: TcpListener, workers: usize, state: AppState) -> std::io::Result<Self> {
         let port = listener.local_addr()?.port();
         let tasks = state.tasks.clone();
+        let request_timeout = state.request_timeout;
         let state = web::Data::new(state);
         let assets = web::Data::new(WebAssets::load());
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(crate::http::input::payload_config())
+                .wrap(from_fn(hardening))
                 .wrap(from_fn(request_context))
                 .configure(routes::config)
                 .configure(openapi::config)
@@ -64,6 +67,10 @@ impl Application {
                 .default_service(web::to(extract::not_found))
         })
         .on_connect(disable_nagle)
+        // A client gets this long for the headers (then 408 and the connection is
+        // closed); the body has its own deadline of the same length (`http::input`).
+        .client_request_timeout(request_timeout)
+        .client_disconnect_timeout(Duration::from_secs(1))
         .workers(workers)
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .disable_signals()
