@@ -6,6 +6,8 @@
 //! is generated from that list. Every value is checked here, so a bad deployment
 //! stops with one line naming the variable instead of failing on the first request.
 
+use std::time::Duration;
+
 use polychat_domain::services::chat::ChatPolicy;
 use polychat_mongo::MongoConfig;
 use polychat_openrouter::{EmbeddingsConfig, OpenRouterConfig};
@@ -121,6 +123,14 @@ fn require_scheme(
             variable.name,
             format!("must be a URL starting with {}://", schemes.join(":// or ")),
         )),
+    }
+}
+
+/// A positive number of milliseconds, as a duration.
+fn milliseconds(source: &Source, variable: &'static Variable) -> Result<Duration, ConfigError> {
+    match source.required(variable)? {
+        0 => Err(invalid(variable.name, "must be at least 1")),
+        millis => Ok(Duration::from_millis(millis)),
     }
 }
 

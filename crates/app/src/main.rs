@@ -1,6 +1,8 @@
 //! The `polychat` command: `serve` (the default) runs the HTTP API, `migrate` applies
 //! the database migrations, `rotate-keys` re-encrypts stored API keys with the current
-//! master key, `admin grant|revoke USERNAME` gives or takes the admin role. `--help`
+//! master key, `admin grant|revoke USERNAME` gives or takes the admin role, `health`
+//! asks the server on `HTTP_ADDR` for `GET /health` (the container's health check: the
+//! image has no curl) and exits 0 only on a 200. `--help`
 //! on any of them says the same; a bad command line exits 2 with a usage line.
 
 use std::net::{SocketAddr, TcpListener};
@@ -40,6 +42,8 @@ enum Command {
     Migrate,
     #[command(about = "Re-encrypt the stored secrets with the current APP_MASTER_KEY")]
     RotateKeys,
+    #[command(about = "Exit 0 when the server on HTTP_ADDR answers GET /health with 200, else 1")]
+    Health,
     /// Give or take the admin role.
     Admin {
         #[command(subcommand)]
@@ -104,6 +108,7 @@ fn main() -> ExitCode {
             }
         },
         Command::Migrate => Job::Migrate,
+        Command::Health => return health(config.server.addr),
         Command::RotateKeys => Job::RotateKeys,
         Command::Admin {
             action: AdminAction::Grant { username },
@@ -143,6 +148,42 @@ fn main() -> ExitCode {
         Err(error) => {
             tracing::error!(error = format!("{error:#}"), "polychat {name} failed");
             eprintln!("polychat {name} failed: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `GET /health` on `addr` (the loopback address when it is the unspecified one),
+/// within a few seconds: the exit code a container health check wants.
+fn health(addr: SocketAddr) -> ExitCode {
+    use std::io::{Read as _, Write as _};
+    let mut target = addr;
+    if target.ip().is_unspecified() {
+        target.set_ip(match target {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let limit = Duration::from_secs(3);
+    let answer = std::net::TcpStream::connect_timeout(&target, limit).and_then(|mut stream| {
+        stream.set_read_timeout(Some(limit))?;
+        stream.set_write_timeout(Some(limit))?;
+        stream.write_all(b"GET /health HTTP/1.0\r\nHost: localhost\r\n\r\n")?;
+        let mut head = [0_u8; 12];
+        stream.read_exact(&mut head)?;
+        Ok(head)
+    });
+    match answer {
+        Ok(head) if head.starts_with(b"HTTP/1.") && &head[8..] == b" 200" => ExitCode::SUCCESS,
+        Ok(head) => {
+            eprintln!(
+                "polychat health: {target} answered {:?}",
+                String::from_utf8_lossy(&head)
+            );
+            ExitCode::FAILURE
+        }
+        Err(error) => {
+            eprintln!("polychat health: no answer from {target}: {error}");
             ExitCode::FAILURE
         }
     }

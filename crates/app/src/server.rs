@@ -16,6 +16,7 @@ use tokio::time::Instant;
 use utoipa::OpenApi as _;
 
 use crate::http::extract::{self, AllowedMethods};
+use crate::http::hardening::hardening;
 use crate::http::request_context::request_context;
 use crate::state::AppState;
 use crate::tasks::BackgroundTasks;
@@ -52,6 +53,7 @@ impl Application {
     pub fn build(listener: TcpListener, workers: usize, state: AppState) -> std::io::Result<Self> {
         let port = listener.local_addr()?.port();
         let tasks = state.tasks.clone();
+        let request_timeout = state.request_timeout;
         let state = web::Data::new(state);
         let assets = web::Data::new(WebAssets::load());
         let allowed = web::Data::new(AllowedMethods::from_document(&openapi::ApiDoc::openapi()));
@@ -60,6 +62,7 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(allowed.clone())
                 .app_data(crate::http::input::payload_config())
+                .wrap(from_fn(hardening))
                 .wrap(from_fn(request_context))
                 .configure(routes::config)
                 .configure(openapi::config)
@@ -67,6 +70,10 @@ impl Application {
                 .default_service(web::to(extract::not_found))
         })
         .on_connect(disable_nagle)
+        // A client gets this long for the headers (then 408 and the connection is
+        // closed); the body has its own deadline of the same length (`http::input`).
+        .client_request_timeout(request_timeout)
+        .client_disconnect_timeout(Duration::from_secs(1))
         .workers(workers)
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
         .disable_signals()

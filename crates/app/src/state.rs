@@ -35,4 +35,6 @@ pub struct AppState {
     pub metrics_token: Option<secrecy::SecretString>,
     /// Silence after which a server-sent event stream gets a keep-alive comment.
     pub sse_keepalive: std::time::Duration,
+    /// How long a client may take to send a request's headers, and then its body.
+    pub request_timeout: std::time::Duration,
 }

@@ -320,6 +320,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         metrics,
         metrics_token: config.server.metrics_token.clone(),
         sse_keepalive: config.server.sse_keepalive,
+        request_timeout: config.server.request_timeout,
     })
 }
 

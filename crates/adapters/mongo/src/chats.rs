@@ -1,8 +1,6 @@
 //! [`ChatRepository`] on MongoDB. Every filter includes `owner`, so another user's chat
 //! behaves exactly like a missing one.
 
-use std::future::IntoFuture as _;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use futures_util::future::{join, join3};
@@ -12,6 +10,7 @@ use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreErr
 use polychat_domain::{Chat, ChatId, ChatLabels, ChatTitle, Message, MessageId, Usage, UserId};
 
 use crate::connect::Mongo;
+use crate::deadline::Within as _;
 use crate::documents::{
     ChatDocument, MessageDocument, PositionDocument, UsageDocument, bson_time, message_key,
     to_bson, usage_increments,
@@ -24,12 +23,18 @@ impl ChatRepository for Mongo {
         let document = ChatDocument::from(chat);
         self.chats
             .insert_one(document)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         // Stored first, registered second: a chat that cannot be registered would
         // never be listed, so it is taken back and the error returned.
         if let Err(error) = self.register_chat(chat).await {
-            if let Err(undo) = self.chats.delete_one(owned(chat.owner, chat.id)).await {
+            if let Err(undo) = self
+                .chats
+                .delete_one(owned(chat.owner, chat.id))
+                .within(self.deadline)
+                .await
+            {
                 tracing::warn!(error = %undo, chat_id = %chat.id,
                     "could not remove a chat that failed to register");
             }
@@ -64,7 +69,7 @@ impl ChatRepository for Mongo {
             let inserted = self
                 .chats
                 .insert_one(ChatDocument::from(&opened))
-                .into_future();
+                .within(self.deadline);
             let (inserted, slot) = join(inserted, self.take_count(chat.owner)).await;
             inserted.map_err(|error| self.failed(error))?;
             chat_stored = true;
@@ -72,8 +77,8 @@ impl ChatRepository for Mongo {
         };
         let (registered, positioned, written) = join3(
             registered,
-            self.positions.insert_many(positions).into_future(),
-            self.messages.insert_many(messages).into_future(),
+            self.positions.insert_many(positions).within(self.deadline),
+            self.messages.insert_many(messages).within(self.deadline),
         )
         .await;
         let outcome = registered
@@ -86,7 +91,11 @@ impl ChatRepository for Mongo {
     }
 
     async fn find_chat(&self, owner: UserId, id: ChatId) -> Result<Option<Chat>, StoreError> {
-        let found = self.chats.find_one(owned(owner, id)).await;
+        let found = self
+            .chats
+            .find_one(owned(owner, id))
+            .within(self.deadline)
+            .await;
         found
             .map_err(|error| self.failed(error))?
             .map(Chat::try_from)
@@ -119,6 +128,7 @@ impl ChatRepository for Mongo {
             .chats
             .find_one_and_update(owned(owner, id), update)
             .return_document(ReturnDocument::After)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         renamed.map(Chat::try_from).transpose()
@@ -130,7 +140,11 @@ impl ChatRepository for Mongo {
         // every read through the API stops at "chat not found". If the second step fails,
         // what remains is the owner's own messages, reachable by no other user, and a
         // retry removes them: the sweep runs whenever the chat is already gone.
-        let deleted = self.chats.find_one_and_delete(owned(owner, id)).await;
+        let deleted = self
+            .chats
+            .find_one_and_delete(owned(owner, id))
+            .within(self.deadline)
+            .await;
         if let Some(chat) = deleted.map_err(|error| self.failed(error))? {
             let count = Chat::try_from(chat)?.message_count;
             self.delete_history(owner, id, count).await?;
@@ -174,6 +188,7 @@ impl ChatRepository for Mongo {
             .chats
             .find_one_and_update(chat.clone(), update)
             .return_document(ReturnDocument::Before)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         let Some(before) = before else {
@@ -186,7 +201,7 @@ impl ChatRepository for Mongo {
         let (claimed, written) = join(
             self.positions
                 .insert_one(PositionDocument::new(owner, message, first))
-                .into_future(),
+                .within(self.deadline),
             self.claim_free_position(owner, message, first),
         )
         .await;
@@ -246,7 +261,11 @@ impl ChatRepository for Mongo {
                 "error": to_bson(&update.error)?,
             }
         };
-        let result = self.messages.update_one(message, set).await;
+        let result = self
+            .messages
+            .update_one(message, set)
+            .within(self.deadline)
+            .await;
         if result.map_err(|error| self.failed(error))?.matched_count == 0 {
             return Ok(false);
         }
@@ -255,7 +274,11 @@ impl ChatRepository for Mongo {
         if let Some(usage) = update.usage {
             totals.insert("$inc", usage_increments(usage, 1));
         }
-        let result = self.chats.update_one(owned(owner, chat), totals).await;
+        let result = self
+            .chats
+            .update_one(owned(owner, chat), totals)
+            .within(self.deadline)
+            .await;
         result.map_err(|error| self.failed(error))?;
         Ok(true)
     }
@@ -277,6 +300,7 @@ impl ChatRepository for Mongo {
         let found = self
             .messages
             .find_one(filter)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         found.map(Message::try_from).transpose()
@@ -317,7 +341,12 @@ impl Mongo {
             "$inc": decrements,
             "$set": { "updated_at": bson_time(before.updated_at) },
         };
-        if let Err(error) = self.chats.update_one(chat.clone(), undo).await {
+        if let Err(error) = self
+            .chats
+            .update_one(chat.clone(), undo)
+            .within(self.deadline)
+            .await
+        {
             tracing::warn!(error = %error, chat_id = %id,
                 "could not undo chat totals after a failed message insert");
         }
@@ -329,7 +358,11 @@ impl Mongo {
     async fn abandon_start(&self, chat: &Chat, first: &[Message], chat_stored: bool) {
         let owner = chat.owner.to_string();
         if chat_stored {
-            let removed = self.chats.delete_one(owned(chat.owner, chat.id)).await;
+            let removed = self
+                .chats
+                .delete_one(owned(chat.owner, chat.id))
+                .within(self.deadline)
+                .await;
             if let Err(error) = removed {
                 tracing::warn!(error = %error, chat_id = %chat.id,
                     "could not remove a chat whose start failed");
@@ -343,8 +376,8 @@ impl Mongo {
         let positions = doc! { "_id": { "$in": &ids }, "owner": &owner };
         let messages = doc! { "_id": { "$in": keys }, "message_id": { "$in": &ids } };
         let (positions, messages) = join(
-            self.positions.delete_many(positions).into_future(),
-            self.messages.delete_many(messages).into_future(),
+            self.positions.delete_many(positions).within(self.deadline),
+            self.messages.delete_many(messages).within(self.deadline),
         )
         .await;
         if let Err(error) = positions.and(messages) {
@@ -356,7 +389,12 @@ impl Mongo {
     /// Frees the id of a message that could not be stored, so a retry can use it.
     async fn release_position(&self, owner: UserId, message: &Message) {
         let filter = doc! { "_id": message.id.to_string(), "owner": owner.to_string() };
-        if let Err(error) = self.positions.delete_one(filter).await {
+        if let Err(error) = self
+            .positions
+            .delete_one(filter)
+            .within(self.deadline)
+            .await
+        {
             tracing::warn!(error = %error, chat_id = %message.chat_id,
                 "could not release the position of a message that was not stored");
         }

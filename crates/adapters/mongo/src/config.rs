@@ -17,6 +17,9 @@ pub struct MongoConfig {
     /// [`StoreError::Unavailable`](polychat_domain::ports::StoreError::Unavailable):
     /// short, so a request fails fast (503) while MongoDB is down.
     pub server_selection_timeout: Duration,
+    /// Longest time one driver call (a command, or collecting a cursor) may take; a
+    /// server that stopped answering then fails the request as unavailable.
+    pub operation_timeout: Duration,
     /// Most connections the pool keeps per server.
     pub max_pool_size: u32,
     /// Time the readiness probe waits for an answer to `ping`.
@@ -33,6 +36,7 @@ impl MongoConfig {
             database: database.into(),
             connect_timeout: Duration::from_secs(5),
             server_selection_timeout: Duration::from_secs(3),
+            operation_timeout: Duration::from_secs(5),
             max_pool_size: 20,
             probe_timeout: Duration::from_secs(2),
             app_name: "polychat".to_owned(),

@@ -10,6 +10,7 @@ use polychat_domain::ports::{Store, StoreError, StoreTelemetry, Telemetry};
 use secrecy::ExposeSecret;
 
 use crate::config::MongoConfig;
+use crate::deadline::Within as _;
 use crate::documents::{
     ChatDocument, CounterDocument, MessageDocument, PositionDocument, SlotDocument,
 };
@@ -35,6 +36,8 @@ pub struct Mongo {
     pub(crate) chat_counters: Collection<CounterDocument>,
     pub(crate) chat_slots: Collection<SlotDocument>,
     pub(crate) probe_timeout: Duration,
+    /// The deadline of each driver call (see `deadline`).
+    pub(crate) deadline: Duration,
     telemetry: StoreTelemetry,
 }
 
@@ -79,6 +82,7 @@ pub async fn connect(config: &MongoConfig) -> Result<Mongo, ConnectError> {
         chat_slots: database.collection("chat_slots"),
         database,
         probe_timeout: config.probe_timeout,
+        deadline: config.operation_timeout,
         telemetry: StoreTelemetry::default(),
     };
     create_indexes(&mongo)
@@ -98,11 +102,23 @@ async fn create_indexes(mongo: &Mongo) -> Result<(), mongodb::error::Error> {
     // History pages and single messages are read by _id. These serve the sweep that
     // finishes a chat deletion which failed half-way.
     let sweep = index(doc! { "chat_id": 1, "_id": 1 }, "chat_messages");
-    mongo.messages.create_index(sweep).await?;
+    mongo
+        .messages
+        .create_index(sweep)
+        .within(mongo.deadline)
+        .await?;
     let sweep = index(doc! { "chat_id": 1 }, "chat_positions");
-    mongo.positions.create_index(sweep).await?;
+    mongo
+        .positions
+        .create_index(sweep)
+        .within(mongo.deadline)
+        .await?;
     // The retention sweep's query (MongoDB uses it; FerretDB scans).
     let stale = index(doc! { "updated_at": 1 }, "chats_by_update");
-    mongo.chats.create_index(stale).await?;
+    mongo
+        .chats
+        .create_index(stale)
+        .within(mongo.deadline)
+        .await?;
     Ok(())
 }

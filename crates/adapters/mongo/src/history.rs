@@ -10,6 +10,7 @@ use polychat_domain::ports::StoreError;
 use polychat_domain::{ChatId, Message, MessageId, UserId};
 
 use crate::connect::Mongo;
+use crate::deadline::Within as _;
 use crate::documents::{MessageDocument, message_key, to_i64};
 use crate::numbering;
 
@@ -40,7 +41,11 @@ impl Mongo {
     ) -> Result<u64, StoreError> {
         numbering::claim(first, async |position| {
             let document = MessageDocument::new(owner, message, position);
-            let inserted = self.messages.insert_one(document).await;
+            let inserted = self
+                .messages
+                .insert_one(document)
+                .within(self.deadline)
+                .await;
             inserted.map(drop).map_err(|error| self.failed(error))
         })
         .await
@@ -52,7 +57,7 @@ impl Mongo {
             "_id": message_key(message.chat_id, position),
             "message_id": message.id.to_string(),
         };
-        if let Err(error) = self.messages.delete_one(filter).await {
+        if let Err(error) = self.messages.delete_one(filter).within(self.deadline).await {
             tracing::warn!(error = %error, chat_id = %message.chat_id,
                 "could not remove a message whose id was refused");
         }
@@ -68,12 +73,17 @@ impl Mongo {
     ) -> Result<(), StoreError> {
         let filter = position_of(owner, message.chat_id, message.id);
         let moved = doc! { "$set": { "position": to_i64(position) } };
-        let updated = self.positions.update_one(filter, moved).await;
+        let updated = self
+            .positions
+            .update_one(filter, moved)
+            .within(self.deadline)
+            .await;
         updated.map_err(|error| self.failed(error))?;
         let cover = doc! { "$max": { "message_count": to_i64(position + 1) } };
         let updated = self
             .chats
             .update_one(owned(owner, message.chat_id), cover)
+            .within(self.deadline)
             .await;
         updated.map_err(|error| self.failed(error))?;
         Ok(())
@@ -86,7 +96,11 @@ impl Mongo {
         chat: ChatId,
         id: MessageId,
     ) -> Result<Option<u64>, StoreError> {
-        let found = self.positions.find_one(position_of(owner, chat, id)).await;
+        let found = self
+            .positions
+            .find_one(position_of(owner, chat, id))
+            .within(self.deadline)
+            .await;
         Ok(found
             .map_err(|error| self.failed(error))?
             .map(|found| found.position()))
@@ -109,10 +123,12 @@ impl Mongo {
         let found = self
             .messages
             .find(filter)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         found
             .try_collect()
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))
     }
@@ -171,20 +187,30 @@ impl Mongo {
             let ids: Vec<String> = raw
                 .find(filter.clone())
                 .projection(doc! { "message_id": 1 })
+                .within(self.deadline)
                 .await
                 .map_err(|error| self.failed(error))?
                 .try_filter_map(async |found| {
                     Ok(found.get_str("message_id").ok().map(str::to_owned))
                 })
                 .try_collect()
+                .within(self.deadline)
                 .await
                 .map_err(|error| self.failed(error))?;
             if !ids.is_empty() {
                 let positions = doc! { "_id": { "$in": ids }, "owner": owner.to_string() };
-                let deleted = self.positions.delete_many(positions).await;
+                let deleted = self
+                    .positions
+                    .delete_many(positions)
+                    .within(self.deadline)
+                    .await;
                 deleted.map_err(|error| self.failed(error))?;
             }
-            let deleted = self.messages.delete_many(filter).await;
+            let deleted = self
+                .messages
+                .delete_many(filter)
+                .within(self.deadline)
+                .await;
             deleted.map_err(|error| self.failed(error))?;
             start = end;
         }
@@ -200,9 +226,17 @@ impl Mongo {
         chat: ChatId,
     ) -> Result<(), StoreError> {
         let filter = doc! { "chat_id": chat.to_string(), "owner": owner.to_string() };
-        let deleted = self.positions.delete_many(filter.clone()).await;
+        let deleted = self
+            .positions
+            .delete_many(filter.clone())
+            .within(self.deadline)
+            .await;
         deleted.map_err(|error| self.failed(error))?;
-        let deleted = self.messages.delete_many(filter).await;
+        let deleted = self
+            .messages
+            .delete_many(filter)
+            .within(self.deadline)
+            .await;
         deleted.map_err(|error| self.failed(error))?;
         Ok(())
     }

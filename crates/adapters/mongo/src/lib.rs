@@ -21,6 +21,7 @@
 mod chats;
 mod config;
 mod connect;
+mod deadline;
 mod documents;
 mod error;
 mod health;

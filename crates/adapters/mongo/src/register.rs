@@ -16,6 +16,7 @@ use polychat_domain::ports::StoreError;
 use polychat_domain::{Chat, UserId};
 
 use crate::connect::Mongo;
+use crate::deadline::Within as _;
 use crate::documents::{ChatDocument, SlotDocument, slot_key, to_i64};
 use crate::numbering;
 
@@ -31,7 +32,11 @@ impl Mongo {
     pub(crate) async fn claim_slot(&self, chat: &Chat, first: u64) -> Result<(), StoreError> {
         let slot = numbering::claim(first, async |slot| {
             let document = SlotDocument::new(chat.owner, slot, chat.id);
-            let inserted = self.chat_slots.insert_one(document).await;
+            let inserted = self
+                .chat_slots
+                .insert_one(document)
+                .within(self.deadline)
+                .await;
             inserted.map(drop).map_err(|error| self.failed(error))
         })
         .await?;
@@ -39,7 +44,10 @@ impl Mongo {
             let cover = doc! { "$max": { "count": to_i64(slot + 1) } };
             let owner = chat.owner.to_string();
             let covered = self.chat_counters.update_one(doc! { "_id": &owner }, cover);
-            covered.await.map_err(|error| self.failed(error))?;
+            covered
+                .within(self.deadline)
+                .await
+                .map_err(|error| self.failed(error))?;
         }
         Ok(())
     }
@@ -57,6 +65,7 @@ impl Mongo {
                 .find_one_and_update(doc! { "_id": &owner }, doc! { "$inc": { "count": 1_i64 } })
                 .upsert(true)
                 .return_document(ReturnDocument::Before)
+                .within(self.deadline)
                 .await
                 .map_err(|error| self.failed(error));
             match counter {
@@ -72,6 +81,7 @@ impl Mongo {
         let counter = self
             .chat_counters
             .find_one(doc! { "_id": owner.to_string() })
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         let Some(count) = counter.map(|counter| counter.count()) else {
@@ -87,10 +97,12 @@ impl Mongo {
         let found = self
             .chats
             .find(filter)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         let found: Vec<ChatDocument> = found
             .try_collect()
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         let chats = found
@@ -111,10 +123,12 @@ impl Mongo {
         let found = self
             .chat_slots
             .find(filter)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         found
             .try_collect()
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))
     }
@@ -132,7 +146,12 @@ impl Mongo {
             return;
         }
         let filter = doc! { "_id": { "$in": stale }, "owner": owner.to_string() };
-        if let Err(error) = self.chat_slots.delete_many(filter).await {
+        if let Err(error) = self
+            .chat_slots
+            .delete_many(filter)
+            .within(self.deadline)
+            .await
+        {
             tracing::warn!(error = %error, "could not remove the slots of deleted chats");
         }
     }

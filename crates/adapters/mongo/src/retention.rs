@@ -10,6 +10,7 @@ use polychat_domain::ports::StoreError;
 use polychat_domain::{Chat, ChatId, UserId};
 
 use crate::connect::Mongo;
+use crate::deadline::Within as _;
 use crate::documents::bson_time;
 use crate::history::owned;
 
@@ -24,9 +25,11 @@ impl Mongo {
             .find(doc! { "updated_at": { "$lt": bson_time(before) } })
             .projection(doc! { "_id": 1, "owner": 1 })
             .limit(i64::from(limit))
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?
             .try_collect()
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         found
@@ -56,6 +59,7 @@ impl Mongo {
         let found = self
             .chats
             .find_one(owned(owner, id))
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         let Some(chat) = found.map(Chat::try_from).transpose()? else {
@@ -71,6 +75,7 @@ impl Mongo {
         let deleted = self
             .chats
             .delete_one(still_stale)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         Ok(deleted.deleted_count == 1)

@@ -10,7 +10,7 @@ use polychat_domain::{ApiKey, ApiKeyHash, ApiKeyId, ApiKeyName, UserId};
 use uuid::Uuid;
 
 use crate::error::corrupt;
-use crate::pool::Postgres;
+use crate::pool::{Postgres, Within as _};
 use crate::schema::api_keys;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -67,6 +67,7 @@ impl ApiKeyStore for Postgres {
         diesel::insert_into(api_keys::table)
             .values(ApiKeyRow::new(key, hash))
             .execute(&mut conn)
+            .within(self.deadline)
             .await
             .map(drop)
             .map_err(|error| self.failed(error))
@@ -79,6 +80,7 @@ impl ApiKeyStore for Postgres {
             .order((api_keys::created_at.desc(), api_keys::id.desc()))
             .select(ApiKeyRow::as_select())
             .load(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         rows.into_iter()
@@ -92,6 +94,7 @@ impl ApiKeyStore for Postgres {
             .filter(api_keys::key_hash.eq(hash.as_bytes()))
             .select(ApiKeyRow::as_select())
             .first(&mut conn)
+            .within(self.deadline)
             .await
             .optional()
             .map_err(|error| self.failed(error))?
@@ -107,6 +110,7 @@ impl ApiKeyStore for Postgres {
                 .filter(api_keys::user_id.eq(owner.as_uuid())),
         )
         .execute(&mut conn)
+        .within(self.deadline)
         .await
         .map_err(|error| self.failed(error))?;
         Ok(deleted == 1)
@@ -125,6 +129,7 @@ impl ApiKeyStore for Postgres {
         )
         .set(api_keys::last_used_at.eq(at))
         .execute(&mut conn)
+        .within(self.deadline)
         .await
         .map(drop)
         .map_err(|error| self.failed(error))

@@ -18,7 +18,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::error::corrupt;
-use crate::pool::Postgres;
+use crate::pool::{Postgres, Within as _};
 use crate::schema::{custom_model_versions as versions, custom_models as models};
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -189,6 +189,7 @@ impl CustomModelRepository for Postgres {
             }
             .scope_boxed()
         })
+        .within(self.deadline)
         .await
         .map_err(|error| self.failed(error))
     }
@@ -242,6 +243,7 @@ impl CustomModelRepository for Postgres {
                 }
                 .scope_boxed()
             })
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         row.map(CustomModel::try_from).transpose()
@@ -253,6 +255,7 @@ impl CustomModelRepository for Postgres {
             .find(id.as_uuid())
             .select(ModelRow::as_select())
             .first(&mut conn)
+            .within(self.deadline)
             .await
             .optional()
             .map_err(|error| self.failed(error))?;
@@ -265,6 +268,7 @@ impl CustomModelRepository for Postgres {
             .filter(models::slug.eq(slug.as_str()))
             .select(ModelRow::as_select())
             .first(&mut conn)
+            .within(self.deadline)
             .await
             .optional()
             .map_err(|error| self.failed(error))?;
@@ -282,6 +286,7 @@ impl CustomModelRepository for Postgres {
         }
         let rows = query
             .load(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         models_from(rows)
@@ -294,6 +299,7 @@ impl CustomModelRepository for Postgres {
             .order(versions::version.desc())
             .select(VersionRow::as_select())
             .load(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         rows.into_iter()
@@ -312,6 +318,7 @@ impl CustomModelRepository for Postgres {
         let mut conn = self.conn().await?;
         let deleted = diesel::delete(models::table.find(id.as_uuid()))
             .execute(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         Ok(deleted > 0)
@@ -335,6 +342,7 @@ impl CustomModelRepository for Postgres {
                 )
                 .set(models::settings.eq(&after))
                 .execute(&mut conn)
+                .within(self.deadline)
                 .await
             }
             Some(number) => {
@@ -346,6 +354,7 @@ impl CustomModelRepository for Postgres {
                 )
                 .set(versions::settings.eq(&after))
                 .execute(&mut conn)
+                .within(self.deadline)
                 .await
             }
         }
@@ -367,6 +376,7 @@ impl CustomModelRepository for Postgres {
         )
         .set(models::signing_secret.eq(after))
         .execute(&mut conn)
+        .within(self.deadline)
         .await
         .map_err(|error| self.failed(error))?;
         Ok(replaced > 0)

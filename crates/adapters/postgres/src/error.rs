@@ -1,5 +1,7 @@
 //! Errors of this adapter and their translation into the domain's [`StoreError`].
 
+use std::time::Duration;
+
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use polychat_domain::ports::StoreError;
 
@@ -46,14 +48,26 @@ pub(crate) fn store_error(err: DieselError) -> StoreError {
     }
 }
 
-/// A row that does not satisfy the domain's rules; only possible if the database was
-/// written around the app.
 /// Whether PostgreSQL cancelled the statement after `statement_timeout`.
 pub(crate) fn is_statement_timeout(err: &DieselError) -> bool {
     matches!(err, DieselError::DatabaseError(DatabaseErrorKind::Unknown, info)
         if info.message().contains("statement timeout"))
 }
 
+/// A query the client gave up on after `limit`, worded as PostgreSQL words its own
+/// statement timeouts so that it is translated and counted the same way.
+pub(crate) fn deadline_passed(limit: Duration) -> DieselError {
+    DieselError::DatabaseError(
+        DatabaseErrorKind::Unknown,
+        Box::new(format!(
+            "statement timeout: PostgreSQL did not answer within {} ms",
+            limit.as_millis()
+        )),
+    )
+}
+
+/// A row that does not satisfy the domain's rules; only possible if the database was
+/// written around the app.
 pub(crate) fn corrupt(what: &str, err: impl std::fmt::Display) -> StoreError {
     StoreError::Unknown(anyhow::anyhow!("stored {what} is invalid: {err}"))
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use polychat_domain::ports::{MasterKeyCheckStore, StoreError};
 
-use crate::pool::Postgres;
+use crate::pool::{Postgres, Within as _};
 use crate::schema::master_key_check;
 
 #[async_trait]
@@ -19,11 +19,13 @@ impl MasterKeyCheckStore for Postgres {
             ))
             .on_conflict_do_nothing()
             .execute(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         master_key_check::table
             .select(master_key_check::sealed)
             .first(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))
     }
@@ -42,6 +44,7 @@ impl MasterKeyCheckStore for Postgres {
                 master_key_check::updated_at.eq(diesel::dsl::now),
             ))
             .execute(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         Ok(())

@@ -14,7 +14,7 @@ use polychat_domain::{ChatId, MessageId, Role, UserId};
 use uuid::Uuid;
 
 use crate::error::corrupt;
-use crate::pool::Postgres;
+use crate::pool::{Postgres, Within as _};
 use crate::schema::message_embeddings as msgs;
 use crate::search::{filtered_scan, result_limit, similarity, to_vector};
 use crate::vector::{CosineDistanceMethod as _, StoredVector};
@@ -93,6 +93,7 @@ impl MessageIndex for Postgres {
             }
             .scope_boxed()
         })
+        .within(self.deadline)
         .await
         .map_err(|error| self.failed(error))
     }
@@ -133,6 +134,7 @@ impl MessageIndex for Postgres {
             }
             .scope_boxed()
         })
+        .within(self.deadline)
         .await
         .map_err(|error| self.failed(error))?;
         let mut hits = Vec::with_capacity(rows.len());
@@ -161,6 +163,7 @@ impl MessageIndex for Postgres {
                 .filter(msgs::chat_id.eq(chat.as_uuid())),
         )
         .execute(&mut conn)
+        .within(self.deadline)
         .await
         .map(drop)
         .map_err(|error| self.failed(error))

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use diesel::ConnectionError;
+use diesel::QueryResult;
 use diesel::result::Error as DieselError;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
@@ -15,11 +16,17 @@ use polychat_domain::ports::{HealthProbe, Store, StoreError, StoreTelemetry, Tel
 use secrecy::ExposeSecret;
 
 use crate::config::PostgresConfig;
-use crate::error::{PostgresError, is_statement_timeout, store_error, unavailable};
+use crate::error::{
+    PostgresError, deadline_passed, is_statement_timeout, store_error, unavailable,
+};
 use crate::search::session_scan_settings;
 
 /// Shown in `pg_stat_activity`, so operators can tell the app's sessions apart.
 const APPLICATION_NAME: &str = "polychat";
+
+/// How much longer than `statement_timeout` a query may take before the app stops
+/// waiting: PostgreSQL normally cancels a slow statement first, with its own error.
+const DEADLINE_MARGIN: Duration = Duration::from_secs(1);
 
 /// A pooled connection.
 pub(crate) type PgConn = Object<AsyncPgConnection>;
@@ -31,6 +38,8 @@ pub struct Postgres {
     pool: Pool<AsyncPgConnection>,
     acquire_timeout: Duration,
     health_timeout: Duration,
+    /// The deadline of each query (see [`Within`]).
+    pub(crate) deadline: Duration,
     telemetry: StoreTelemetry,
 }
 
@@ -73,6 +82,7 @@ pub async fn connect(config: &PostgresConfig) -> Result<Postgres, PostgresError>
         pool,
         acquire_timeout: config.acquire_timeout,
         health_timeout: config.health_timeout,
+        deadline: config.statement_timeout + DEADLINE_MARGIN,
         telemetry: StoreTelemetry::default(),
     };
     // The connection only proves the server answers; it goes straight back to the pool.
@@ -88,6 +98,22 @@ pub async fn connect(config: &PostgresConfig) -> Result<Postgres, PostgresError>
     );
     Ok(postgres)
 }
+
+/// `within` on every query future. `statement_timeout` is enforced by the server, so it
+/// does nothing when the server (or the network before it) stops answering: a query
+/// would then wait for ever, holding its request and its connection. The deadline fails
+/// it as a statement timeout instead (unavailable, 503, counted as a timeout); the
+/// connection is verified again before the pool hands it out next.
+pub(crate) trait Within<T>: Future<Output = QueryResult<T>> + Sized {
+    /// This query, failing as a statement timeout when `limit` passes first.
+    async fn within(self, limit: Duration) -> QueryResult<T> {
+        tokio::time::timeout(limit, self)
+            .await
+            .unwrap_or_else(|_| Err(deadline_passed(limit)))
+    }
+}
+
+impl<T, F: Future<Output = QueryResult<T>>> Within<T> for F {}
 
 /// The statements every pooled connection runs once after opening.
 fn session_settings(statement_timeout: Duration) -> String {

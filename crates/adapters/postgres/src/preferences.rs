@@ -13,7 +13,7 @@ use polychat_domain::{
 use uuid::Uuid;
 
 use crate::error::corrupt;
-use crate::pool::Postgres;
+use crate::pool::{Postgres, Within as _};
 use crate::schema::user_preferences as prefs;
 use crate::search::{filtered_scan, from_vector, result_limit, similarity, to_vector};
 use crate::vector::{CosineDistanceMethod as _, StoredVector};
@@ -90,6 +90,7 @@ impl Postgres {
         }
         query
             .load(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?
             .into_iter()
@@ -105,6 +106,7 @@ impl PreferenceStore for Postgres {
         diesel::insert_into(prefs::table)
             .values(PreferenceRow::from(preference))
             .execute(&mut conn)
+            .within(self.deadline)
             .await
             .map(drop)
             .map_err(|error| self.failed(error))
@@ -134,6 +136,7 @@ impl PreferenceStore for Postgres {
             .filter(prefs::user_id.eq(owner.as_uuid()))
             .select(PreferenceRow::as_select())
             .first(&mut conn)
+            .within(self.deadline)
             .await
             .optional()
             .map_err(|error| self.failed(error))?
@@ -165,6 +168,7 @@ impl PreferenceStore for Postgres {
         ))
         .returning(PreferenceRow::as_returning())
         .get_result(&mut conn)
+        .within(self.deadline)
         .await
         .optional()
         .map_err(|error| self.failed(error))?
@@ -191,6 +195,7 @@ impl PreferenceStore for Postgres {
             prefs::updated_at.eq(at),
         ))
         .execute(&mut conn)
+        .within(self.deadline)
         .await
         .map_err(|error| self.failed(error))?;
         Ok(changed == 1)
@@ -204,6 +209,7 @@ impl PreferenceStore for Postgres {
                 .filter(prefs::user_id.eq(owner.as_uuid())),
         )
         .execute(&mut conn)
+        .within(self.deadline)
         .await
         .map_err(|error| self.failed(error))?;
         Ok(deleted == 1)
@@ -241,6 +247,7 @@ impl PreferenceStore for Postgres {
             }
             .scope_boxed()
         })
+        .within(self.deadline)
         .await
         .map_err(|error| self.failed(error))?;
         let mut scored = rows

@@ -14,7 +14,7 @@ use polychat_domain::usage::{UsageGroup, UsageQuery, UsageRecord, UsageTotals};
 use uuid::Uuid;
 
 use crate::error::corrupt;
-use crate::pool::Postgres;
+use crate::pool::{Postgres, Within as _};
 use crate::schema::usage_events as events;
 
 /// Rows per insert statement (13 parameters each, far below PostgreSQL's 65535).
@@ -78,6 +78,7 @@ impl UsageLedger for Postgres {
             diesel::insert_into(events::table)
                 .values(chunk)
                 .execute(&mut conn)
+                .within(self.deadline)
                 .await
                 .map_err(|error| self.failed(error))?;
         }
@@ -110,6 +111,7 @@ impl UsageLedger for Postgres {
         let mut conn = self.conn().await?;
         let rows: Vec<(String, i64, i64, i64, i64)> = select
             .load(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         rows.into_iter()

@@ -11,7 +11,7 @@ use polychat_domain::{
 use uuid::Uuid;
 
 use crate::error::corrupt;
-use crate::pool::Postgres;
+use crate::pool::{Postgres, Within as _};
 use crate::schema::users;
 
 #[derive(Queryable, Selectable, Insertable)]
@@ -142,6 +142,7 @@ impl UserRepository for Postgres {
         diesel::insert_into(users::table)
             .values(UserRow::from(user))
             .execute(&mut conn)
+            .within(self.deadline)
             .await
             .map(drop)
             .map_err(|error| self.failed(error))
@@ -153,6 +154,7 @@ impl UserRepository for Postgres {
             .find(id.as_uuid())
             .select(UserRow::as_select())
             .first(&mut conn)
+            .within(self.deadline)
             .await
             .optional()
             .map_err(|error| self.failed(error))?
@@ -166,6 +168,7 @@ impl UserRepository for Postgres {
             .filter(users::username_canonical.eq(username.canonical()))
             .select(UserRow::as_select())
             .first(&mut conn)
+            .within(self.deadline)
             .await
             .optional()
             .map_err(|error| self.failed(error))?
@@ -182,6 +185,7 @@ impl UserRepository for Postgres {
             .set(changes)
             .returning(UserRow::as_returning())
             .get_result(&mut conn)
+            .within(self.deadline)
             .await
             .optional()
             .map_err(|error| self.failed(error))?
@@ -210,6 +214,7 @@ impl UserRepository for Postgres {
         }
         let rows: Vec<(Uuid, Option<String>, Option<String>)> = query
             .load(&mut conn)
+            .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
         Ok(rows
@@ -245,6 +250,7 @@ impl UserRepository for Postgres {
             users::openrouter_key_hint.eq(&replacement.hint),
         ))
         .execute(&mut conn)
+        .within(self.deadline)
         .await
         .map_err(|error| self.failed(error))?;
         Ok(changed == 1)

@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use tracing_subscriber::EnvFilter;
 
 use super::variable::{Fallback, Variable};
-use super::{ConfigError, Source, invalid};
+use super::{ConfigError, Source, invalid, milliseconds};
 
 const HTTP_ADDR: Variable = Variable::with_default("HTTP_ADDR", "127.0.0.1:8080", "listen address");
 const HTTP_WORKERS: Variable =
@@ -25,6 +25,11 @@ const SSE_KEEPALIVE_SECONDS: Variable = Variable::with_default(
     "15",
     "a streamed answer sends an SSE comment after this many silent seconds, so proxies keep it open",
 );
+const HTTP_REQUEST_TIMEOUT_MS: Variable = Variable::with_default(
+    "HTTP_REQUEST_TIMEOUT_MS",
+    "10000",
+    "the longest a client may take to send a request's headers, and then its body; a slower one is cut (408)",
+);
 const METRICS_TOKEN: Variable = Variable::secret(
     "METRICS_TOKEN",
     "METRICS_TOKEN_FILE",
@@ -38,6 +43,7 @@ pub(super) const VARIABLES: &[&Variable] = &[
     &LOG_FORMAT,
     &RUST_LOG,
     &SSE_KEEPALIVE_SECONDS,
+    &HTTP_REQUEST_TIMEOUT_MS,
     &METRICS_TOKEN,
 ];
 
@@ -61,6 +67,8 @@ pub struct ServerConfig {
     /// How long a server-sent event stream may stay silent before a comment is sent
     /// to keep proxies from cutting it.
     pub sse_keepalive: Duration,
+    /// How long a client may take to send a request's headers, and then its body.
+    pub request_timeout: Duration,
     /// The bearer token `GET /metrics` needs; unset, the metrics are open.
     pub metrics_token: Option<SecretString>,
 }
@@ -99,6 +107,7 @@ impl ServerConfig {
             log_format,
             log_filter,
             sse_keepalive,
+            request_timeout: milliseconds(source, &HTTP_REQUEST_TIMEOUT_MS)?,
             metrics_token: source.secret(&METRICS_TOKEN)?,
         })
     }

@@ -5,12 +5,13 @@
 //! it with `?` after the caller is known.
 //!
 //! Their errors speak the contract's words: 415 without a JSON content type, 413 over
-//! [`MAX_BODY_BYTES`], 400 `invalid_json` for text that is not JSON, and 422
+//! [`MAX_BODY_BYTES`], 408 `request_timeout` for a body slower than the request deadline, 400 `invalid_json` for text that is not JSON, and 422
 //! `validation_failed` naming the field (its path, e.g. `messages[0].content`) for
 //! JSON or parameters of the wrong shape, never the parser's own sentence.
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
@@ -20,6 +21,10 @@ use serde::de::DeserializeOwned;
 use super::ApiError;
 use super::extract::{MAX_BODY_BYTES, too_large};
 use super::wording::{Parsed, Reworded, misspelling_of, reword};
+use crate::state::AppState;
+
+/// The body's deadline when no app state is there to give it (`HTTP_REQUEST_TIMEOUT_MS`).
+const DEFAULT_BODY_DEADLINE: Duration = Duration::from_secs(10);
 
 /// A JSON request body, or why it is not one the route takes.
 #[derive(Debug)]
@@ -43,11 +48,15 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
                 mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON)
             });
         let bytes = web::Bytes::from_request(req, payload);
+        let deadline = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(DEFAULT_BODY_DEADLINE, |state| state.request_timeout);
         Box::pin(async move {
             let outcome = if declared_json {
-                match bytes.await {
-                    Ok(bytes) => parse_json(&bytes),
-                    Err(error) => Err(unreadable(&error)),
+                match tokio::time::timeout(deadline, bytes).await {
+                    Ok(Ok(bytes)) => parse_json(&bytes),
+                    Ok(Err(error)) => Err(unreadable(&error)),
+                    Err(_) => Err(body_too_slow(deadline)),
                 }
             } else {
                 Err(unsupported_media_type())
@@ -121,6 +130,16 @@ fn invalid(reworded: &Reworded) -> ApiError {
         Some(field) => error.param(field.clone()),
         None => error,
     }
+}
+
+/// 408: the body did not arrive in time; a client trickling it would otherwise hold
+/// its connection for as long as it liked.
+pub fn body_too_slow(deadline: Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "request_timeout",
+        format!("the body did not arrive within {} ms", deadline.as_millis()),
+    )
 }
 
 fn unreadable(error: &actix_web::Error) -> ApiError {

@@ -1,5 +1,5 @@
 //! What every route of the document shares, added after `utoipa` built it: the error
-//! answers of the JSON extractor (400 `invalid_json`, 413, 415) on each route taking a
+//! answers of the JSON extractor (400 `invalid_json`, 408, 413, 415) on each route taking a
 //! JSON body, `X-Request-Id` on every answer, `Retry-After` on every 429, and on each
 //! error answer one example per code its description names, rendered by the service's
 //! own error type so the text is what a client really gets.
@@ -24,6 +24,7 @@ use utoipa::openapi::{Content, Ref, RefOr, Response};
 
 use crate::http::ApiError;
 use crate::http::extract::too_large;
+use crate::http::input::body_too_slow;
 
 /// The [`Modify`] that adds the shared answers.
 pub(super) struct SharedResponses;
@@ -62,6 +63,10 @@ fn complete(path: &str, operation: &mut Operation) {
     if takes_json {
         for (status, description) in [
             ("400", "`invalid_json`: the body is not JSON"),
+            (
+                "408",
+                "`request_timeout`: the body did not arrive within `HTTP_REQUEST_TIMEOUT_MS`",
+            ),
             ("413", "`payload_too_large`"),
             (
                 "415",
@@ -162,6 +167,7 @@ fn example(code: &str, path: &str) -> Option<ApiError> {
             "the body must be JSON with Content-Type: application/json",
         ),
         "payload_too_large" => too_large(),
+        "request_timeout" => body_too_slow(Duration::from_secs(10)),
         "validation_failed" => ValidationError {
             field: "username",
             reason: "must be 3-32 characters".into(),

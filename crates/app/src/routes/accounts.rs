@@ -18,6 +18,7 @@ use super::profile::Profile;
 use crate::http::auth::{bearer, needs_login};
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
+use crate::http::hardening::never_stored;
 use crate::http::input::refuse_misspellings;
 use crate::http::refresh_cookie::{self, CookieQuery};
 use crate::http::{ApiError, SessionUser};
@@ -156,6 +157,7 @@ pub async fn login(
 fn tokens(req: &HttpRequest, pair: TokenPair, in_cookie: bool) -> HttpResponse {
     let mut body = TokenResponse::from(pair);
     let mut response = HttpResponse::Ok();
+    never_stored(&mut response);
     if in_cookie && let Some(token) = body.refresh_token.take() {
         response.insert_header((SET_COOKIE, refresh_cookie::set(req, &token)));
     }

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use crate::http::Body;
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
+use crate::http::hardening::never_stored;
 use crate::http::{ApiError, SessionUser};
 use crate::state::AppState;
 
@@ -151,7 +152,8 @@ pub async fn create_api_key(
         .create(user.id, name, days)
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(CreatedApiKeyDto::from(created)))
+    Ok(never_stored(&mut HttpResponse::build(StatusCode::CREATED))
+        .json(CreatedApiKeyDto::from(created)))
 }
 
 /// The caller's API keys, newest first, without the keys themselves.

@@ -182,3 +182,33 @@ fn the_service_and_the_scripts_read_dotenv_the_same_way() {
         assert!(scripts.contains(line), "{bad:?}: {service} / {scripts}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn health_exits_0_while_the_server_answers_and_1_when_it_does_not() {
+    let app = crate::harness::TestApp::spawn().await;
+    let addr = app.address.trim_start_matches("http://").to_owned();
+    let closed = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let nobody = closed.local_addr().expect("address").to_string();
+    drop(closed);
+    let run = |addr: String| {
+        tokio::task::spawn_blocking(move || {
+            polychat(
+                &["health"],
+                &[
+                    ("HTTP_ADDR", &addr),
+                    ("APP_MASTER_KEY", KEY),
+                    ("JWT_SECRET", JWT),
+                ],
+            )
+        })
+    };
+    let up = run(addr).await.expect("polychat health");
+    assert_eq!(up.status.code(), Some(0), "{}", text(&up.stderr));
+    let down = run(nobody).await.expect("polychat health");
+    assert_eq!(down.status.code(), Some(1));
+    assert!(
+        text(&down.stderr).contains("no answer"),
+        "{}",
+        text(&down.stderr)
+    );
+}

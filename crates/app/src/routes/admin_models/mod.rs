@@ -16,6 +16,7 @@ pub use self::dto::{
 };
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
+use crate::http::hardening::never_stored;
 use crate::http::{AdminUser, ApiError};
 use crate::http::{Body, Params};
 use crate::state::AppState;
@@ -67,7 +68,8 @@ pub async fn create_model(
         .create(admin.id, draft)
         .await
         .map_err(ApiError::from)?;
-    Ok(HttpResponse::build(StatusCode::CREATED).json(CreatedModelDto::from(created)))
+    Ok(never_stored(&mut HttpResponse::build(StatusCode::CREATED))
+        .json(CreatedModelDto::from(created)))
 }
 
 /// The registered models (active ones unless `include_inactive=true`).

@@ -1,5 +1,5 @@
 //! Store outages, made by putting a TCP proxy between the app and a store and then
-//! stopping it: MongoDB down is a 503 before any model call; Redis down only costs the
+//! stopping it (`hangs` makes it stop answering instead): MongoDB down is a 503 before any model call; Redis down only costs the
 //! cache (GET /chat is read from MongoDB, a MISS).
 
 use std::time::Duration;
@@ -11,46 +11,70 @@ use tokio::sync::watch;
 use super::support::{answer, code, history, new_chat, prompt, upstream_calls, user};
 use crate::harness::TestApp;
 
-/// Forwards connections to `target` until stopped; then cuts them and refuses more.
+/// What a [`Proxy`] does with its connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Forward,
+    /// Holds every connection open, and accepts new ones, but passes nothing on: a
+    /// server that accepts connections and then stops answering.
+    Hang,
+    /// Cuts the connections and refuses new ones.
+    Stop,
+}
+
+/// Forwards connections to `target` until told to hang or stop.
 pub(super) struct Proxy {
     pub(super) port: u16,
-    stop: watch::Sender<bool>,
+    mode: watch::Sender<Mode>,
 }
 
 impl Proxy {
     pub(super) async fn start(target: String) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("address").port();
-        let (stop, stopped) = watch::channel(false);
-        let mut accept_stopped = stopped.clone();
+        let (mode, modes) = watch::channel(Mode::Forward);
+        let mut accept_modes = modes.clone();
         tokio::spawn(async move {
             loop {
-                let (mut inbound, _) = tokio::select! {
+                let (inbound, _) = tokio::select! {
                     accepted = listener.accept() => match accepted {
                         Ok(connection) => connection,
                         Err(_) => return,
                     },
-                    _ = accept_stopped.changed() => return,
+                    _ = accept_modes.wait_for(|mode| *mode == Mode::Stop) => return,
                 };
-                let target = target.clone();
-                let mut stopped = stopped.clone();
-                tokio::spawn(async move {
-                    let Ok(mut outbound) = TcpStream::connect(&target).await else {
-                        return;
-                    };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => {}
-                        _ = stopped.changed() => {}
-                    }
-                });
+                tokio::spawn(relay(inbound, target.clone(), modes.clone()));
             }
         });
-        Self { port, stop }
+        Self { port, mode }
     }
 
     pub(super) fn stop(&self) {
-        let _ = self.stop.send(true);
+        let _ = self.mode.send(Mode::Stop);
     }
+
+    pub(super) fn hang(&self) {
+        let _ = self.mode.send(Mode::Hang);
+    }
+}
+
+/// Forwards one connection while the mode is [`Mode::Forward`]; once it hangs, holds
+/// both ends open without passing anything until the proxy stops.
+async fn relay(mut inbound: TcpStream, target: String, mut modes: watch::Receiver<Mode>) {
+    if *modes.borrow_and_update() == Mode::Forward {
+        let Ok(mut outbound) = TcpStream::connect(&target).await else {
+            return;
+        };
+        tokio::select! {
+            _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => return,
+            _ = modes.wait_for(|mode| *mode != Mode::Forward) => {}
+        }
+        let _ = modes.wait_for(|mode| *mode == Mode::Stop).await;
+        drop(outbound);
+    } else {
+        let _ = modes.wait_for(|mode| *mode == Mode::Stop).await;
+    }
+    drop(inbound);
 }
 
 /// `host:port` of a `scheme://host:port[/...]` URL.
@@ -65,7 +89,7 @@ pub(super) fn env_or(name: &str, default: &str) -> String {
 }
 
 /// Failed calls to `store` that `/metrics` counts (timeouts and unavailability).
-async fn store_failures(app: &TestApp, store: &str) -> u64 {
+pub(super) async fn store_failures(app: &TestApp, store: &str) -> u64 {
     let text = app
         .get("/metrics", None)
         .await
