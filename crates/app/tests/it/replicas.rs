@@ -10,7 +10,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::accounts::support::{PASSWORD, Tokens, register, unique};
-use crate::chat::support::{KEY, answer, upstream_calls};
+use crate::chat::support::{KEY, answer, status_cache_json, upstream_calls};
 use crate::harness::{Replica, TestApp};
 
 async fn login(replica: &Replica, username: &str, password: &str) -> reqwest::Response {
@@ -33,14 +33,7 @@ async fn page(replica: &Replica, token: &str, chat: &str) -> (u16, String, Value
     let response = replica
         .send(Method::GET, &path, Some(token), &[], None)
         .await;
-    let status = response.status().as_u16();
-    let cache = response
-        .headers()
-        .get("x-cache")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, cache, response.json().await.unwrap_or(Value::Null))
+    status_cache_json(response).await
 }
 
 /// `POST /chat` on `replica`, with headers; asserts 200 and returns the turn.

@@ -6,7 +6,7 @@ mod labels;
 
 use serde_json::{Value, json};
 
-use super::support::{answer, code, history, prompt, user};
+use super::support::{answer, code, history, prompt, status_cache_json, user};
 use crate::harness::TestApp;
 
 /// `POST /chats`; returns status and JSON.
@@ -19,14 +19,7 @@ pub(super) async fn create(app: &TestApp, token: &str, body: &Value) -> (u16, Va
 /// `GET /chats/{chat_id}[?query]`; returns status, `X-Cache` and JSON.
 pub(super) async fn read(app: &TestApp, token: &str, path: &str) -> (u16, String, Value) {
     let response = app.get(&format!("/chats/{path}"), Some(token)).await;
-    let status = response.status().as_u16();
-    let cache = response
-        .headers()
-        .get("x-cache")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
-    (status, cache, response.json().await.unwrap_or(Value::Null))
+    status_cache_json(response).await
 }
 
 #[tokio::test]

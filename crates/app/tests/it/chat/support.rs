@@ -124,6 +124,12 @@ pub(crate) async fn new_chat(app: &TestApp, token: &str, text: &str) -> String {
 /// `GET /chat`; returns status, the `X-Cache` header and the JSON body.
 pub(crate) async fn history(app: &TestApp, token: &str, query: &str) -> (u16, String, Value) {
     let response = app.get(&format!("/chat?{query}"), Some(token)).await;
+    status_cache_json(response).await
+}
+
+/// A read's status, its `X-Cache` header (empty when absent) and its JSON (null when
+/// not JSON).
+pub(crate) async fn status_cache_json(response: reqwest::Response) -> (u16, String, Value) {
     let status = response.status().as_u16();
     let cache = response
         .headers()
