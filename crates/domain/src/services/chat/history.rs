@@ -53,6 +53,9 @@ pub enum CacheStatus {
 const DEFAULT_PAGE: u32 = 50;
 const MAX_PAGE: u32 = 200;
 
+/// How many of a kept chat's newest messages the retention sweep indexes again.
+const REINDEX_MESSAGES: u32 = 200;
+
 fn page_limit(limit: Option<u32>) -> Result<u32, ValidationError> {
     let limit = limit.unwrap_or(DEFAULT_PAGE);
     if (1..=MAX_PAGE).contains(&limit) {
@@ -196,15 +199,12 @@ impl ChatService {
         Ok(chat)
     }
 
-    /// Deletes a chat with its history, cached pages and search entries. The chat goes
-    /// first, so that a turn still running cannot write to it any more (its index
-    /// entries go again when it sees the chat gone); search entries that cannot be
-    /// removed now are removed in the background.
     /// One batch of the retention sweep: up to `limit` chats last updated before
     /// `before`, each with its search entries removed first, then its messages and
     /// itself, then its cached pages. Returns how many were found and how many deleted
-    /// (a chat updated meanwhile is kept). Any step may be cut short: the chat is then
-    /// found again by the next batch.
+    /// (a chat updated meanwhile is kept, and its search entries, already removed, are
+    /// indexed again). Any step may be cut short: the chat is then found again by the
+    /// next batch.
     pub async fn expire_chats(
         &self,
         before: DateTime<Utc>,
@@ -223,12 +223,30 @@ impl ChatService {
             if self.ports.chats.expire_chat(*owner, *id, before).await? {
                 self.invalidate(*id).await;
                 deleted += 1;
+            } else {
+                self.index_again(*owner, *id).await?;
             }
         }
         self.ports.telemetry.chats_expired(deleted);
         Ok((due.len(), deleted))
     }
 
+    /// Indexes a kept chat's recent messages again, after the sweep removed its
+    /// search entries and then found it updated.
+    async fn index_again(&self, owner: UserId, id: ChatId) -> Result<(), ChatError> {
+        let messages = self
+            .ports
+            .chats
+            .messages(owner, id, REINDEX_MESSAGES, None)
+            .await?;
+        self.memory.index_later(owner, id, messages);
+        Ok(())
+    }
+
+    /// Deletes a chat with its history, cached pages and search entries. The chat goes
+    /// first, so that a turn still running cannot write to it any more (its index
+    /// entries go again when it sees the chat gone); search entries that cannot be
+    /// removed now are removed in the background.
     pub async fn delete(&self, owner: UserId, id: ChatId) -> Result<(), ChatError> {
         if !self.ports.chats.delete_chat(owner, id).await? {
             return Err(ChatError::NotFound);
