@@ -19,7 +19,7 @@ pub mod user;
 pub use api_key::{ApiKey, ApiKeyHash, ApiKeyName, Credential, KeyLifetime, Principal};
 pub use chat::{
     Chat, ChatLabels, ChatSummary, ChatTitle, LabelsRequest, Message, MessageError, MessageStatus,
-    Project, Prompt, Role, Sector, Sectors, Usage,
+    Project, Prompt, Review, Role, Sector, Sectors, Usage, Validation,
 };
 pub use ids::{ApiKeyId, ChatId, CustomModelId, MessageId, PreferenceId, UserId};
 pub use model::ModelName;

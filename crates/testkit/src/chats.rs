@@ -12,7 +12,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreError};
-use polychat_domain::{Chat, ChatId, ChatLabels, ChatTitle, Message, MessageId, UserId};
+use polychat_domain::{Chat, ChatId, ChatLabels, ChatTitle, Message, MessageId, Review, UserId};
 use uuid::Uuid;
 
 pub use contract::chat_repository_contract;
@@ -194,6 +194,32 @@ impl ChatRepository for InMemoryChats {
         chat.usage_total += update.usage.unwrap_or_default();
         chat.updated_at = at;
         Ok(true)
+    }
+
+    async fn review_message(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        id: MessageId,
+        content: &str,
+        review: &Review,
+    ) -> Result<bool, StoreError> {
+        self.failing_message_writes.check()?;
+        let mut state = self.state()?;
+        let State { chats, messages } = &mut *state;
+        if chats.get(&chat).is_none_or(|found| found.owner != owner) {
+            return Ok(false);
+        }
+        let Some(message) = messages.get_mut(&(chat, id)) else {
+            return Ok(false);
+        };
+        content.clone_into(&mut message.content);
+        message.review.clone_from(review);
+        Ok(true)
+    }
+
+    async fn chat_owner(&self, id: ChatId) -> Result<Option<UserId>, StoreError> {
+        Ok(self.state()?.chats.get(&id).map(|chat| chat.owner))
     }
 
     async fn find_message(

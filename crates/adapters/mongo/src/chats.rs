@@ -7,7 +7,9 @@ use futures_util::future::{join, join3};
 use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
 use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreError};
-use polychat_domain::{Chat, ChatId, ChatLabels, ChatTitle, Message, MessageId, Usage, UserId};
+use polychat_domain::{
+    Chat, ChatId, ChatLabels, ChatTitle, Message, MessageId, Review, Usage, UserId,
+};
 
 use crate::connect::Mongo;
 use crate::deadline::Within as _;
@@ -281,6 +283,44 @@ impl ChatRepository for Mongo {
             .await;
         result.map_err(|error| self.failed(error))?;
         Ok(true)
+    }
+
+    async fn review_message(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        id: MessageId,
+        content: &str,
+        review: &Review,
+    ) -> Result<bool, StoreError> {
+        let Some(position) = self.position(owner, chat, id).await? else {
+            return Ok(false);
+        };
+        let message = doc! {
+            "_id": message_key(chat, position),
+            "message_id": id.to_string(),
+            "owner": owner.to_string(),
+        };
+        let set = doc! { "$set": { "content": content, "review": to_bson(review)? } };
+        let result = self
+            .messages
+            .update_one(message, set)
+            .within(self.deadline)
+            .await;
+        Ok(result.map_err(|error| self.failed(error))?.matched_count == 1)
+    }
+
+    async fn chat_owner(&self, id: ChatId) -> Result<Option<UserId>, StoreError> {
+        let found = self
+            .chats
+            .find_one(doc! { "_id": id.to_string() })
+            .within(self.deadline)
+            .await
+            .map_err(|error| self.failed(error))?;
+        Ok(found
+            .map(Chat::try_from)
+            .transpose()?
+            .map(|chat| chat.owner))
     }
 
     async fn find_message(

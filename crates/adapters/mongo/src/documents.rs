@@ -13,7 +13,7 @@ use mongodb::bson::{self, Bson, DateTime as BsonDateTime, Document, doc};
 use polychat_domain::ports::StoreError;
 use polychat_domain::{
     Chat, ChatId, ChatLabels, ChatTitle, Message, MessageError, MessageId, MessageStatus,
-    ModelName, Project, Role, Sector, Usage, UserId,
+    ModelName, Project, Review, Role, Sector, Usage, UserId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -53,6 +53,9 @@ pub(crate) struct MessageDocument {
     /// Why an incomplete or failed message ended so (absent in older documents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     error: Option<MessageError>,
+    /// An assistant answer's validation (absent in older documents: pending).
+    #[serde(default)]
+    review: Review,
     created_at: BsonDateTime,
 }
 
@@ -193,6 +196,7 @@ impl MessageDocument {
             usage: message.usage.map(UsageDocument::from),
             status: message.status,
             error: message.error.clone(),
+            review: message.review.clone(),
             created_at: bson_time(message.created_at),
         }
     }
@@ -230,6 +234,7 @@ impl TryFrom<MessageDocument> for Message {
             usage: stored.usage.map(Usage::from),
             status: stored.status,
             error: stored.error,
+            review: stored.review,
             created_at: chrono_time(stored.created_at)?,
         })
     }

@@ -71,6 +71,17 @@ pub struct MessageDto {
     /// Why an `incomplete` or `error` message ended so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<MessageErrorDto>,
+    /// An assistant answer's validation: `pending` (as stored), `human` or `ai`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "human")]
+    pub validated_by: Option<String>,
+    /// Who validated it, for `human`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Joana Lima")]
+    pub operator_name: Option<String>,
+    /// The model's own text, once a reviewer corrected it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_content: Option<String>,
 }
 
 /// Why a message's generation failed or stopped early.
@@ -107,6 +118,10 @@ impl From<Message> for MessageDto {
                 code: error.code,
                 message: error.message,
             }),
+            validated_by: (m.role == Role::Assistant)
+                .then(|| m.review.validated_by.as_str().to_owned()),
+            operator_name: m.review.operator_name,
+            original_content: m.review.original_content,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod openai;
 mod opening;
 pub mod profile;
 pub mod resume;
+pub mod review;
 mod sse;
 pub mod usage;
 
@@ -27,6 +28,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     chat::config(cfg);
     chats::config(cfg);
     resume::config(cfg);
+    review::config(cfg);
     memory::config(cfg);
     openai::config(cfg);
     admin_models::config(cfg);

@@ -10,6 +10,7 @@ mod isolation;
 mod outages;
 mod resources;
 mod resume;
+mod review;
 mod streaming;
 pub(crate) mod support;
 mod turns;

@@ -199,8 +199,59 @@ pub struct Message {
     pub status: MessageStatus,
     /// Why an `incomplete` or `error` message ended as it did.
     pub error: Option<MessageError>,
+    /// Who vouched for an assistant answer, and the text a reviewer replaced.
+    #[serde(default)]
+    pub review: Review,
     pub created_at: DateTime<Utc>,
 }
+
+/// Who vouched for an assistant answer: nobody yet, a person, or an automated reviewer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Validation {
+    #[default]
+    Pending,
+    Human,
+    Ai,
+}
+
+impl Validation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Human => "human",
+            Self::Ai => "ai",
+        }
+    }
+
+    /// `pending`, `human` or `ai`.
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        match text {
+            "pending" => Ok(Self::Pending),
+            "human" => Ok(Self::Human),
+            "ai" => Ok(Self::Ai),
+            _ => Err(ValidationError::new(
+                "validated_by",
+                "must be pending, human or ai",
+            )),
+        }
+    }
+}
+
+/// A reviewer's verdict on an assistant answer. `original_content` keeps the model's
+/// own text once a reviewer corrected it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Review {
+    pub validated_by: Validation,
+    /// The person who validated, for `human`.
+    #[serde(default)]
+    pub operator_name: Option<String>,
+    #[serde(default)]
+    pub original_content: Option<String>,
+}
+
+/// The longest operator name kept.
+pub const MAX_OPERATOR_NAME_CHARS: usize = 120;
 
 /// Why a message's generation failed or stopped early, in the contract's terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

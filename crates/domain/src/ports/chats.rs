@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::StoreError;
 use crate::{
     Chat, ChatId, ChatLabels, ChatTitle, Message, MessageError, MessageId, MessageStatus,
-    ModelName, Usage, UserId,
+    ModelName, Review, Usage, UserId,
 };
 
 /// Position in the owner's chat list (newest first): the last item of the previous page.
@@ -126,6 +126,20 @@ pub trait ChatRepository: Send + Sync {
         update: &MessageUpdate,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// Stores a reviewer's verdict on a message of the owner's chat and its text
+    /// (corrected or as it was). Returns `false` if the owner has no such message.
+    async fn review_message(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        id: MessageId,
+        content: &str,
+        review: &Review,
+    ) -> Result<bool, StoreError>;
+
+    /// Whose chat `id` is, for an admin acting on any user's chat.
+    async fn chat_owner(&self, id: ChatId) -> Result<Option<UserId>, StoreError>;
 
     /// One message of the owner's chat, by id.
     async fn find_message(

@@ -116,6 +116,7 @@ async fn stored_chat(chats: &InMemoryChats, owner: UserId, texts: &[String]) -> 
             usage: None,
             status: MessageStatus::Complete,
             error: None,
+            review: polychat_domain::Review::default(),
             created_at: now,
         };
         assert!(

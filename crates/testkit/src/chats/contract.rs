@@ -6,7 +6,8 @@
 
 use polychat_domain::ports::{ChatRepository, MessageUpdate, StoreError};
 use polychat_domain::{
-    ChatId, ChatTitle, Message, MessageError, MessageId, MessageStatus, ModelName, Role, UserId,
+    ChatId, ChatTitle, Message, MessageError, MessageId, MessageStatus, ModelName, Review, Role,
+    UserId, Validation,
 };
 
 use super::fixtures::{all_messages, at, new_chat, new_message, stored, usage};
@@ -29,6 +30,55 @@ pub async fn chat_repository_contract(repo: &dyn ChatRepository) {
     labels_contract(repo).await;
     find_message_contract(repo).await;
     expiry_contract(repo).await;
+    review_contract(repo).await;
+}
+
+/// A review stores the verdict and the text, for the owner only; the chat's owner is
+/// found by its id alone.
+async fn review_contract(repo: &dyn ChatRepository) {
+    let chat = new_chat(UserId::generate(), at(0));
+    repo.create_chat(&chat).await.expect("create_chat");
+    let answer = new_message(chat.id, 1, Some(usage(3, 4)));
+    assert!(
+        repo.append_message(chat.owner, &answer)
+            .await
+            .expect("append")
+    );
+    let review = Review {
+        validated_by: Validation::Human,
+        operator_name: Some("Joana".to_owned()),
+        original_content: Some(answer.content.clone()),
+    };
+    let stranger = UserId::generate();
+    let refused = repo.review_message(stranger, chat.id, answer.id, "mine now", &review);
+    assert!(
+        !refused.await.expect("review"),
+        "another owner's message is not found"
+    );
+    let missing = repo.review_message(chat.owner, chat.id, MessageId::generate(), "x", &review);
+    assert!(!missing.await.expect("review"));
+    let reviewed = repo.review_message(chat.owner, chat.id, answer.id, "corrected", &review);
+    assert!(reviewed.await.expect("review"));
+
+    let stored = repo
+        .find_message(chat.owner, chat.id, answer.id)
+        .await
+        .expect("find_message")
+        .expect("the message");
+    assert_eq!(stored.content, "corrected");
+    assert_eq!(stored.review, review);
+    let page = all_messages(repo, chat.owner, chat.id).await;
+    assert_eq!(page, vec![stored], "pages read the review too");
+    assert_eq!(
+        repo.chat_owner(chat.id).await.expect("chat_owner"),
+        Some(chat.owner)
+    );
+    assert_eq!(
+        repo.chat_owner(ChatId::generate())
+            .await
+            .expect("chat_owner"),
+        None
+    );
 }
 
 /// Chats last updated before a date are found, of any owner, and expire with their

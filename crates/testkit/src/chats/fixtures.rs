@@ -44,6 +44,7 @@ pub(super) fn new_message(chat: ChatId, n: i64, usage: Option<Usage>) -> Message
         usage,
         status: MessageStatus::Complete,
         error: None,
+        review: polychat_domain::Review::default(),
         created_at: at(1_000 + n),
     }
 }

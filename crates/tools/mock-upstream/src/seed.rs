@@ -46,6 +46,7 @@ pub async fn seed_chat(
             usage: assistant.then_some(Usage::reported(40, 30)),
             status: MessageStatus::Complete,
             error: None,
+            review: polychat_domain::Review::default(),
             created_at: start + Duration::from_millis(u64::try_from(i).unwrap_or(0)),
         };
         let stored = store

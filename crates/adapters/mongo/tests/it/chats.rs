@@ -112,6 +112,7 @@ fn message_in(chat: polychat_domain::ChatId, n: usize) -> polychat_domain::Messa
         usage: None,
         status: polychat_domain::MessageStatus::Complete,
         error: None,
+        review: polychat_domain::Review::default(),
         created_at: chrono::Utc::now(),
     }
 }

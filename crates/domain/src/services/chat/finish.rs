@@ -120,6 +120,7 @@ impl ChatService {
             usage: generated.usage,
             status,
             error: generated.failure.as_ref().map(explain),
+            review: crate::Review::default(),
             created_at: if slot == AnswerSlot::Pending {
                 now
             } else {

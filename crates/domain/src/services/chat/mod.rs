@@ -19,6 +19,7 @@ mod history;
 mod open;
 mod request;
 mod resume;
+mod review;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -41,6 +42,7 @@ pub use request::{
     ChatTarget, Conversation, Delivery, MemoryUse, TurnEvent, TurnOutput, TurnRequest, TurnStream,
 };
 pub use resume::Resumed;
+pub use review::ReviewRequest;
 
 /// Limits and defaults of chatting.
 #[derive(Debug, Clone)]

@@ -48,6 +48,7 @@ impl ChatService {
             usage: None,
             status: MessageStatus::Incomplete,
             error: None,
+            review: crate::Review::default(),
             created_at: now,
         };
         let (Some(chat), Some(prompt)) = (&admitted.chat, prompt) else {
@@ -66,6 +67,7 @@ impl ChatService {
             usage: None,
             status: MessageStatus::Complete,
             error: None,
+            review: crate::Review::default(),
             created_at: now,
         };
         let mut slot = AnswerSlot::Pending;
