@@ -11,8 +11,8 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreError};
-use polychat_domain::{Chat, ChatId, ChatLabels, ChatTitle, Message, MessageId, Review, UserId};
+use polychat_domain::ports::{ChatChanges, ChatCursor, ChatRepository, MessageUpdate, StoreError};
+use polychat_domain::{Chat, ChatId, ChatLabels, Message, MessageId, Review, UserId};
 use uuid::Uuid;
 
 pub use contract::chat_repository_contract;
@@ -96,16 +96,21 @@ impl ChatRepository for InMemoryChats {
         ))
     }
 
-    async fn rename_chat(
+    async fn update_chat(
         &self,
         owner: UserId,
         id: ChatId,
-        title: &ChatTitle,
+        changes: &ChatChanges,
         at: DateTime<Utc>,
     ) -> Result<Option<Chat>, StoreError> {
         let mut state = self.state()?;
         Ok(state.owned_chat(owner, id).map(|chat| {
-            chat.title = title.clone();
+            if let Some(title) = &changes.title {
+                chat.title = title.clone();
+            }
+            if let Some(labels) = &changes.labels {
+                chat.labels = labels.clone();
+            }
             chat.updated_at = at;
             chat.clone()
         }))

@@ -6,10 +6,8 @@ use chrono::{DateTime, Utc};
 use futures_util::future::{join, join3};
 use mongodb::bson::{Document, doc};
 use mongodb::options::ReturnDocument;
-use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate, StoreError};
-use polychat_domain::{
-    Chat, ChatId, ChatLabels, ChatTitle, Message, MessageId, Review, Usage, UserId,
-};
+use polychat_domain::ports::{ChatChanges, ChatCursor, ChatRepository, MessageUpdate, StoreError};
+use polychat_domain::{Chat, ChatId, ChatLabels, Message, MessageId, Review, Usage, UserId};
 
 use crate::connect::Mongo;
 use crate::deadline::Within as _;
@@ -118,14 +116,22 @@ impl ChatRepository for Mongo {
         Ok(ChatCursor::page(chats, limit, cursor, filter))
     }
 
-    async fn rename_chat(
+    async fn update_chat(
         &self,
         owner: UserId,
         id: ChatId,
-        title: &ChatTitle,
+        changes: &ChatChanges,
         at: DateTime<Utc>,
     ) -> Result<Option<Chat>, StoreError> {
-        let update = doc! { "$set": { "title": title.as_str(), "updated_at": bson_time(at) } };
+        let mut set = doc! { "updated_at": bson_time(at) };
+        if let Some(title) = &changes.title {
+            set.insert("title", title.as_str());
+        }
+        if let Some(labels) = &changes.labels {
+            set.insert("project", to_bson(&labels.project)?);
+            set.insert("sector", to_bson(&labels.sector)?);
+        }
+        let update = doc! { "$set": set };
         let renamed = self
             .chats
             .find_one_and_update(owned(owner, id), update)

@@ -34,7 +34,7 @@ use crate::routes::{
         profile::get_profile, profile::update_profile,
         api_keys::create_api_key, api_keys::list_api_keys, api_keys::revoke_api_key,
         chat::post_chat, chat::get_chat,
-        chats::create_chat, chats::get_chat, chats::list_chats, chats::rename_chat, chats::delete_chat, review::review_message,
+        chats::create_chat, chats::get_chat, chats::list_chats, chats::update_chat, chats::delete_chat, review::review_message,
         resume::resume_stream,
         memory::list_preferences, memory::add_preference, memory::edit_preference,
         memory::delete_preference, memory::search_messages,

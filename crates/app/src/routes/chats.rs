@@ -7,14 +7,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
 use polychat_domain::ports::ChatCursor;
 use polychat_domain::services::chat::NewChatRequest;
-use polychat_domain::{ChatId, LabelsRequest};
+use polychat_domain::{ChatId, LabelsRequest, ValidationError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::chat::{PageQuery, chat_id, read_chat};
 use super::dto::{ChatDto, ChatSummaryDto};
 use crate::http::error::ErrorBody;
-use crate::http::extract::resource;
+use crate::http::extract::{present, resource};
 use crate::http::{ApiError, AuthUser};
 use crate::http::{Body, Params};
 use crate::state::AppState;
@@ -28,7 +28,7 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     .service(
         resource("/chats/{chat_id}")
             .route(web::get().to(get_chat))
-            .route(web::patch().to(rename_chat))
+            .route(web::patch().to(update_chat))
             .route(web::delete().to(delete_chat)),
     );
 }
@@ -72,10 +72,20 @@ pub struct ChatList {
     next_cursor: Option<String>,
 }
 
+/// A chat's new title or sector; absent fields stay as they are.
 #[derive(Deserialize, ToSchema)]
-pub struct RenameRequest {
+#[allow(
+    clippy::option_option,
+    reason = "absent (leave), null (clear) and a sector are three different requests"
+)]
+pub struct ChatUpdate {
+    /// 1-120 characters.
     #[schema(example = "Projeto em Rust")]
-    title: String,
+    title: Option<String>,
+    /// One of the server's `SECTORS`; `null` takes the chat out of any.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, example = "suporte")]
+    sector: Option<Option<String>>,
 }
 
 fn encode_cursor(cursor: ChatCursor) -> String {
@@ -174,24 +184,31 @@ pub async fn get_chat(
     read_chat(&state, &user, &path, &query).await
 }
 
-/// Renames a chat.
+/// Renames a chat or moves it to another sector.
 #[utoipa::path(patch, path = "/chats/{chat_id}", tag = "chat", security(("bearer" = [])),
-    params(("chat_id" = String, Path)), request_body = RenameRequest,
+    params(("chat_id" = String, Path)), request_body = ChatUpdate,
     responses(
-        (status = 200, description = "The renamed chat", body = ChatSummaryDto),
+        (status = 200, description = "The chat as changed", body = ChatSummaryDto),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 422, description = "`validation_failed`", body = ErrorBody),
+        (status = 422, description = "`validation_failed` naming `title` or `sector` (one of them is needed)", body = ErrorBody),
     ))]
-pub async fn rename_chat(
+pub async fn update_chat(
     state: web::Data<AppState>,
     user: AuthUser,
     path: web::Path<String>,
-    body: Body<RenameRequest>,
+    body: Body<ChatUpdate>,
 ) -> Result<web::Json<ChatSummaryDto>, ApiError> {
     let body = body.into_inner()?;
     let id = chat_id(&path)?;
-    let chat = state.chats.rename(user.id, id, &body.title).await?;
+    if body.title.is_none() && body.sector.is_none() {
+        return Err(ValidationError::new("title", "give a title or a sector to change").into());
+    }
+    let sector = body.sector.as_ref().map(Option::as_deref);
+    let chat = state
+        .chats
+        .update(user.id, id, body.title.as_deref(), sector)
+        .await?;
     Ok(web::Json(chat.into()))
 }
 

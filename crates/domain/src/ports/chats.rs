@@ -49,6 +49,14 @@ pub struct MessageUpdate {
 }
 
 /// Where chats and messages live.
+/// What an owner changes in a chat's header; `None` leaves it as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChatChanges {
+    pub title: Option<ChatTitle>,
+    /// Both labels, as they are to be.
+    pub labels: Option<ChatLabels>,
+}
+
 #[async_trait]
 pub trait ChatRepository: Send + Sync {
     async fn create_chat(&self, chat: &Chat) -> Result<(), StoreError>;
@@ -82,11 +90,13 @@ pub trait ChatRepository: Send + Sync {
         filter: &ChatLabels,
     ) -> Result<Vec<Chat>, StoreError>;
 
-    async fn rename_chat(
+    /// Applies `changes` to the owner's chat; the chat as stored after, or `None` if
+    /// the owner has no such chat.
+    async fn update_chat(
         &self,
         owner: UserId,
         id: ChatId,
-        title: &ChatTitle,
+        changes: &ChatChanges,
         at: DateTime<Utc>,
     ) -> Result<Option<Chat>, StoreError>;
 

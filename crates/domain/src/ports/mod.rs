@@ -33,7 +33,7 @@ pub use auth::{
     TokenDenylist, TokenError, TokenKind, TokenPair, TokenService,
 };
 pub use cache::{CacheLookup, ChatCache, ChatPageKey};
-pub use chats::{ChatCursor, ChatRepository, MessageUpdate};
+pub use chats::{ChatChanges, ChatCursor, ChatRepository, MessageUpdate};
 pub use clock::{Clock, SystemClock};
 pub use custom_models::CustomModelRepository;
 pub use health::HealthProbe;

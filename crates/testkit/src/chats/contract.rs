@@ -4,10 +4,10 @@
 //! Every function works with fresh random owners and ids, so it can run against a
 //! store that other tests use at the same time.
 
-use polychat_domain::ports::{ChatRepository, MessageUpdate, StoreError};
+use polychat_domain::ports::{ChatChanges, ChatRepository, MessageUpdate, StoreError};
 use polychat_domain::{
-    ChatId, ChatTitle, Message, MessageError, MessageId, MessageStatus, ModelName, Review, Role,
-    UserId, Validation,
+    ChatId, ChatLabels, ChatTitle, Message, MessageError, MessageId, MessageStatus, ModelName,
+    Review, Role, UserId, Validation,
 };
 
 use super::fixtures::{all_messages, at, new_chat, new_message, stored, usage};
@@ -353,16 +353,43 @@ async fn rename_and_delete(repo: &dyn ChatRepository) {
     let chat = new_chat(UserId::generate(), at(0));
     repo.create_chat(&chat).await.expect("create_chat");
     let title = ChatTitle::parse("Renamed").expect("title");
+    let changes = ChatChanges {
+        title: Some(title.clone()),
+        labels: None,
+    };
     let renamed = repo
-        .rename_chat(chat.owner, chat.id, &title, at(9_000))
+        .update_chat(chat.owner, chat.id, &changes, at(9_000))
         .await;
-    let renamed = renamed.expect("rename_chat").expect("own chat is renamed");
+    let renamed = renamed.expect("update_chat").expect("own chat is renamed");
     assert_eq!(renamed.title, title);
+    assert_eq!(renamed.labels, chat.labels, "absent labels stay");
     assert_eq!(renamed.updated_at, at(9_000));
     assert_eq!(
         stored(repo, &chat).await,
         renamed,
-        "rename returns the stored chat"
+        "an update returns the stored chat"
+    );
+    let sectors = polychat_domain::Sectors::default();
+    let labels = ChatLabels {
+        project: None,
+        sector: Some(sectors.sector("suporte").expect("a default sector")),
+    };
+    let relabelled = ChatChanges {
+        title: None,
+        labels: Some(labels.clone()),
+    };
+    let relabelled = repo
+        .update_chat(chat.owner, chat.id, &relabelled, at(9_500))
+        .await;
+    let relabelled = relabelled.expect("update_chat").expect("own chat");
+    assert_eq!(
+        (relabelled.labels, relabelled.title),
+        (labels, title),
+        "only the labels changed"
+    );
+    assert_eq!(
+        stored(repo, &chat).await.labels.sector,
+        Some(sectors.sector("suporte").expect("sector"))
     );
     let message = new_message(chat.id, 1, None);
     assert!(

@@ -2,8 +2,8 @@
 //! long history, and paging a long chat list. The MongoDB tests run them again at the
 //! sizes production sees.
 
-use polychat_domain::ports::{ChatCursor, ChatRepository, MessageUpdate};
-use polychat_domain::{ChatTitle, Message, MessageId, MessageStatus, UserId};
+use polychat_domain::ports::{ChatChanges, ChatCursor, ChatRepository, MessageUpdate};
+use polychat_domain::{ChatLabels, ChatTitle, Message, MessageId, MessageStatus, UserId};
 
 use super::fixtures::{all_messages, at, new_chat, new_message, stored, usage};
 
@@ -35,9 +35,12 @@ pub async fn owner_isolation_contract(repo: &dyn ChatRepository) {
             .expect("messages")
             .is_empty()
     );
-    let title = ChatTitle::parse("Hijacked").expect("title");
+    let hijack = ChatChanges {
+        title: Some(ChatTitle::parse("Hijacked").expect("title")),
+        labels: Some(ChatLabels::default()),
+    };
     let renamed = repo
-        .rename_chat(intruder, chat.id, &title, at(50_000))
+        .update_chat(intruder, chat.id, &hijack, at(50_000))
         .await;
     assert_eq!(renamed.expect("rename"), None);
     let injected = new_message(chat.id, 2, Some(usage(100, 100)));

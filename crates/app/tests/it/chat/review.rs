@@ -180,3 +180,85 @@ async fn an_admin_may_review_any_answer_and_other_users_find_nothing() {
         "back to pending, the name goes"
     );
 }
+
+#[tokio::test]
+async fn a_chat_moves_between_sectors_and_the_lists_follow() {
+    let app = TestApp::spawn().await;
+    answer(&app.upstream, "Vamos ver.", (5, 5)).await;
+    let token = user(&app).await;
+    let (chat, _, _) = answered(&app, &token, "Meu boleto venceu, e agora?").await;
+    let listed = |sector: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let list: Value = app
+                .get(&format!("/chats?sector={sector}"), Some(&token))
+                .await
+                .json()
+                .await
+                .unwrap();
+            list["items"].as_array().expect("items").len()
+        }
+    };
+    assert_eq!(
+        (listed("suporte").await, listed("financeiro").await),
+        (1, 0)
+    );
+
+    let path = format!("/chats/{chat}");
+    let moved = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&token),
+            Some(&json!({"sector": "financeiro"})),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    let moved: Value = moved.json().await.unwrap();
+    assert_eq!(moved["sector"], "financeiro", "{moved}");
+    assert_ne!(moved["title"], Value::Null, "the title stays");
+    assert_eq!(
+        (listed("suporte").await, listed("financeiro").await),
+        (0, 1)
+    );
+    let (_, _, page) = history(&app, &token, &format!("chat_id={chat}")).await;
+    assert_eq!(page["sector"], "financeiro", "the cached page went: {page}");
+
+    for (body, field) in [
+        (json!({"sector": "rh"}), "sector"),
+        (json!({}), "title"),
+        (json!({"title": ""}), "title"),
+    ] {
+        let response = app
+            .send(Method::PATCH, &path, Some(&token), Some(&body))
+            .await;
+        let status = response.status().as_u16();
+        let error: Value = response.json().await.unwrap();
+        assert_eq!(
+            (status, error["error"]["param"].as_str()),
+            (422, Some(field)),
+            "{body}: {error}"
+        );
+    }
+    let stranger = user(&app).await;
+    let refused = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&stranger),
+            Some(&json!({"sector": "vendas"})),
+        )
+        .await;
+    assert_eq!(refused.status(), 404);
+    let cleared = app
+        .send(
+            Method::PATCH,
+            &path,
+            Some(&token),
+            Some(&json!({"sector": null})),
+        )
+        .await;
+    let cleared: Value = cleared.json().await.unwrap();
+    assert_eq!(cleared["sector"], Value::Null, "{cleared}");
+}

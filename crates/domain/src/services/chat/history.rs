@@ -6,11 +6,12 @@ use futures_util::future::join;
 use uuid::Uuid;
 
 use super::{ChatError, ChatService};
-use crate::ports::{CacheLookup, ChatCursor, ChatPageKey};
+use crate::ports::{CacheLookup, ChatChanges, ChatCursor, ChatPageKey};
 use crate::services::ServiceError;
 use crate::services::memory::MemoryError;
 use crate::{
-    Chat, ChatId, ChatTitle, LabelsRequest, Message, MessageId, ModelName, UserId, ValidationError,
+    Chat, ChatId, ChatLabels, ChatTitle, LabelsRequest, Message, MessageId, ModelName, UserId,
+    ValidationError,
 };
 
 /// Which page of a chat to read.
@@ -186,13 +187,42 @@ impl ChatService {
         Ok((chats, next))
     }
 
-    pub async fn rename(&self, owner: UserId, id: ChatId, title: &str) -> Result<Chat, ChatError> {
-        let title = ChatTitle::parse(title)?;
+    /// Renames a chat or moves it to another sector (`sector: Some(None)` takes it out
+    /// of any); what is absent stays.
+    #[allow(
+        clippy::option_option,
+        reason = "absent (leave), null (clear) and a sector are three different requests"
+    )]
+    pub async fn update(
+        &self,
+        owner: UserId,
+        id: ChatId,
+        title: Option<&str>,
+        sector: Option<Option<&str>>,
+    ) -> Result<Chat, ChatError> {
+        let title = title.map(ChatTitle::parse).transpose()?;
+        let labels = match sector {
+            None => None,
+            Some(sector) => {
+                let current = self
+                    .ports
+                    .chats
+                    .find_chat(owner, id)
+                    .await?
+                    .ok_or(ChatError::NotFound)?;
+                let sector = sector.map(|s| self.policy.sectors.sector(s)).transpose()?;
+                Some(ChatLabels {
+                    sector,
+                    ..current.labels
+                })
+            }
+        };
+        let changes = ChatChanges { title, labels };
         let now = self.ports.clock.now();
         let chat = self
             .ports
             .chats
-            .rename_chat(owner, id, &title, now)
+            .update_chat(owner, id, &changes, now)
             .await?
             .ok_or(ChatError::NotFound)?;
         self.invalidate(id).await;

@@ -60,7 +60,11 @@ async fn pages_are_cached_until_the_chat_changes() {
         CacheStatus::Hit
     );
 
-    world.chat.rename(user.id, chat, "Renamed").await.unwrap();
+    world
+        .chat
+        .update(user.id, chat, Some("Renamed"), None)
+        .await
+        .unwrap();
     let (renamed, status) = read(&world, user.id, chat).await.unwrap();
     assert_eq!(status, CacheStatus::Miss);
     assert!(renamed.starts_with("Renamed|"));
@@ -146,7 +150,7 @@ async fn another_users_chat_is_not_found_and_untouched() {
     let streamed = world.stream(ask(&eve, Some(chat), "Tell me")).await;
     assert!(matches!(streamed, Err(ChatError::NotFound)));
     assert!(matches!(
-        world.chat.rename(eve.id, chat, "mine").await,
+        world.chat.update(eve.id, chat, Some("mine"), None).await,
         Err(ChatError::NotFound)
     ));
     assert!(matches!(
