@@ -37,6 +37,7 @@ pub fn sample_user(prefix: &str) -> User {
         password_hash: PasswordHash::new("$2b$04$abcdefghijklmnopqrstuu".into()),
         openrouter_key: None,
         memory_enabled: true,
+        issuer: None,
         role: AccountRole::User,
         created_at: at,
         updated_at: at,

@@ -19,7 +19,7 @@ use crate::ports::{
 use crate::services::ServiceError;
 use crate::services::stamped_cache::{StampedCache, read_stamp, renew_stamp};
 
-pub use keys::{ModelAccess, RotationReport};
+pub use keys::{ModelAccess, RotationReport, ServiceKey};
 pub use profile::{ProfileChanges, Registration, SavedAccount};
 pub use refusal::Refusal;
 
@@ -101,6 +101,7 @@ pub struct AuthService {
     policy: LoginPolicy,
     /// What model calls need of each account, remembered under its stamp.
     accounts: StampedCache<UserId, keys::AccountEntry>,
+    service_key: Option<ServiceKey>,
 }
 
 impl AuthService {
@@ -109,7 +110,15 @@ impl AuthService {
             ports,
             policy,
             accounts: StampedCache::new(),
+            service_key: None,
         }
+    }
+
+    /// Lets `key` answer for the users it serves who have no OpenRouter key.
+    #[must_use]
+    pub fn with_service_key(mut self, key: Option<ServiceKey>) -> Self {
+        self.service_key = key;
+        self
     }
 
     /// The user's stamp, or `None` when the shared store cannot say.

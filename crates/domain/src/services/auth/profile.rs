@@ -94,6 +94,7 @@ impl AuthService {
             openrouter_key,
             memory_enabled: true,
             role: AccountRole::User,
+            issuer: None,
             created_at: now,
             updated_at: now,
         };
@@ -229,7 +230,10 @@ impl AuthService {
         let matches = self
             .ports
             .hasher
-            .verify(&current, Some(&user.password_hash))
+            .verify(
+                &current,
+                Some(&user.password_hash).filter(|hash| hash.is_usable()),
+            )
             .await
             .map_err(unknown)?;
         if matches {
