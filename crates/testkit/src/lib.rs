@@ -12,6 +12,7 @@ pub mod chats;
 pub mod clock;
 pub mod custom_models;
 pub mod denylist;
+pub mod issuers;
 pub mod embedder;
 pub mod leases;
 pub mod limits;
