@@ -45,7 +45,7 @@ impl fmt::Display for IssuerName {
 }
 
 /// The subject a trusted issuer names in its token: a string of 1-255 printable
-/// characters, or an integer in its decimal form (SIMPLE_JWT's `user_id`).
+/// characters, or an integer in its decimal form (`SIMPLE_JWT`'s `user_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ExternalSubject(String);
 
@@ -89,20 +89,24 @@ impl ExternalIdentity {
         let plain = subject
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
-        if readable && plain {
-            if let Ok(name) = Username::parse(&format!("{issuer}.{subject}")) {
-                return name;
-            }
+        if readable
+            && plain
+            && let Ok(name) = Username::parse(&format!("{issuer}.{subject}"))
+        {
+            return name;
         }
         let mut digest = Sha256::new();
         digest.update(issuer.as_bytes());
         digest.update([0]);
         digest.update(subject.as_bytes());
-        let hash: String = digest
+        let hash = digest
             .finalize()
             .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+            .fold(String::new(), |mut hex, byte| {
+                use std::fmt::Write as _;
+                let _ = write!(hex, "{byte:02x}");
+                hex
+            });
         // 16 (issuer) + 1 + 15 = 32, the longest username; 60 bits of hash.
         let room = 32 - issuer.len() - 1;
         Username::parse(&format!("{issuer}.{}", &hash[..room.min(hash.len())]))

@@ -3,13 +3,13 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use diesel_async::AsyncConnection as _;
+use diesel_async::RunQueryDsl;
 use diesel_async::scoped_futures::ScopedFutureExt as _;
+use polychat_domain::ExternalIdentity;
 use polychat_domain::ports::{
     Clock, ExternalIdentityStore, StoreError, SystemClock, UserRepository, UserUpdate,
 };
-use polychat_domain::ExternalIdentity;
 use polychat_domain::{
     AccountRole, DisplayName, IssuerName, ModelName, PasswordHash, StoredSecret, User, UserId,
     Username,
@@ -59,10 +59,9 @@ impl From<&User> for UserRow {
 
 impl UserRow {
     /// The user of this row, who came from `issuer` (`None`: a local account).
-    fn into_user(self, issuer: Option<String>) -> Result<User, StoreError> {
+    fn into_user(self, issuer: Option<&str>) -> Result<User, StoreError> {
         let mut user = User::try_from(self)?;
         user.issuer = issuer
-            .as_deref()
             .map(IssuerName::parse)
             .transpose()
             .map_err(|e| corrupt("issuer", e))?;
@@ -232,7 +231,7 @@ impl UserRepository for Postgres {
             .await
             .optional()
             .map_err(|error| self.failed(error))?
-            .map(|(row, issuer)| row.into_user(issuer))
+            .map(|(row, issuer)| row.into_user(issuer.as_deref()))
             .transpose()
     }
 
@@ -246,7 +245,7 @@ impl UserRepository for Postgres {
             .await
             .optional()
             .map_err(|error| self.failed(error))?
-            .map(|(row, issuer)| row.into_user(issuer))
+            .map(|(row, issuer)| row.into_user(issuer.as_deref()))
             .transpose()
     }
 
@@ -272,7 +271,7 @@ impl UserRepository for Postgres {
             .await
             .optional()
             .map_err(|error| self.failed(error))?;
-        row.into_user(issuer).map(Some)
+        row.into_user(issuer.as_deref()).map(Some)
     }
 
     async fn stored_keys_after(

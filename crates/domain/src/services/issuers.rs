@@ -10,9 +10,7 @@ use crate::ports::{
 };
 use crate::services::ServiceError;
 use crate::services::auth::{AuthError, Refusal};
-use crate::{
-    AccountRole, Credential, ExternalIdentity, PasswordHash, Principal, User, UserId,
-};
+use crate::{AccountRole, Credential, ExternalIdentity, PasswordHash, Principal, User, UserId};
 
 /// How many identities a replica remembers before it starts over; the map never
 /// changes once written, so forgetting only costs a database read.

@@ -29,12 +29,12 @@ use url::Url;
 
 use crate::tokens::{MAX_LEEWAY, MIN_SECRET_BYTES};
 
-/// The default claim naming the subject, as SIMPLE_JWT issues it.
+/// The default claim naming the subject, as `SIMPLE_JWT` issues it.
 pub const DEFAULT_SUBJECT_CLAIM: &str = "user_id";
 /// How often a JWKS may be fetched again for a key it did not have.
-pub const DEFAULT_JWKS_MIN_REFRESH: Duration = Duration::from_secs(60);
+pub const DEFAULT_JWKS_MIN_REFRESH: Duration = Duration::from_mins(1);
 /// How long a fetched JWKS is used before it is fetched again.
-pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_secs(3600);
+pub const DEFAULT_JWKS_MAX_AGE: Duration = Duration::from_hours(1);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -150,7 +150,12 @@ fn read(folder: &Path, path: &Path, name: &str, field: &str) -> Result<String, I
     let path = folder.join(path);
     std::fs::read_to_string(&path)
         .map(|text| text.trim_end_matches(['\r', '\n']).to_owned())
-        .map_err(|error| problem(name, format!("{field}: cannot read {}: {error}", path.display())))
+        .map_err(|error| {
+            problem(
+                name,
+                format!("{field}: cannot read {}: {error}", path.display()),
+            )
+        })
 }
 
 /// A JWKS URL: https, or http to a loopback address only (a provider on the same
@@ -224,7 +229,9 @@ impl FileIssuer {
     ) -> Result<KeySource, IssuersFileError> {
         let secret = match (&self.secret, &self.secret_file) {
             (Some(secret), None) => Some(SecretString::from(secret.as_str())),
-            (None, Some(path)) => Some(SecretString::from(read(folder, path, name, "secret_file")?)),
+            (None, Some(path)) => {
+                Some(SecretString::from(read(folder, path, name, "secret_file")?))
+            }
             (None, None) => None,
             (Some(_), Some(_)) => return Err(problem(name, "set secret or secret_file, not both")),
         };
@@ -237,7 +244,10 @@ impl FileIssuer {
             }
         };
         let invalid_key = |error: jsonwebtoken::errors::Error| {
-            problem(name, format!("public key is not a {algorithm:?} PEM key: {error}"))
+            problem(
+                name,
+                format!("public key is not a {algorithm:?} PEM key: {error}"),
+            )
         };
         match (algorithm, secret, pem, &self.jwks_url) {
             (Algorithm::HS256, Some(secret), None, None) => {

@@ -6,7 +6,9 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::jwk::{
+    AlgorithmParameters, EllipticCurve, Jwk, JwkSet, KeyAlgorithm, PublicKeyUse,
+};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use polychat_domain::ports::ExternalTokenError;
 use tokio::sync::Mutex;
@@ -62,21 +64,27 @@ impl Jwks {
 
     /// The keys a token with this `kid` may be signed with (every key for a token
     /// without one).
-    pub(super) async fn keys(&self, kid: Option<&str>) -> Result<Vec<DecodingKey>, ExternalTokenError> {
+    pub(super) async fn keys(
+        &self,
+        kid: Option<&str>,
+    ) -> Result<Vec<DecodingKey>, ExternalTokenError> {
         let mut state = self.state.lock().await;
-        let stale = state
+        let old = state
             .fetched
             .as_ref()
             .is_none_or(|fetched| fetched.at.elapsed() >= self.max_age);
         let unknown_kid = kid.is_some_and(|kid| {
             state.fetched.as_ref().is_some_and(|fetched| {
-                !fetched.keys.iter().any(|(id, _)| id.as_deref() == Some(kid))
+                !fetched
+                    .keys
+                    .iter()
+                    .any(|(id, _)| id.as_deref() == Some(kid))
             })
         });
         let may_fetch = state
             .last_attempt
             .is_none_or(|at| at.elapsed() >= self.min_refresh);
-        if (stale || unknown_kid) && may_fetch {
+        if (old || unknown_kid) && may_fetch {
             state.last_attempt = Some(Instant::now());
             match self.fetch().await {
                 Ok(keys) => {
@@ -120,7 +128,10 @@ impl Jwks {
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.context("reading the JWKS")? {
             body.extend_from_slice(&chunk);
-            anyhow::ensure!(body.len() <= MAX_JWKS_BYTES, "the JWKS exceeds {MAX_JWKS_BYTES} bytes");
+            anyhow::ensure!(
+                body.len() <= MAX_JWKS_BYTES,
+                "the JWKS exceeds {MAX_JWKS_BYTES} bytes"
+            );
         }
         let set: JwkSet = serde_json::from_slice(&body).context("the JWKS is not a JWK set")?;
         Ok(set
@@ -137,7 +148,10 @@ impl Jwks {
 
     /// Whether `jwk` is a signing key of the pinned algorithm; others are ignored.
     fn fits(&self, jwk: &Jwk) -> bool {
-        let signing = matches!(jwk.common.public_key_use, None | Some(PublicKeyUse::Signature));
+        let signing = matches!(
+            jwk.common.public_key_use,
+            None | Some(PublicKeyUse::Signature)
+        );
         let algorithm = match (self.algorithm, jwk.common.key_algorithm) {
             (_, None) => true,
             (Algorithm::RS256, Some(declared)) => declared == KeyAlgorithm::RS256,
@@ -146,7 +160,9 @@ impl Jwks {
         };
         let kind = match (&jwk.algorithm, self.algorithm) {
             (AlgorithmParameters::RSA(_), Algorithm::RS256) => true,
-            (AlgorithmParameters::EllipticCurve(ec), Algorithm::ES256) => ec.curve == EllipticCurve::P256,
+            (AlgorithmParameters::EllipticCurve(ec), Algorithm::ES256) => {
+                ec.curve == EllipticCurve::P256
+            }
             _ => false,
         };
         signing && algorithm && kind

@@ -138,7 +138,10 @@ impl Issuer {
         }
     }
 
-    async fn candidate_keys(&self, kid: Option<&str>) -> Result<Vec<DecodingKey>, ExternalTokenError> {
+    async fn candidate_keys(
+        &self,
+        kid: Option<&str>,
+    ) -> Result<Vec<DecodingKey>, ExternalTokenError> {
         match &self.keys {
             Keys::Fixed(key) => Ok(vec![key.clone()]),
             Keys::Jwks(jwks) => jwks.keys(kid).await,
@@ -146,7 +149,8 @@ impl Issuer {
     }
 
     fn check(&self, token: &str, key: &DecodingKey) -> Checked {
-        let claims = match jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation) {
+        let claims = match jsonwebtoken::decode::<Map<String, Value>>(token, key, &self.validation)
+        {
             Ok(data) => data.claims,
             Err(error) => {
                 return match error.kind() {
@@ -170,13 +174,18 @@ impl Issuer {
 
     /// The identity the verified `claims` name, if they are what the issuer's
     /// configuration asks for.
-    fn identity(&self, claims: &Map<String, Value>) -> Result<ExternalIdentity, ExternalTokenError> {
+    fn identity(
+        &self,
+        claims: &Map<String, Value>,
+    ) -> Result<ExternalIdentity, ExternalTokenError> {
         let refuse = |refusal, why: &str| {
             tracing::debug!(issuer = %self.config.name, why, "token of a trusted issuer refused");
             Err(ExternalTokenError::Refused(refusal))
         };
         if let Some(expected) = &self.config.token_type {
-            let actual = claims.get(&self.config.token_type_claim).and_then(Value::as_str);
+            let actual = claims
+                .get(&self.config.token_type_claim)
+                .and_then(Value::as_str);
             if actual != Some(expected.as_str()) {
                 return refuse(Refusal::WrongKind, "token type");
             }
@@ -192,10 +201,18 @@ impl Issuer {
         let subject = match claims.get(&self.config.subject_claim) {
             Some(Value::String(text)) => text.clone(),
             Some(Value::Number(number)) if number.is_i64() || number.is_u64() => number.to_string(),
-            _ => return refuse(Refusal::Unacceptable, "subject missing or not a string or integer"),
+            _ => {
+                return refuse(
+                    Refusal::Unacceptable,
+                    "subject missing or not a string or integer",
+                );
+            }
         };
         let Ok(subject) = ExternalSubject::parse(&subject) else {
-            return refuse(Refusal::Unacceptable, "subject empty, too long or unprintable");
+            return refuse(
+                Refusal::Unacceptable,
+                "subject empty, too long or unprintable",
+            );
         };
         Ok(ExternalIdentity {
             issuer: self.config.name.clone(),
