@@ -6,6 +6,7 @@ mod chat;
 mod cli;
 mod custom_models;
 mod harness;
+mod issuers;
 mod memory;
 mod metrics;
 mod openai;
