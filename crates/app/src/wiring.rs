@@ -121,7 +121,8 @@ fn auth_service(
         },
         policy,
     )
-    .with_service_key(service_key))
+    .with_service_key(service_key)
+    .with_trusted_issuers(issuers.issuers.iter().map(|issuer| issuer.name.clone())))
 }
 
 /// Authenticates every request: API keys, our access tokens, and the trusted issuers'.

@@ -35,6 +35,17 @@ async fn a_simple_jwt_token_signs_in_the_same_local_user_every_time() {
         )
         .await;
     assert_eq!(login.status(), 401);
+    // Nobody may register a name of the issuer's users.
+    for name in ["backoffice.44", "BackOffice.x"] {
+        let taken = app
+            .post(
+                "/register",
+                None,
+                &json!({"username": name, "password": "correct horse battery"}),
+            )
+            .await;
+        assert_eq!(taken.status(), 422, "{name}");
+    }
     // Our own tokens keep working, and a local profile names no issuer.
     let own = app.user("local-ana", None).await;
     let (status, local) = profile(&app, &own).await;

@@ -65,6 +65,17 @@ impl AuthService {
     /// answer says so.
     pub async fn register(&self, registration: Registration) -> Result<SavedAccount, AuthError> {
         let username = Username::parse(&registration.username)?;
+        let canonical = username.canonical();
+        let reserved = canonical
+            .split_once('.')
+            .is_some_and(|(prefix, _)| self.issuers.iter().any(|i| i.as_str() == prefix));
+        if reserved {
+            return Err(ValidationError::new(
+                "username",
+                "is reserved for the users of a trusted issuer; choose another",
+            )
+            .into());
+        }
         let password = Password::parse("password", registration.password.expose_secret())?;
         let display_name = registration
             .display_name
