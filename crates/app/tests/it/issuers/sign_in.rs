@@ -21,6 +21,39 @@ async fn a_simple_jwt_token_signs_in_the_same_local_user_every_time() {
         assert_eq!(status, 200);
         assert_eq!(again["id"], first["id"], "another token, the same user");
     }
+    // Every route a user calls takes it: the memory, the chats, the OpenAI-compatible API.
+    for route in [
+        "/user/preferences",
+        "/chats",
+        "/v1/models",
+        "/user/usage?from=2026-01-01&to=2026-01-31",
+    ] {
+        let response = app.get(route, Some(&django_token(&json!(42)))).await;
+        assert_eq!(response.status(), 200, "{route}");
+    }
+    // No claim makes an admin; the operator's command does.
+    let admin_claim = super::support::hs256(
+        &{
+            let mut claims = super::support::django_claims(&json!(42));
+            claims["role"] = json!("admin");
+            claims["is_staff"] = json!(true);
+            claims
+        },
+        super::support::DJANGO_SECRET,
+    );
+    assert_eq!(
+        app.get("/admin/models", Some(&admin_claim)).await.status(),
+        403
+    );
+    polychat_app::wiring::set_role(
+        &app.config(),
+        "backoffice.42",
+        polychat_domain::AccountRole::Admin,
+    )
+    .await
+    .expect("admin grant");
+    let granted = django_token(&json!(42));
+    assert_eq!(app.get("/admin/models", Some(&granted)).await.status(), 200);
     // The subject as a string is the same subject.
     let (_, as_text) = profile(&app, &django_token(&json!("42"))).await;
     assert_eq!(as_text["id"], first["id"]);
