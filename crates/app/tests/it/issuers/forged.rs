@@ -2,7 +2,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use polychat_testkit::issuers::{RSA_OIDC_PUBLIC_PEM, RSA_OTHER_PRIVATE_PEM};
+use polychat_testkit::issuers::{RSA_OIDC_PUBLIC_PEM, RSA_OTHER_JWK, RSA_OTHER_PRIVATE_PEM};
 use serde_json::{Value, json};
 use wiremock::MockServer;
 
@@ -27,6 +27,18 @@ fn without(mut claims: Value, field: &str) -> Value {
     claims
 }
 
+/// Signed with an attacker's key that the token's own header offers (`jwk`, `jku`):
+/// keys come from the issuer's configured JWKS only.
+fn self_vouching(claims: &Value) -> String {
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some("test-other".to_owned());
+    header.jwk = Some(serde_json::from_str(RSA_OTHER_JWK).expect("test JWK"));
+    header.jku = Some("https://attacker.test.invalid/jwks.json".to_owned());
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(RSA_OTHER_PRIVATE_PEM.as_bytes())
+        .expect("test key");
+    jsonwebtoken::encode(&header, claims, &key).expect("sign")
+}
+
 /// The forged tokens, each with what it tries.
 fn forgeries() -> Vec<(&'static str, String)> {
     let expired = chrono::Utc::now().timestamp() - 120;
@@ -42,6 +54,10 @@ fn forgeries() -> Vec<(&'static str, String)> {
         (
             "the OIDC issuer's kid, signed with another key",
             rs256(&oidc, RSA_OTHER_PRIVATE_PEM, "test-oidc"),
+        ),
+        (
+            "a key offered by the token's own header",
+            self_vouching(&oidc),
         ),
         (
             "an unknown kid, signed with another key",
