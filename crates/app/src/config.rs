@@ -18,6 +18,7 @@ use polychat_webhook::NetworkPolicy;
 mod accounts;
 mod chat;
 mod embeddings;
+mod issuers;
 mod memory;
 mod mongo;
 mod openrouter;
@@ -30,6 +31,7 @@ mod source;
 mod variable;
 mod webhooks;
 
+pub use issuers::IssuersConfig;
 pub use memory::MemoryConfig;
 pub use retention::RetentionConfig;
 pub use secrets::SecretsConfig;
@@ -62,6 +64,7 @@ pub const VARIABLES: &[&[&Variable]] = &[
     embeddings::VARIABLES,
     secrets::VARIABLES,
     accounts::VARIABLES,
+    issuers::VARIABLES,
     chat::VARIABLES,
     memory::VARIABLES,
     webhooks::VARIABLES,
@@ -84,6 +87,7 @@ pub struct AppConfig {
     pub embeddings: EmbeddingsConfig,
     pub secrets: SecretsConfig,
     pub bcrypt_cost: u32,
+    pub issuers: IssuersConfig,
     pub chat: ChatPolicy,
     pub memory: MemoryConfig,
     /// The networks webhooks may reach besides public addresses.
@@ -104,6 +108,7 @@ impl AppConfig {
             embeddings: embeddings::load(source)?,
             secrets: SecretsConfig::load(source)?,
             bcrypt_cost: accounts::bcrypt_cost(source)?,
+            issuers: IssuersConfig::load(source)?,
             memory: MemoryConfig::load(source)?,
             webhook_networks: webhooks::load(source)?,
             retention: RetentionConfig::load(source)?,

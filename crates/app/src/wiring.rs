@@ -8,18 +8,19 @@ use std::time::Duration;
 use crate::metrics::Metrics;
 use anyhow::Context as _;
 use polychat_auth::{
-    BcryptHasher, JwtConfig, JwtTokenService, RandomSigningSecrets, Sha256ApiKeys,
+    BcryptHasher, JwtConfig, JwtTokenService, RandomSigningSecrets, Sha256ApiKeys, TrustedIssuers,
 };
 use polychat_crypto::{MasterKeys, XChaChaCipher};
 use polychat_detector::Detector;
 use polychat_domain::AccountRole;
 use polychat_domain::ports::{Clock, HealthProbe, RateLimiter, SystemClock, Tasks, Telemetry};
 use polychat_domain::services::api_keys::{ApiKeyPolicy, ApiKeyPorts, ApiKeyService};
-use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy};
+use polychat_domain::services::auth::{AuthPorts, AuthService, LoginPolicy, ServiceKey};
 use polychat_domain::services::chat::{ChatPorts, ChatService};
 use polychat_domain::services::custom_models::{
     CircuitPolicy, CustomModelPorts, CustomModelService, RegistryRouter,
 };
+use polychat_domain::services::issuers::{ExternalPorts, ExternalSignIn};
 use polychat_domain::services::master_key::{MasterKeyCheck, MasterKeyState};
 use polychat_domain::services::memory::{MemoryPorts, MemoryService};
 use polychat_domain::services::retention::RetentionService;
@@ -94,6 +95,17 @@ fn auth_service(
 ) -> anyhow::Result<AuthService> {
     let tokens = JwtTokenService::new(JwtConfig::new(config.secrets.jwt_secret.clone()))?;
     let policy = LoginPolicy::default();
+    let issuers = &config.issuers;
+    let service_key = issuers.service_key.clone().map(|key| ServiceKey {
+        key,
+        local_users: issuers.service_key_for_local_users,
+        issuers: issuers
+            .issuers
+            .iter()
+            .filter(|issuer| issuer.allow_service_key)
+            .map(|issuer| issuer.name.clone())
+            .collect(),
+    });
     Ok(AuthService::new(
         AuthPorts {
             users: Arc::new(postgres.clone()),
@@ -108,7 +120,51 @@ fn auth_service(
             telemetry,
         },
         policy,
-    ))
+    )
+    .with_service_key(service_key)
+    .with_trusted_issuers(issuers.issuers.iter().map(|issuer| issuer.name.clone())))
+}
+
+/// Authenticates every request: API keys, our access tokens, and the trusted issuers'.
+fn api_key_service(
+    config: &AppConfig,
+    postgres: &Postgres,
+    auth: Arc<AuthService>,
+    tasks: Arc<BackgroundTasks>,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<ApiKeyService> {
+    let api_keys = ApiKeyService::new(
+        ApiKeyPorts {
+            keys: Arc::new(postgres.clone()),
+            minter: Arc::new(Sha256ApiKeys),
+            tasks,
+            clock: clock.clone(),
+        },
+        auth,
+        ApiKeyPolicy::default(),
+    );
+    Ok(match external_sign_in(config, postgres, clock)? {
+        Some(external) => api_keys.with_external(external),
+        None => api_keys,
+    })
+}
+
+/// Signs in the users of the trusted issuers, when the issuers file names any.
+fn external_sign_in(
+    config: &AppConfig,
+    postgres: &Postgres,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Option<Arc<ExternalSignIn>>> {
+    if config.issuers.issuers.is_empty() {
+        return Ok(None);
+    }
+    let verifier = TrustedIssuers::new(config.issuers.issuers.clone())?;
+    tracing::info!(issuers = ?verifier, "trusted issuers");
+    Ok(Some(Arc::new(ExternalSignIn::new(ExternalPorts {
+        verifier: Arc::new(verifier),
+        identities: Arc::new(postgres.clone()),
+        clock,
+    }))))
 }
 
 /// Re-encrypts every stored secret under the current master key: the users' API keys
@@ -246,16 +302,13 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         clock.clone(),
         metrics.clone(),
     )?);
-    let api_keys = ApiKeyService::new(
-        ApiKeyPorts {
-            keys: Arc::new(postgres.clone()),
-            minter: Arc::new(Sha256ApiKeys),
-            tasks: tasks.clone(),
-            clock: clock.clone(),
-        },
+    let api_keys = api_key_service(
+        config,
+        &postgres,
         auth.clone(),
-        ApiKeyPolicy::default(),
-    );
+        tasks.clone(),
+        clock.clone(),
+    )?;
     let memory = Arc::new(MemoryService::new(
         MemoryPorts {
             preferences: Arc::new(postgres.clone()),

@@ -9,7 +9,7 @@ use std::fmt;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::ports::AccessClaims;
-use crate::{ApiKeyId, UserId, ValidationError};
+use crate::{ApiKeyId, IssuerName, UserId, ValidationError};
 
 /// How every personal API key starts, so a bearer credential can be told apart from a
 /// signed token (those start with `eyJ`) before any lookup.
@@ -131,6 +131,9 @@ pub enum Credential {
     /// A personal API key: everything except minting keys, logging out, refreshing
     /// tokens and changing the password.
     ApiKey(ApiKeyId),
+    /// An access token of a trusted issuer: everything an API key may do, since the
+    /// issuer, not this service, manages its sessions and the user has no password.
+    External(IssuerName),
 }
 
 /// The authenticated caller of a request.
@@ -145,7 +148,7 @@ impl Principal {
     pub fn session(&self) -> Option<&AccessClaims> {
         match &self.credential {
             Credential::Session(claims) => Some(claims),
-            Credential::ApiKey(_) => None,
+            Credential::ApiKey(_) | Credential::External(_) => None,
         }
     }
 }

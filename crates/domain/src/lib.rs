@@ -7,6 +7,7 @@
 pub mod api_key;
 pub mod chat;
 pub mod custom_model;
+pub mod external;
 pub mod ids;
 pub mod model;
 pub mod ports;
@@ -21,6 +22,7 @@ pub use chat::{
     Chat, ChatLabels, ChatSummary, ChatTitle, LabelsRequest, Message, MessageError, MessageStatus,
     Project, Prompt, Review, Role, Sector, Sectors, Usage, Validation,
 };
+pub use external::{ExternalIdentity, ExternalSubject, IssuerName};
 pub use ids::{ApiKeyId, ChatId, CustomModelId, MessageId, PreferenceId, UserId};
 pub use model::ModelName;
 pub use preference::{Embedding, PreferenceKind, PreferenceText, UserPreference};

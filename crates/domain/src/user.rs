@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 
-use crate::{ModelName, UserId, ValidationError};
+use crate::{IssuerName, ModelName, UserId, ValidationError};
 
 /// A login name: 3-32 of `[A-Za-z0-9_.-]`. Uniqueness is case-insensitive, so the
 /// canonical form used for lookups is [`Username::canonical`].
@@ -87,8 +87,22 @@ impl Password {
 pub struct PasswordHash(String);
 
 impl PasswordHash {
+    /// What a hash column holds for an account without a password (a user of a
+    /// trusted issuer): no hasher produces it, so no password matches it.
+    const NO_PASSWORD: &'static str = "!";
+
     pub fn new(encoded: String) -> Self {
         Self(encoded)
+    }
+
+    /// The hash of an account that cannot log in with a password.
+    pub fn none() -> Self {
+        Self(Self::NO_PASSWORD.to_owned())
+    }
+
+    /// Whether a password can match this hash (`false` for [`PasswordHash::none`]).
+    pub fn is_usable(&self) -> bool {
+        self.0 != Self::NO_PASSWORD
     }
 
     pub fn as_str(&self) -> &str {
@@ -206,6 +220,8 @@ pub struct User {
     /// Whether chats recall and learn memories (the user may turn memory off).
     pub memory_enabled: bool,
     pub role: AccountRole,
+    /// The trusted issuer whose token created this user; `None` for a local account.
+    pub issuer: Option<IssuerName>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

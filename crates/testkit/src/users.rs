@@ -3,20 +3,24 @@
 
 mod contract;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use polychat_domain::ports::{Clock, StoreError, SystemClock, UserRepository, UserUpdate};
-use polychat_domain::{StoredSecret, User, UserId, Username};
+use polychat_domain::ports::{
+    Clock, ExternalIdentityStore, StoreError, SystemClock, UserRepository, UserUpdate,
+};
+use polychat_domain::{ExternalIdentity, StoredSecret, User, UserId, Username};
 
-pub use contract::{contract, sample_user};
+pub use contract::{contract, external_contract, sample_identity, sample_user};
 
 /// Users in a map ordered by id, with the same rules as the database: usernames unique
 /// case-insensitively, key rotation as compare-and-swap.
 #[derive(Debug, Default)]
 pub struct InMemoryUsers {
     users: Mutex<BTreeMap<UserId, User>>,
+    /// Users of trusted issuers, by identity.
+    identities: Mutex<HashMap<ExternalIdentity, UserId>>,
 }
 
 impl InMemoryUsers {
@@ -35,18 +39,51 @@ impl InMemoryUsers {
     }
 }
 
+fn insert(users: &mut BTreeMap<UserId, User>, user: &User) -> Result<(), StoreError> {
+    let canonical = user.username.canonical();
+    let taken =
+        users.contains_key(&user.id) || users.values().any(|u| u.username.canonical() == canonical);
+    if taken {
+        return Err(StoreError::Duplicate);
+    }
+    users.insert(user.id, user.clone());
+    Ok(())
+}
+
+#[async_trait]
+impl ExternalIdentityStore for InMemoryUsers {
+    async fn find_user(&self, identity: &ExternalIdentity) -> Result<Option<UserId>, StoreError> {
+        let identities = self
+            .identities
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        Ok(identities.get(identity).copied())
+    }
+
+    async fn create_user(
+        &self,
+        identity: &ExternalIdentity,
+        user: &User,
+    ) -> Result<(), StoreError> {
+        // Users first, then identities, as every caller locks them.
+        let mut users = self.users();
+        let mut identities = self
+            .identities
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if identities.contains_key(identity) {
+            return Err(StoreError::Duplicate);
+        }
+        insert(&mut users, user)?;
+        identities.insert(identity.clone(), user.id);
+        Ok(())
+    }
+}
+
 #[async_trait]
 impl UserRepository for InMemoryUsers {
     async fn create(&self, user: &User) -> Result<(), StoreError> {
-        let mut users = self.users();
-        let canonical = user.username.canonical();
-        let taken = users.contains_key(&user.id)
-            || users.values().any(|u| u.username.canonical() == canonical);
-        if taken {
-            return Err(StoreError::Duplicate);
-        }
-        users.insert(user.id, user.clone());
-        Ok(())
+        insert(&mut self.users(), user)
     }
 
     async fn find_by_id(&self, id: UserId) -> Result<Option<User>, StoreError> {
@@ -143,5 +180,7 @@ mod tests {
     #[tokio::test]
     async fn passes_the_contract() {
         contract(&InMemoryUsers::new()).await;
+        let users = InMemoryUsers::new();
+        external_contract(&users, &users).await;
     }
 }

@@ -3,16 +3,22 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel_async::AsyncConnection as _;
 use diesel_async::RunQueryDsl;
-use polychat_domain::ports::{Clock, StoreError, SystemClock, UserRepository, UserUpdate};
+use diesel_async::scoped_futures::ScopedFutureExt as _;
+use polychat_domain::ExternalIdentity;
+use polychat_domain::ports::{
+    Clock, ExternalIdentityStore, StoreError, SystemClock, UserRepository, UserUpdate,
+};
 use polychat_domain::{
-    AccountRole, DisplayName, ModelName, PasswordHash, StoredSecret, User, UserId, Username,
+    AccountRole, DisplayName, IssuerName, ModelName, PasswordHash, StoredSecret, User, UserId,
+    Username,
 };
 use uuid::Uuid;
 
 use crate::error::corrupt;
 use crate::pool::{Postgres, Within as _};
-use crate::schema::users;
+use crate::schema::{external_identities, users};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
@@ -51,6 +57,18 @@ impl From<&User> for UserRow {
     }
 }
 
+impl UserRow {
+    /// The user of this row, who came from `issuer` (`None`: a local account).
+    fn into_user(self, issuer: Option<&str>) -> Result<User, StoreError> {
+        let mut user = User::try_from(self)?;
+        user.issuer = issuer
+            .map(IssuerName::parse)
+            .transpose()
+            .map_err(|e| corrupt("issuer", e))?;
+        Ok(user)
+    }
+}
+
 impl TryFrom<UserRow> for User {
     type Error = StoreError;
 
@@ -79,6 +97,7 @@ impl TryFrom<UserRow> for User {
             memory_enabled: row.memory_enabled,
             role: AccountRole::parse(&row.role)
                 .ok_or_else(|| corrupt("role", format!("unknown role {:?}", row.role)))?,
+            issuer: None,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -135,6 +154,63 @@ impl UserChanges {
     }
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = external_identities, check_for_backend(diesel::pg::Pg))]
+struct IdentityRow<'a> {
+    issuer: &'a str,
+    subject: &'a str,
+    user_id: Uuid,
+    created_at: DateTime<Utc>,
+}
+
+#[async_trait]
+impl ExternalIdentityStore for Postgres {
+    async fn find_user(&self, identity: &ExternalIdentity) -> Result<Option<UserId>, StoreError> {
+        let mut conn = self.conn().await?;
+        let found = external_identities::table
+            .find((identity.issuer.as_str(), identity.subject.as_str()))
+            .select(external_identities::user_id)
+            .first::<Uuid>(&mut conn)
+            .within(self.deadline)
+            .await
+            .optional()
+            .map_err(|error| self.failed(error))?;
+        Ok(found.map(UserId::from_uuid))
+    }
+
+    async fn create_user(
+        &self,
+        identity: &ExternalIdentity,
+        user: &User,
+    ) -> Result<(), StoreError> {
+        let row = UserRow::from(user);
+        let mapping = IdentityRow {
+            issuer: identity.issuer.as_str(),
+            subject: identity.subject.as_str(),
+            user_id: user.id.as_uuid(),
+            created_at: user.created_at,
+        };
+        let mut conn = self.conn().await?;
+        conn.transaction(|conn| {
+            async move {
+                diesel::insert_into(users::table)
+                    .values(&row)
+                    .execute(conn)
+                    .await?;
+                diesel::insert_into(external_identities::table)
+                    .values(&mapping)
+                    .execute(conn)
+                    .await?;
+                Ok::<_, diesel::result::Error>(())
+            }
+            .scope_boxed()
+        })
+        .within(self.deadline)
+        .await
+        .map_err(|error| self.failed(error))
+    }
+}
+
 #[async_trait]
 impl UserRepository for Postgres {
     async fn create(&self, user: &User) -> Result<(), StoreError> {
@@ -152,13 +228,14 @@ impl UserRepository for Postgres {
         let mut conn = self.conn().await?;
         users::table
             .find(id.as_uuid())
-            .select(UserRow::as_select())
-            .first(&mut conn)
+            .left_join(external_identities::table.on(external_identities::user_id.eq(users::id)))
+            .select((UserRow::as_select(), external_identities::issuer.nullable()))
+            .first::<(UserRow, Option<String>)>(&mut conn)
             .within(self.deadline)
             .await
             .optional()
             .map_err(|error| self.failed(error))?
-            .map(User::try_from)
+            .map(|(row, issuer)| row.into_user(issuer.as_deref()))
             .transpose()
     }
 
@@ -166,13 +243,14 @@ impl UserRepository for Postgres {
         let mut conn = self.conn().await?;
         users::table
             .filter(users::username_canonical.eq(username.canonical()))
-            .select(UserRow::as_select())
-            .first(&mut conn)
+            .left_join(external_identities::table.on(external_identities::user_id.eq(users::id)))
+            .select((UserRow::as_select(), external_identities::issuer.nullable()))
+            .first::<(UserRow, Option<String>)>(&mut conn)
             .within(self.deadline)
             .await
             .optional()
             .map_err(|error| self.failed(error))?
-            .map(User::try_from)
+            .map(|(row, issuer)| row.into_user(issuer.as_deref()))
             .transpose()
     }
 
@@ -181,7 +259,7 @@ impl UserRepository for Postgres {
             return self.find_by_id(id).await;
         };
         let mut conn = self.conn().await?;
-        diesel::update(users::table.find(id.as_uuid()))
+        let Some(row) = diesel::update(users::table.find(id.as_uuid()))
             .set(changes)
             .returning(UserRow::as_returning())
             .get_result(&mut conn)
@@ -189,8 +267,18 @@ impl UserRepository for Postgres {
             .await
             .optional()
             .map_err(|error| self.failed(error))?
-            .map(User::try_from)
-            .transpose()
+        else {
+            return Ok(None);
+        };
+        let issuer = external_identities::table
+            .filter(external_identities::user_id.eq(id.as_uuid()))
+            .select(external_identities::issuer)
+            .first::<String>(&mut conn)
+            .within(self.deadline)
+            .await
+            .optional()
+            .map_err(|error| self.failed(error))?;
+        row.into_user(issuer.as_deref()).map(Some)
     }
 
     async fn stored_keys_after(

@@ -245,3 +245,67 @@ fn the_readme_table_is_the_declarations() {
         "the README's variable table is stale: run UPDATE_SNAPSHOTS=1 cargo test -p polychat-app --lib config"
     );
 }
+
+#[test]
+fn trusted_issuers_and_the_service_key() {
+    let secrets = [("APP_MASTER_KEY", KEY), ("JWT_SECRET", JWT)];
+    let config = load(&secrets).unwrap();
+    assert!(config.issuers.issuers.is_empty());
+    assert!(config.issuers.service_key.is_none());
+    assert!(!config.issuers.service_key_for_local_users);
+
+    let dir = std::env::temp_dir().join(format!("issuers-config-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("django.key"), format!("{JWT}-django\n")).unwrap();
+    let file = dir.join("issuers.toml");
+    std::fs::write(
+        &file,
+        "[issuers.backoffice]\nalgorithm = \"HS256\"\nsecret_file = \"django.key\"\nallow_service_key = true\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let mut pairs = secrets.to_vec();
+    pairs.extend([
+        ("TRUSTED_ISSUERS_FILE", path),
+        ("OPENROUTER_SERVICE_KEY", "sk-or-v1-service"),
+        ("SERVICE_KEY_FOR_LOCAL_USERS", "true"),
+    ]);
+    let config = load(&pairs).unwrap();
+    assert_eq!(config.issuers.issuers[0].name.as_str(), "backoffice");
+    assert!(config.issuers.issuers[0].allow_service_key);
+    assert_eq!(
+        config.issuers.service_key.as_ref().unwrap().expose_secret(),
+        "sk-or-v1-service"
+    );
+    assert!(!format!("{config:?}").contains("sk-or-v1-service"));
+
+    for (bad, variable) in [
+        (
+            vec![("SERVICE_KEY_FOR_LOCAL_USERS", "true")],
+            "SERVICE_KEY_FOR_LOCAL_USERS",
+        ),
+        (
+            vec![("OPENROUTER_SERVICE_KEY", "has spaces")],
+            "OPENROUTER_SERVICE_KEY",
+        ),
+        (
+            vec![("TRUSTED_ISSUERS_FILE", "/nonexistent/issuers.toml")],
+            "TRUSTED_ISSUERS_FILE",
+        ),
+    ] {
+        let mut pairs = secrets.to_vec();
+        pairs.extend(bad);
+        assert_eq!(load(&pairs).unwrap_err().variable, variable);
+    }
+    std::fs::write(
+        &file,
+        "[issuers.backoffice]\nalgorithm = \"HS256\"\nsecret = \"short\"\n",
+    )
+    .unwrap();
+    let mut pairs = secrets.to_vec();
+    pairs.push(("TRUSTED_ISSUERS_FILE", path));
+    let error = load(&pairs).unwrap_err();
+    assert_eq!(error.variable, "TRUSTED_ISSUERS_FILE");
+    assert!(error.problem.contains("backoffice"), "{}", error.problem);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1,9 +1,12 @@
 //! The authenticated caller, extracted from `Authorization: Bearer <credential>`, where
-//! the credential is a login's access token or a personal API key. The credential is
-//! the only source of the user's identity anywhere in the API.
+//! the credential is a login's access token, a personal API key, or an access token of
+//! a trusted issuer. The credential is the only source of the user's identity anywhere
+//! in the API.
 //!
-//! [`AuthUser`] accepts both; [`SessionUser`] only an access token, for what a key may
-//! not do (managing keys, logging out): a valid key there is 403 `forbidden`.
+//! [`AuthUser`] accepts all three; [`SessionUser`]
+//! only an access token of ours, for what a key may not do (managing keys, logging
+//! out, changing the password): a valid key or external token there is 403
+//! `forbidden`.
 //! [`AdminUser`] only a user whose role is `admin` (403 `forbidden` for others).
 
 use std::future::Future;
@@ -32,6 +35,9 @@ impl AuthUser {
         match &self.credential {
             Credential::Session(claims) => Ok(claims),
             Credential::ApiKey(_) => Err(needs_login()),
+            Credential::External(_) => Err(ApiError::forbidden(
+                "a token of a trusted issuer cannot do this; its issuer manages the session",
+            )),
         }
     }
 }

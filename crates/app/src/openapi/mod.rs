@@ -25,7 +25,14 @@ use crate::routes::{
             Every error body is `{\"error\": {\"code\", \"message\", \"type\", \"param\"}}`; every response carries `X-Request-Id`. \
             Protected routes take `Authorization: Bearer <credential>`: the access token of a login or a \
             personal API key (`pc_…`, see `/user/api-keys`). A key works wherever an access token does, except \
-            managing API keys, `POST /logout`, `POST /token/refresh` and a password change: those answer 403 `forbidden`.",
+            managing API keys, `POST /logout`, `POST /token/refresh` and a password change: those answer 403 `forbidden`. \
+            When the operator configured trusted issuers (`TRUSTED_ISSUERS_FILE`: a Django SIMPLE_JWT back office, an OIDC \
+            provider), their access tokens work too, on the same routes as an API key: the token's issuer and subject map to \
+            one local user, created on first use (role `user`, no password), whose profile names the `issuer`. Each issuer's \
+            algorithm is pinned; an expired token, a wrong `token_type`, a subject that is missing or neither a string nor an \
+            integer, or a token signed with another issuer's key answers 401 `unauthorized`. Users without an OpenRouter key \
+            of their own may be answered with the operator's service key when their issuer (or, for local users, the \
+            configuration) allows it; the key never appears in any answer.",
         license(name = "Apache-2.0")
     ),
     paths(
@@ -73,7 +80,7 @@ impl Modify for BearerAuth {
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT access token or pc_ API key")
                     .description(Some(
-                        "The access token of a login, or a personal API key (`pc_…`)",
+                        "The access token of a login, a personal API key (`pc_…`), or an access token of a trusted issuer",
                     ))
                     .build(),
             ),

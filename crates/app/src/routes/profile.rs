@@ -44,6 +44,10 @@ pub struct Profile {
     /// `user` or `admin`; only the `polychat admin` command changes it.
     #[schema(example = "user")]
     role: String,
+    /// The trusted issuer whose token created this account (its name in the issuers
+    /// file, e.g. `backoffice`), or null for an account registered here.
+    #[schema(example = json!(null))]
+    issuer: Option<String>,
     /// What the client should know about this answer: only in the answer that stored an
     /// OpenRouter key OpenRouter could not be asked about (it was stored anyway).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -63,6 +67,7 @@ impl From<User> for Profile {
             openrouter_key_hint: user.openrouter_key.map(|key| key.hint),
             memory_enabled: user.memory_enabled,
             role: user.role.as_str().to_owned(),
+            issuer: user.issuer.map(|issuer| issuer.as_str().to_owned()),
             warnings: Vec::new(),
         }
     }

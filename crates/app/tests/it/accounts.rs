@@ -8,7 +8,7 @@ mod flood;
 mod forged;
 mod key_check;
 mod keys;
-mod leaks;
+pub(crate) mod leaks;
 mod master_key;
 mod profile;
 mod refusals;

@@ -7,6 +7,7 @@ mod cli;
 mod custom_models;
 mod hardening;
 mod harness;
+mod issuers;
 mod memory;
 mod metrics;
 mod openai;

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod chat;
 pub mod custom_models;
+pub mod issuers;
 pub mod master_key;
 pub mod memory;
 pub mod retention;

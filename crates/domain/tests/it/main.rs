@@ -5,4 +5,5 @@ mod auth;
 mod chat;
 mod custom_models;
 mod index_queue;
+mod issuers;
 mod memory;

@@ -2,9 +2,10 @@
 //! and against each real adapter.
 
 use chrono::{DateTime, Utc};
-use polychat_domain::ports::{StoreError, UserRepository, UserUpdate};
+use polychat_domain::ports::{ExternalIdentityStore, StoreError, UserRepository, UserUpdate};
 use polychat_domain::{
-    AccountRole, DisplayName, ModelName, PasswordHash, StoredSecret, User, UserId, Username,
+    AccountRole, DisplayName, ExternalIdentity, ExternalSubject, IssuerName, ModelName,
+    PasswordHash, StoredSecret, User, UserId, Username,
 };
 use uuid::Uuid;
 
@@ -18,6 +19,81 @@ pub async fn contract(repo: &dyn UserRepository) {
     updates(repo).await;
     key_pages(repo).await;
     key_compare_and_swap(repo).await;
+}
+
+/// A random identity at the issuer `sample`.
+///
+/// # Panics
+/// Never: the literals are valid.
+pub fn sample_identity() -> ExternalIdentity {
+    ExternalIdentity {
+        issuer: IssuerName::parse("sample").expect("a valid issuer name"),
+        subject: ExternalSubject::parse(&Uuid::new_v4().to_string()).expect("a valid subject"),
+    }
+}
+
+/// What every [`ExternalIdentityStore`] must do, over the same store's `users`: map an
+/// identity to the user it creates with it, both or neither, and once only.
+///
+/// # Panics
+/// When the store breaks the contract.
+pub async fn external_contract(store: &dyn ExternalIdentityStore, users: &dyn UserRepository) {
+    let identity = sample_identity();
+    assert_eq!(store.find_user(&identity).await.expect("store"), None);
+    let mut user = sample_user("ext");
+    user.password_hash = PasswordHash::none();
+    user.issuer = Some(identity.issuer.clone());
+    store.create_user(&identity, &user).await.expect("store");
+    assert_eq!(
+        store.find_user(&identity).await.expect("store"),
+        Some(user.id)
+    );
+    let stored = users
+        .find_by_id(user.id)
+        .await
+        .expect("store")
+        .expect("created");
+    assert_eq!(stored.issuer, Some(identity.issuer.clone()));
+    assert!(!stored.password_hash.is_usable());
+    let by_name = users.find_by_username(&user.username).await.expect("store");
+    assert_eq!(
+        by_name.and_then(|u| u.issuer),
+        Some(identity.issuer.clone())
+    );
+
+    // The identity is mapped once: a second user for it is not created.
+    let twin = sample_user("ext");
+    assert!(matches!(
+        store.create_user(&identity, &twin).await,
+        Err(StoreError::Duplicate)
+    ));
+    assert_eq!(users.find_by_id(twin.id).await.expect("store"), None);
+    assert_eq!(
+        store.find_user(&identity).await.expect("store"),
+        Some(user.id)
+    );
+
+    // A taken username maps nothing.
+    let other = sample_identity();
+    let mut squatter = sample_user("ext");
+    squatter.username = user.username.clone();
+    assert!(matches!(
+        store.create_user(&other, &squatter).await,
+        Err(StoreError::Duplicate)
+    ));
+    assert_eq!(store.find_user(&other).await.expect("store"), None);
+
+    // An update keeps the issuer.
+    let update = UserUpdate {
+        memory_enabled: Some(false),
+        ..UserUpdate::default()
+    };
+    let updated = users
+        .update(user.id, update)
+        .await
+        .expect("store")
+        .expect("updated");
+    assert_eq!(updated.issuer, Some(identity.issuer));
 }
 
 /// A user with a random name starting with `prefix`.
@@ -37,6 +113,7 @@ pub fn sample_user(prefix: &str) -> User {
         password_hash: PasswordHash::new("$2b$04$abcdefghijklmnopqrstuu".into()),
         openrouter_key: None,
         memory_enabled: true,
+        issuer: None,
         role: AccountRole::User,
         created_at: at,
         updated_at: at,

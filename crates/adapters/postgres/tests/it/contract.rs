@@ -9,6 +9,8 @@ use crate::support::{TestDb, new_user};
 async fn users_contract() {
     let db = TestDb::migrated().await;
     users::contract(&db.connect().await).await;
+    let pg = db.connect().await;
+    users::external_contract(&pg, &pg).await;
 }
 
 #[tokio::test]

@@ -19,6 +19,7 @@ use crate::api_key::{API_KEY_MARKER, API_KEY_MAX_CHARS, API_KEY_PREFIX_CHARS};
 use crate::ports::{ApiKeyMinter, ApiKeyStore, Clock, StoreError, StoredApiKey, Tasks};
 use crate::services::ServiceError;
 use crate::services::auth::{AuthError, AuthService, Refusal};
+use crate::services::issuers::ExternalSignIn;
 use crate::services::stamped_cache::StampedCache;
 use crate::{
     ApiKey, ApiKeyHash, ApiKeyId, ApiKeyName, Credential, KeyLifetime, Principal, UserId,
@@ -92,6 +93,8 @@ pub struct ApiKeyService {
     max_keys_per_user: usize,
     /// Keys seen by this replica, by hash, under their owner's stamp.
     known: StampedCache<ApiKeyHash, StoredApiKey>,
+    /// Tokens of trusted issuers, when any are configured.
+    external: Option<Arc<ExternalSignIn>>,
 }
 
 impl ApiKeyService {
@@ -101,9 +104,18 @@ impl ApiKeyService {
             usage: UsageRecorder::new(policy.usage_resolution),
             max_keys_per_user: policy.max_keys_per_user,
             known: StampedCache::new(),
+            external: None,
             ports,
             sessions,
         }
+    }
+
+    /// Also accepts the access tokens of trusted issuers, checked after the service's
+    /// own tokens.
+    #[must_use]
+    pub fn with_external(mut self, external: Arc<ExternalSignIn>) -> Self {
+        self.external = Some(external);
+        self
     }
 
     /// Mints a key for `owner` named `name`, expiring after `expires_in_days` if given.
@@ -163,18 +175,15 @@ impl ApiKeyService {
     }
 
     /// Who a bearer credential belongs to: a personal API key (`pc_…`, looked up by its
-    /// hash, refused once expired or revoked) or else an access token (see
-    /// [`AuthService::authenticate`]).
+    /// hash, refused once expired or revoked) or else an access token, the service's
+    /// own (see [`AuthService::authenticate`]) or, when that does not recognise it, a
+    /// trusted issuer's (see [`ExternalSignIn::authenticate`]).
     ///
     /// A key lookup that fails because the store is down fails the request (503) rather
     /// than letting a possibly revoked key through.
     pub async fn authenticate(&self, bearer: &str) -> Result<Principal, AuthError> {
         if !bearer.starts_with(API_KEY_MARKER) {
-            let claims = self.sessions.authenticate(bearer).await?;
-            return Ok(Principal {
-                user_id: claims.user_id,
-                credential: Credential::Session(claims),
-            });
+            return self.authenticate_token(bearer).await;
         }
         if bearer.len() > API_KEY_MAX_CHARS {
             return Err(AuthError::Unauthorized(Refusal::Malformed));
@@ -196,6 +205,28 @@ impl ApiKeyService {
             user_id: stored.key.user_id,
             credential: Credential::ApiKey(stored.key.id),
         })
+    }
+
+    /// An access token: ours, or else a trusted issuer's. Only a token ours does not
+    /// recognise at all is shown to the issuers, so an expired or revoked token of
+    /// ours stays refused as such.
+    async fn authenticate_token(&self, bearer: &str) -> Result<Principal, AuthError> {
+        match self.sessions.authenticate(bearer).await {
+            Ok(claims) => Ok(Principal {
+                user_id: claims.user_id,
+                credential: Credential::Session(claims),
+            }),
+            Err(AuthError::Unauthorized(
+                refusal @ (Refusal::Unrecognized | Refusal::Malformed),
+            )) => match &self.external {
+                Some(external) => external
+                    .authenticate(bearer)
+                    .await?
+                    .ok_or(AuthError::Unauthorized(refusal)),
+                None => Err(AuthError::Unauthorized(refusal)),
+            },
+            Err(error) => Err(error),
+        }
     }
 
     /// The key with this hash: as remembered, while its owner's stamp is unchanged, or

@@ -1,18 +1,53 @@
 //! The user's OpenRouter key: decrypted in memory for a model call, and re-encrypted
 //! under the current master key when the master key rotates.
 
+use std::collections::BTreeSet;
+use std::fmt;
+
 use secrecy::SecretString;
 
 use super::{AuthError, AuthService, unknown};
 use crate::ports::{CipherError, SecretOwner};
-use crate::{AccountRole, ModelName, StoredSecret, UserId, Username};
+use crate::{AccountRole, IssuerName, ModelName, StoredSecret, UserId, Username};
+
+/// The operator's OpenRouter key (`OPENROUTER_SERVICE_KEY`), which answers for users
+/// without a key of their own when their kind of account may use it. Usage is still
+/// recorded per user; the key is only ever handed to the model call.
+#[derive(Clone)]
+pub struct ServiceKey {
+    pub key: SecretString,
+    /// Whether local accounts (registered here) may use it.
+    pub local_users: bool,
+    /// The trusted issuers whose users may use it.
+    pub issuers: BTreeSet<IssuerName>,
+}
+
+impl ServiceKey {
+    /// Whether a user of `issuer` (`None`: a local account) may use the key.
+    pub fn serves(&self, issuer: Option<&IssuerName>) -> bool {
+        match issuer {
+            None => self.local_users,
+            Some(issuer) => self.issuers.contains(issuer),
+        }
+    }
+}
+
+impl fmt::Debug for ServiceKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceKey")
+            .field("local_users", &self.local_users)
+            .field("issuers", &self.issuers)
+            .finish_non_exhaustive()
+    }
+}
 
 /// The user's credentials and choice for a model call.
 #[derive(Debug)]
 pub struct ModelAccess {
     pub username: Username,
     pub role: AccountRole,
-    /// The OpenRouter key, if the user has one (custom models need none).
+    /// The OpenRouter key: the user's own, else the service key when the user may use
+    /// it, else none (custom models need none).
     pub api_key: Option<SecretString>,
     pub default_model: Option<ModelName>,
     /// Whether the user lets chats recall and learn memories.
@@ -41,6 +76,7 @@ pub(super) struct AccountEntry {
     openrouter_key: Option<StoredSecret>,
     default_model: Option<ModelName>,
     memory_enabled: bool,
+    issuer: Option<IssuerName>,
 }
 
 impl AuthService {
@@ -62,7 +98,13 @@ impl AuthService {
                         CipherError::Unknown(error) => unknown(error),
                     })
             })
-            .transpose()?;
+            .transpose()?
+            .or_else(|| {
+                self.service_key
+                    .as_ref()
+                    .filter(|service| service.serves(account.issuer.as_ref()))
+                    .map(|service| service.key.clone())
+            });
         Ok(ModelAccess {
             username: account.username,
             role: account.role,
@@ -84,6 +126,7 @@ impl AuthService {
                 openrouter_key: user.openrouter_key,
                 default_model: user.default_model,
                 memory_enabled: user.memory_enabled,
+                issuer: user.issuer,
             })
         };
         self.accounts.get_or_load(id, stamp, self.now(), read).await

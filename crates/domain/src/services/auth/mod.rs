@@ -10,7 +10,8 @@ mod session;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::UserId;
+use std::collections::BTreeSet;
+
 use crate::ValidationError;
 use crate::ports::{
     Clock, GatewayKeyCheck, PasswordHasher, Quota, RateLimiter, SecretCipher, Stamp, StampScope,
@@ -18,8 +19,9 @@ use crate::ports::{
 };
 use crate::services::ServiceError;
 use crate::services::stamped_cache::{StampedCache, read_stamp, renew_stamp};
+use crate::{IssuerName, UserId};
 
-pub use keys::{ModelAccess, RotationReport};
+pub use keys::{ModelAccess, RotationReport, ServiceKey};
 pub use profile::{ProfileChanges, Registration, SavedAccount};
 pub use refusal::Refusal;
 
@@ -101,6 +103,9 @@ pub struct AuthService {
     policy: LoginPolicy,
     /// What model calls need of each account, remembered under its stamp.
     accounts: StampedCache<UserId, keys::AccountEntry>,
+    service_key: Option<ServiceKey>,
+    /// Names of the trusted issuers: `<issuer>.…` usernames are theirs.
+    issuers: BTreeSet<IssuerName>,
 }
 
 impl AuthService {
@@ -109,7 +114,25 @@ impl AuthService {
             ports,
             policy,
             accounts: StampedCache::new(),
+            service_key: None,
+            issuers: BTreeSet::new(),
         }
+    }
+
+    /// Keeps usernames starting with `<issuer>.` for the users of these trusted
+    /// issuers, so that nobody registers the name an issuer's user will get (and, with
+    /// it, what an admin granted that name, such as a custom model's `allowed_usernames`).
+    #[must_use]
+    pub fn with_trusted_issuers(mut self, issuers: impl IntoIterator<Item = IssuerName>) -> Self {
+        self.issuers = issuers.into_iter().collect();
+        self
+    }
+
+    /// Lets `key` answer for the users it serves who have no OpenRouter key.
+    #[must_use]
+    pub fn with_service_key(mut self, key: Option<ServiceKey>) -> Self {
+        self.service_key = key;
+        self
     }
 
     /// The user's stamp, or `None` when the shared store cannot say.

@@ -65,6 +65,17 @@ impl AuthService {
     /// answer says so.
     pub async fn register(&self, registration: Registration) -> Result<SavedAccount, AuthError> {
         let username = Username::parse(&registration.username)?;
+        let canonical = username.canonical();
+        let reserved = canonical
+            .split_once('.')
+            .is_some_and(|(prefix, _)| self.issuers.iter().any(|i| i.as_str() == prefix));
+        if reserved {
+            return Err(ValidationError::new(
+                "username",
+                "is reserved for the users of a trusted issuer; choose another",
+            )
+            .into());
+        }
         let password = Password::parse("password", registration.password.expose_secret())?;
         let display_name = registration
             .display_name
@@ -94,6 +105,7 @@ impl AuthService {
             openrouter_key,
             memory_enabled: true,
             role: AccountRole::User,
+            issuer: None,
             created_at: now,
             updated_at: now,
         };
@@ -229,7 +241,10 @@ impl AuthService {
         let matches = self
             .ports
             .hasher
-            .verify(&current, Some(&user.password_hash))
+            .verify(
+                &current,
+                Some(&user.password_hash).filter(|hash| hash.is_usable()),
+            )
             .await
             .map_err(unknown)?;
         if matches {

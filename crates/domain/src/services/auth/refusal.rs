@@ -22,6 +22,9 @@ pub enum Refusal {
     Revoked,
     /// A refresh token where an access token is needed, or the other way round.
     WrongKind,
+    /// Signed by a trusted issuer, but its claims are not what that issuer's
+    /// configuration asks for (subject missing or not a string or number, `token_type`).
+    Unacceptable,
 }
 
 impl Refusal {
@@ -37,6 +40,9 @@ impl Refusal {
             Self::Revoked => "the credential was revoked (logged out or rotated); log in again",
             Self::WrongKind => {
                 "this is a refresh token; send the access token (or an API key) instead"
+            }
+            Self::Unacceptable => {
+                "the token's claims are not acceptable (subject or token type); send an access token of a trusted issuer"
             }
         }
     }

@@ -31,7 +31,12 @@ impl AuthService {
         self.refuse_if_throttled(&throttle_keys, 0).await?;
 
         let user = self.ports.users.find_by_username(&username).await?;
-        let hash = user.as_ref().map(|u| &u.password_hash);
+        // An account without a password is checked against the dummy hash, as an
+        // unknown user is, so it answers the same, in the same time.
+        let hash = user
+            .as_ref()
+            .map(|u| &u.password_hash)
+            .filter(|hash| hash.is_usable());
         let matches = self
             .ports
             .hasher
