@@ -112,6 +112,7 @@ fn auth_service(
             hasher: Arc::new(BcryptHasher::new(config.bcrypt_cost)?),
             tokens: Arc::new(tokens),
             denylist: Arc::new(redis.clone()),
+            sessions: Arc::new(postgres.clone()),
             cipher: Arc::new(cipher(config)?),
             key_check: Arc::new(OpenRouterKeyCheck::new(&config.openrouter)?),
             limiter,

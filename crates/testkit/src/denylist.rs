@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::outage::Outage;
 
-/// Revoked tokens, revoked families and used refresh tokens, each remembered until the
+/// Revoked tokens and revoked families, each remembered until the
 /// moment it was given (the token's own expiry), by a [`Clock`].
 pub struct InMemoryDenylist {
     clock: Arc<dyn Clock>,
@@ -27,7 +27,6 @@ type Entries = HashMap<(Kind, Uuid), DateTime<Utc>>;
 enum Kind {
     Token,
     Family,
-    UsedRefresh,
 }
 
 impl fmt::Debug for InMemoryDenylist {
@@ -85,15 +84,6 @@ impl TokenDenylist for InMemoryDenylist {
         Ok(entries.contains_key(&(Kind::Token, jti))
             || entries.contains_key(&(Kind::Family, family)))
     }
-
-    async fn mark_refresh_used(&self, jti: Uuid, until: DateTime<Utc>) -> Result<bool, StoreError> {
-        let mut entries = self.entries()?;
-        if entries.contains_key(&(Kind::UsedRefresh, jti)) {
-            return Ok(false);
-        }
-        entries.insert((Kind::UsedRefresh, jti), until);
-        Ok(true)
-    }
 }
 
 /// The behaviour every [`TokenDenylist`] must show. `clock` gives the time tokens
@@ -139,52 +129,18 @@ pub async fn token_denylist_contract(
         .await
         .expect("revoke_family");
 
-    let refresh = Uuid::new_v4();
-    assert!(
-        list.mark_refresh_used(refresh, later(hour))
-            .await
-            .expect("mark"),
-        "first use"
-    );
-    assert!(
-        !list
-            .mark_refresh_used(refresh, later(hour))
-            .await
-            .expect("mark"),
-        "a replay"
-    );
-    assert!(
-        !revoked(refresh, Uuid::new_v4()).await,
-        "a used token is not a revoked one"
-    );
-    assert!(
-        list.mark_refresh_used(Uuid::new_v4(), later(hour))
-            .await
-            .expect("mark")
-    );
-
-    let (brief, brief_family, brief_refresh) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    let (brief, brief_family) = (Uuid::new_v4(), Uuid::new_v4());
     list.revoke_token(brief, later(300))
         .await
         .expect("revoke_token");
     list.revoke_family(brief_family, later(300))
         .await
         .expect("revoke_family");
-    assert!(
-        list.mark_refresh_used(brief_refresh, later(300))
-            .await
-            .expect("mark")
-    );
     assert!(revoked(brief, Uuid::new_v4()).await);
     wait(Duration::from_millis(400)).await;
     assert!(
         !revoked(brief, brief_family).await,
         "entries end when the token would have"
-    );
-    assert!(
-        list.mark_refresh_used(brief_refresh, later(hour))
-            .await
-            .expect("mark")
     );
     assert!(
         revoked(other, family).await,

@@ -21,6 +21,7 @@ pub mod message_index;
 pub mod outage;
 pub mod preferences;
 pub mod security;
+pub mod sessions;
 pub mod stamps;
 pub mod tasks;
 pub mod telemetry;

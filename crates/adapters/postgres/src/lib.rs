@@ -6,7 +6,7 @@
 //! Wiring: [`run_migrations`] once at startup (or as `app migrate`), [`connect`] to get
 //! a [`Postgres`], [`Postgres::verify_embedding_dimensions`] against the embedder, then
 //! hand clones of it to the app as `Arc<dyn UserRepository>`, `Arc<dyn ApiKeyStore>`, `Arc<dyn CustomModelRepository>`, `Arc<dyn UsageLedger>`, `Arc<dyn MasterKeyCheckStore>`,
-//! `Arc<dyn PreferenceStore>`, `Arc<dyn MessageIndex>` and `Arc<dyn HealthProbe>`.
+//! `Arc<dyn PreferenceStore>`, `Arc<dyn MessageIndex>`, `Arc<dyn SessionStore>` and `Arc<dyn HealthProbe>`.
 
 mod api_keys;
 mod config;
@@ -19,6 +19,7 @@ mod pool;
 mod preferences;
 mod schema;
 mod search;
+mod sessions;
 mod usage;
 mod users;
 mod vector;

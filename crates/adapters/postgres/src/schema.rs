@@ -133,4 +133,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (family) {
+        family -> Uuid,
+        user_id -> Uuid,
+        next_refresh -> Uuid,
+        expires_at -> Timestamptz,
+        ended_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(users, external_identities);

@@ -1,11 +1,11 @@
-//! [`TokenDenylist`] on Redis: one key per revoked token, per revoked family and per
-//! used refresh token, each expiring when the token itself would (`PXAT` its expiry),
-//! so the list never grows beyond the tokens still alive.
+//! [`TokenDenylist`] on Redis: one key per revoked token and per revoked family, each
+//! expiring when the token itself would (`PXAT` its expiry), so the list never grows
+//! beyond the tokens still alive. Refresh rotation lives in the durable session store.
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use fred::interfaces::KeysInterface;
-use fred::types::{Expiration, SetOptions, Value};
+use fred::types::Value;
 use polychat_domain::ports::{StoreError, TokenDenylist};
 use uuid::Uuid;
 
@@ -58,16 +58,5 @@ impl TokenDenylist for Redis {
             tokio::try_join!(self.pool.exists(token), self.pool.exists(family))
                 .map_err(|error| self.failed(error))?;
         Ok(token > 0 || family > 0)
-    }
-
-    async fn mark_refresh_used(&self, jti: Uuid, until: DateTime<Utc>) -> Result<bool, StoreError> {
-        let key = self.key(format_args!("refresh-used:{jti}"));
-        let expiry = Some(Expiration::PXAT(unix_millis(until)));
-        let set: Option<String> = self
-            .pool
-            .set(key, "1", expiry, Some(SetOptions::NX), false)
-            .await
-            .map_err(|error| self.failed(error))?;
-        Ok(set.is_some())
     }
 }

@@ -13,8 +13,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::http::error::{ErrorBody, ErrorDetail};
 use crate::routes::{
-    accounts, admin_models, api_keys, chat, chats, health, memory, metrics, openai, profile,
-    resume, review, usage,
+    accounts, admin_models, admin_users, api_keys, chat, chats, health, memory, metrics, openai,
+    profile, resume, review, usage,
 };
 
 #[derive(OpenApi)]
@@ -41,7 +41,7 @@ use crate::routes::{
         profile::get_profile, profile::update_profile,
         api_keys::create_api_key, api_keys::list_api_keys, api_keys::revoke_api_key,
         chat::post_chat, chat::get_chat,
-        chats::create_chat, chats::get_chat, chats::list_chats, chats::update_chat, chats::delete_chat, review::review_message,
+        chats::create_chat, chats::get_chat, chats::list_chats, chats::update_chat, chats::delete_chat, review::review_message, admin_users::end_sessions,
         resume::resume_stream,
         memory::list_preferences, memory::add_preference, memory::edit_preference,
         memory::delete_preference, memory::search_messages,

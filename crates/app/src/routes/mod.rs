@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod admin_models;
+pub mod admin_users;
 pub mod api_keys;
 pub mod chat;
 pub mod chats;
@@ -32,5 +33,6 @@ pub fn config(cfg: &mut web::ServiceConfig) {
     memory::config(cfg);
     openai::config(cfg);
     admin_models::config(cfg);
+    admin_users::config(cfg);
     usage::config(cfg);
 }

@@ -156,9 +156,11 @@ pub async fn update_profile(
 ) -> Result<web::Json<Profile>, ApiError> {
     let body = body.into_inner()?;
     refuse_misspellings(&body.others, PROFILE_FIELDS)?;
-    if body.new_password.is_some() {
-        user.require_session()?;
-    }
+    // A new password needs a login's session, which it keeps; it ends all others.
+    let session = match body.new_password {
+        Some(_) => Some(user.require_session()?.family),
+        None => None,
+    };
     let changes = ProfileChanges {
         display_name: body.display_name,
         default_model: body.default_model,
@@ -168,6 +170,7 @@ pub async fn update_profile(
         memory_enabled: body.memory_enabled,
         current_password: body.current_password.map(SecretString::from),
         new_password: body.new_password.map(SecretString::from),
+        session,
     };
     Ok(web::Json(
         state.auth.update_profile(user.id, changes).await?.into(),

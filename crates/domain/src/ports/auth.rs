@@ -97,10 +97,57 @@ pub trait TokenDenylist: Send + Sync {
 
     /// Whether the token or its family is revoked.
     async fn is_revoked(&self, jti: Uuid, family: Uuid) -> Result<bool, StoreError>;
+}
 
-    /// Marks a refresh token as used, atomically. Returns `false` if it was already
-    /// used: a replay, after which the caller revokes the family.
-    async fn mark_refresh_used(&self, jti: Uuid, until: DateTime<Utc>) -> Result<bool, StoreError>;
+/// A login session: one refresh chain of a user, and the refresh token it expects
+/// next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub family: Uuid,
+    pub user: UserId,
+    /// The only refresh token of the chain that may be used now.
+    pub next_refresh: Uuid,
+    /// When the chain ends by itself.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// What presenting a refresh token to its chain did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rotation {
+    /// It was the expected one; the chain now expects the new token.
+    Rotated,
+    /// It was used before: a replay (a stolen copy, or the thief's original).
+    Replayed,
+    /// The chain was ended (logout, password change, an admin) or is unknown.
+    Ended,
+}
+
+/// The durable record of login sessions: rotation and reuse detection of refresh
+/// tokens, and ending sessions. The denylist is the fast path that makes an ended
+/// session's access tokens stop at once; this store is what holds when it forgets.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn start(&self, session: &Session) -> Result<(), StoreError>;
+
+    /// Moves the chain from `used` to `next` (valid until `expires_at`), atomically.
+    async fn rotate(
+        &self,
+        family: Uuid,
+        used: Uuid,
+        next: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> Result<Rotation, StoreError>;
+
+    /// Ends one chain.
+    async fn end(&self, family: Uuid, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Ends every live chain of `user` but `keep`; returns the chains ended.
+    async fn end_all(
+        &self,
+        user: UserId,
+        keep: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<Uuid>, StoreError>;
 }
 
 /// Failure to encrypt or decrypt a secret.

@@ -30,8 +30,8 @@ pub use api_keys::{ApiKeyMinter, ApiKeyStore, MintedKey, StoredApiKey};
 use futures_util::future::BoxFuture;
 
 pub use auth::{
-    AccessClaims, CipherError, PasswordHasher, RefreshClaims, SecretCipher, SecretOwner,
-    TokenDenylist, TokenError, TokenKind, TokenPair, TokenService,
+    AccessClaims, CipherError, PasswordHasher, RefreshClaims, Rotation, SecretCipher, SecretOwner,
+    Session, SessionStore, TokenDenylist, TokenError, TokenKind, TokenPair, TokenService,
 };
 pub use cache::{CacheLookup, ChatCache, ChatPageKey};
 pub use chats::{ChatChanges, ChatCursor, ChatRepository, MessageUpdate};

@@ -123,6 +123,7 @@ fn replica(
             hasher: Arc::new(PlainHasher),
             tokens: Arc::new(FakeTokens::new(dyn_clock.clone())),
             denylist: Arc::new(InMemoryDenylist::new(dyn_clock.clone())),
+            sessions: Arc::new(polychat_testkit::sessions::InMemorySessions::new()),
             cipher: Arc::new(FakeCipher::default()),
             key_check: Arc::new(polychat_testkit::llm::FakeKeyCheck::default()),
             telemetry: Arc::new(polychat_testkit::telemetry::RecordedTelemetry::default()),

@@ -59,6 +59,7 @@ impl World {
                 hasher: Arc::new(PlainHasher),
                 tokens: Arc::new(FakeTokens::new(dyn_clock.clone())),
                 denylist: denylist.clone(),
+                sessions: Arc::new(polychat_testkit::sessions::InMemorySessions::new()),
                 cipher: Arc::new(cipher) as Arc<dyn SecretCipher>,
                 key_check: key_check.clone(),
                 telemetry: Arc::new(polychat_testkit::telemetry::RecordedTelemetry::default()),

@@ -1,7 +1,9 @@
 //! The testkit's contract suites, run against the real adapter: the same checks the
 //! in-memory fakes pass (adapter swapping).
 
-use polychat_testkit::{api_keys, custom_models, message_index, preferences, usage, users};
+use polychat_testkit::{
+    api_keys, custom_models, message_index, preferences, sessions, usage, users,
+};
 
 use crate::support::{TestDb, new_user};
 
@@ -11,6 +13,12 @@ async fn users_contract() {
     users::contract(&db.connect().await).await;
     let pg = db.connect().await;
     users::external_contract(&pg, &pg).await;
+}
+
+#[tokio::test]
+async fn sessions_contract() {
+    let db = TestDb::migrated().await;
+    sessions::session_store_contract(&db.connect().await).await;
 }
 
 #[tokio::test]

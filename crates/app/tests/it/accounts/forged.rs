@@ -168,20 +168,29 @@ async fn one_kind_of_token_never_stands_for_the_other() {
 #[tokio::test]
 async fn a_forged_refresh_token_is_refused() {
     let app = TestApp::spawn().await;
-    let profile = register(&app, &unique("refresh"), None).await;
-    let user = profile["id"].as_str().unwrap();
-    let mut claims = access_claims(user);
-    claims["aud"] = json!("polychat-refresh");
-    claims["typ"] = json!("refresh");
-    let genuine = sign(&claims, Algorithm::HS256, &secret(&app));
-    assert_eq!(refresh(&app, &genuine).await.status(), 200, "control");
-
-    claims["jti"] = json!(Uuid::new_v4());
+    let username = unique("refresh");
+    register(&app, &username, None).await;
+    let pair = tokens(&app, &username).await;
+    // The claims of a real session's refresh token, re-signed the wrong ways.
+    let payload = pair.refresh.split('.').nth(1).expect("a JWT");
+    let claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64")).expect("claims");
     let hs512 = sign(&claims, Algorithm::HS512, &secret(&app));
     assert_eq!(refresh(&app, &hs512).await.status(), 401);
     let none = format!("{}.{}.", b64(&json!({"alg": "none"})), b64(&claims));
     assert_eq!(refresh(&app, &none).await.status(), 401);
-    claims["aud"] = json!("polychat-api");
-    let wrong_audience = sign(&claims, Algorithm::HS256, &secret(&app));
+    let mut wrong_audience = claims.clone();
+    wrong_audience["aud"] = json!("polychat-api");
+    let wrong_audience = sign(&wrong_audience, Algorithm::HS256, &secret(&app));
     assert_eq!(refresh(&app, &wrong_audience).await.status(), 401);
+    // Well signed, but for a chain no login started: the session store knows none.
+    let mut unstarted = claims.clone();
+    unstarted["fam"] = json!(Uuid::new_v4());
+    let unstarted = sign(&unstarted, Algorithm::HS256, &secret(&app));
+    assert_eq!(refresh(&app, &unstarted).await.status(), 401);
+
+    // Control: the same claims signed as the server signs them work, so the refusals
+    // above were the forgeries' (and none of them burnt the session).
+    let genuine = sign(&claims, Algorithm::HS256, &secret(&app));
+    assert_eq!(refresh(&app, &genuine).await.status(), 200, "control");
 }

@@ -152,3 +152,61 @@ async fn logout_needs_a_token() {
     let (status, code, _) = error(app.post("/logout", None, &json!({})).await).await;
     assert_eq!((status, code.as_str()), (401, "unauthorized"));
 }
+
+#[tokio::test]
+async fn a_new_password_ends_the_other_sessions_and_an_admin_ends_them_all() {
+    let app = TestApp::spawn().await;
+    let username = unique("vera");
+    register(&app, &username, None).await;
+    let (here, elsewhere) = (tokens(&app, &username).await, tokens(&app, &username).await);
+    let change = json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"});
+    let changed = app
+        .send(
+            reqwest::Method::PUT,
+            "/user/profile",
+            Some(&here.access),
+            Some(&change),
+        )
+        .await;
+    assert_eq!(changed.status(), 200);
+    assert_eq!(
+        profile_status(&app, &elsewhere.access).await,
+        401,
+        "its access token stops"
+    );
+    assert_eq!(
+        refresh(&app, &elsewhere.refresh).await.status(),
+        401,
+        "its chain ends"
+    );
+    assert_eq!(
+        profile_status(&app, &here.access).await,
+        200,
+        "the session that changed it stays"
+    );
+    let here = Tokens::from_body(&refresh(&app, &here.refresh).await.json().await.unwrap());
+
+    let path = format!("/admin/users/{username}/sessions");
+    let refused = app
+        .send(reqwest::Method::DELETE, &path, Some(&here.access), None)
+        .await;
+    assert_eq!(refused.status(), 403, "only an admin");
+    let admin = app.admin(&unique("root")).await;
+    let ended = app
+        .send(reqwest::Method::DELETE, &path, Some(&admin), None)
+        .await;
+    assert_eq!(ended.status(), 200);
+    let ended: Value = ended.json().await.unwrap();
+    assert_eq!(ended["ended"], 1, "{ended}");
+    assert_eq!(profile_status(&app, &here.access).await, 401);
+    assert_eq!(refresh(&app, &here.refresh).await.status(), 401);
+    let nobody = app
+        .send(
+            reqwest::Method::DELETE,
+            "/admin/users/nobody-here/sessions",
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(nobody.status(), 404);
+}

@@ -14,8 +14,8 @@ use std::collections::BTreeSet;
 
 use crate::ValidationError;
 use crate::ports::{
-    Clock, GatewayKeyCheck, PasswordHasher, Quota, RateLimiter, SecretCipher, Stamp, StampScope,
-    Stamps, StoreError, Telemetry, TokenDenylist, TokenService, UserRepository,
+    Clock, GatewayKeyCheck, PasswordHasher, Quota, RateLimiter, SecretCipher, SessionStore, Stamp,
+    StampScope, Stamps, StoreError, Telemetry, TokenDenylist, TokenService, UserRepository,
 };
 use crate::services::ServiceError;
 use crate::services::stamped_cache::{StampedCache, read_stamp, renew_stamp};
@@ -87,6 +87,8 @@ pub struct AuthPorts {
     pub hasher: Arc<dyn PasswordHasher>,
     pub tokens: Arc<dyn TokenService>,
     pub denylist: Arc<dyn TokenDenylist>,
+    /// The durable record of refresh chains.
+    pub sessions: Arc<dyn SessionStore>,
     pub cipher: Arc<dyn SecretCipher>,
     /// Asks OpenRouter about a key before it is stored.
     pub key_check: Arc<dyn GatewayKeyCheck>,

@@ -27,6 +27,8 @@ pub struct ProfileChanges {
     pub memory_enabled: Option<bool>,
     pub current_password: Option<SecretString>,
     pub new_password: Option<SecretString>,
+    /// The session making the change: a new password ends every other one.
+    pub session: Option<uuid::Uuid>,
 }
 
 /// An account as saved, and what could not be checked about it.
@@ -143,6 +145,20 @@ impl AuthService {
         Ok(user)
     }
 
+    /// Ends every session of `username` (an admin's forced logout); the user and how
+    /// many sessions were ended.
+    pub async fn log_out_everywhere(&self, username: &str) -> Result<(User, usize), AuthError> {
+        let username = Username::parse(username)?;
+        let user = self
+            .ports
+            .users
+            .find_by_username(&username)
+            .await?
+            .ok_or(AuthError::UnknownUser)?;
+        let ended = self.end_sessions(user.id, None).await?;
+        Ok((user, ended))
+    }
+
     pub async fn profile(&self, id: UserId) -> Result<User, AuthError> {
         self.ports
             .users
@@ -175,6 +191,7 @@ impl AuthService {
             Some(Some(key)) => Some(parse_api_key(key)?),
             _ => None,
         };
+        let password_changed = changes.new_password.is_some();
         if let Some(new_password) = changes.new_password {
             let new_password = Password::parse("new_password", new_password.expose_secret())?;
             self.check_current_password(&user, changes.current_password)
@@ -204,6 +221,10 @@ impl AuthService {
             .await?
             .ok_or(AuthError::Unauthorized(Refusal::Revoked))?;
         self.renew_account_stamp(id).await;
+        if password_changed {
+            let ended = self.end_sessions(id, changes.session).await?;
+            tracing::info!(user_id = %id, ended, "password changed; other sessions ended");
+        }
         Ok(SavedAccount {
             user,
             key_unchecked,

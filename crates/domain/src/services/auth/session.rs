@@ -7,7 +7,9 @@ use chrono::TimeDelta;
 use uuid::Uuid;
 
 use super::{AuthError, AuthService, Refusal, unknown};
-use crate::ports::{AccessClaims, Budget, RateDecision, TokenError, TokenKind, TokenPair};
+use crate::ports::{
+    AccessClaims, Budget, RateDecision, Rotation, Session, TokenError, TokenKind, TokenPair,
+};
 use crate::services::at_least_a_millisecond;
 use crate::{Password, Username};
 
@@ -44,7 +46,7 @@ impl AuthService {
             .await
             .map_err(unknown)?;
         match user {
-            Some(user) if matches => self.issue(user.id, Uuid::new_v4()),
+            Some(user) if matches => self.start_session(user.id).await,
             _ => {
                 self.refuse_if_throttled(&throttle_keys, 1).await?;
                 Err(AuthError::InvalidCredentials)
@@ -106,47 +108,101 @@ impl AuthService {
         }
     }
 
+    /// A new session (refresh chain) of `user`, recorded before its tokens are given.
+    async fn start_session(&self, user: crate::UserId) -> Result<TokenPair, AuthError> {
+        let pair = self.issue(user, Uuid::new_v4())?;
+        self.ports
+            .sessions
+            .start(&Session {
+                family: pair.refresh.family,
+                user,
+                next_refresh: pair.refresh.jti,
+                expires_at: pair.refresh.expires_at,
+            })
+            .await?;
+        Ok(pair)
+    }
+
     /// Exchanges a refresh token for a new pair in the same chain. A refresh token works
-    /// once; presenting a used one again (a replay, e.g. a stolen copy) revokes the chain.
+    /// once; presenting a used one again (a replay, e.g. a stolen copy) ends the chain.
+    /// The session store decides, so this holds even when the denylist has forgotten.
     pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AuthError> {
         let claims = self.verify(refresh_token, TokenKind::Refresh)?;
-        if self
-            .ports
-            .denylist
-            .is_revoked(claims.jti, claims.family)
-            .await?
-        {
-            return Err(AuthError::Unauthorized(Refusal::Revoked));
-        }
-        let first_use = self
-            .ports
-            .denylist
-            .mark_refresh_used(claims.jti, claims.expires_at)
-            .await?;
-        if !first_use {
-            self.revoke_chain(claims.family).await?;
-            return Err(AuthError::Unauthorized(Refusal::Revoked));
-        }
         if self.ports.users.find_by_id(claims.user_id).await?.is_none() {
             return Err(AuthError::Unauthorized(Refusal::Revoked));
         }
-        self.issue(claims.user_id, claims.family)
+        let pair = self.issue(claims.user_id, claims.family)?;
+        let rotation = self
+            .ports
+            .sessions
+            .rotate(
+                claims.family,
+                claims.jti,
+                pair.refresh.jti,
+                pair.refresh.expires_at,
+            )
+            .await?;
+        match rotation {
+            Rotation::Rotated => Ok(pair),
+            Rotation::Replayed => {
+                self.end_chain(claims.family).await?;
+                Err(AuthError::Unauthorized(Refusal::Revoked))
+            }
+            Rotation::Ended => Err(AuthError::Unauthorized(Refusal::Revoked)),
+        }
     }
 
     /// Ends the session: this access token and every token of its refresh chain stop working.
     pub async fn logout(&self, claims: &AccessClaims) -> Result<(), AuthError> {
-        self.ports
+        self.end_chain(claims.family).await?;
+        if let Err(error) = self
+            .ports
             .denylist
             .revoke_token(claims.jti, claims.expires_at)
-            .await?;
-        self.revoke_chain(claims.family).await
+            .await
+        {
+            tracing::warn!(error = %error, "token denylist unavailable; the access token lives out its minutes");
+        }
+        Ok(())
     }
 
-    async fn revoke_chain(&self, family: Uuid) -> Result<(), AuthError> {
-        let lifetime = TimeDelta::from_std(self.policy.session_lifetime).map_err(unknown)?;
-        let until = self.ports.clock.now() + lifetime;
-        self.ports.denylist.revoke_family(family, until).await?;
+    /// Ends every session of the user but `keep` (the one changing the password, or
+    /// none when an admin logs the user out); returns how many were ended.
+    pub async fn end_sessions(
+        &self,
+        user: crate::UserId,
+        keep: Option<Uuid>,
+    ) -> Result<usize, AuthError> {
+        let now = self.ports.clock.now();
+        let ended = self.ports.sessions.end_all(user, keep, now).await?;
+        for family in &ended {
+            self.deny_family(*family).await;
+        }
+        Ok(ended.len())
+    }
+
+    /// Ends one chain: in the session store (what refresh obeys), then in the denylist
+    /// (what makes its access tokens stop at once).
+    async fn end_chain(&self, family: Uuid) -> Result<(), AuthError> {
+        self.ports
+            .sessions
+            .end(family, self.ports.clock.now())
+            .await?;
+        self.deny_family(family).await;
         Ok(())
+    }
+
+    /// The denylist entry of an ended chain; while the denylist is down the chain's
+    /// access tokens live out their minutes (refresh is refused by the session store).
+    async fn deny_family(&self, family: Uuid) {
+        let until = TimeDelta::from_std(self.policy.session_lifetime)
+            .map(|lifetime| self.ports.clock.now() + lifetime);
+        let Ok(until) = until else {
+            return;
+        };
+        if let Err(error) = self.ports.denylist.revoke_family(family, until).await {
+            tracing::warn!(error = %error, "token denylist unavailable; an ended session's access tokens live out their minutes");
+        }
     }
 
     fn verify(&self, token: &str, kind: TokenKind) -> Result<AccessClaims, AuthError> {

@@ -1,7 +1,8 @@
 //! Login, throttling, refresh rotation with replay detection, logout.
 
 use chrono::TimeDelta;
-use polychat_domain::services::auth::AuthError;
+use polychat_domain::services::auth::{AuthError, ProfileChanges};
+use secrecy::SecretString;
 
 use super::{ADDRESS, PASSWORD, World, access, refresh};
 
@@ -182,13 +183,63 @@ async fn logout_ends_the_access_token_and_its_refresh_chain_only() {
 }
 
 #[tokio::test]
-async fn refresh_fails_closed_when_the_denylist_is_down() {
+async fn refresh_rotation_holds_while_the_denylist_is_down() {
     let world = World::new();
     world.register("ana", None).await;
     let pair = world.login("ana").await;
     world.denylist.set_unavailable(true);
-    assert!(world.auth.refresh(refresh(&pair)).await.is_err());
+    // The session store decides: the chain rotates, and a replay still ends it.
+    let next = world.auth.refresh(refresh(&pair)).await.unwrap();
+    assert!(matches!(
+        world.auth.refresh(refresh(&pair)).await,
+        Err(AuthError::Unauthorized(_))
+    ));
+    assert!(
+        matches!(
+            world.auth.refresh(refresh(&next)).await,
+            Err(AuthError::Unauthorized(_))
+        ),
+        "the replay ended the chain"
+    );
+    // A logout while the denylist is down still ends the chain for refresh.
+    let other = world.login("ana").await;
+    world.auth.logout(&other.access).await.unwrap();
     world.denylist.set_unavailable(false);
-    // The failed attempt did not burn the token.
-    world.auth.refresh(refresh(&pair)).await.unwrap();
+    assert!(matches!(
+        world.auth.refresh(refresh(&other)).await,
+        Err(AuthError::Unauthorized(_))
+    ));
+}
+#[tokio::test]
+async fn a_new_password_ends_every_other_session_and_an_admin_can_end_them_all() {
+    let world = World::new();
+    let user = world.register("ana", None).await;
+    let (here, laptop, phone) = (
+        world.login("ana").await,
+        world.login("ana").await,
+        world.login("ana").await,
+    );
+    let changes = ProfileChanges {
+        current_password: Some(SecretString::from(PASSWORD)),
+        new_password: Some(SecretString::from("a brand new passphrase")),
+        session: Some(here.access.family),
+        ..ProfileChanges::default()
+    };
+    world.auth.update_profile(user.id, changes).await.unwrap();
+    for ended in [&laptop, &phone] {
+        assert!(
+            world.auth.authenticate(access(ended)).await.is_err(),
+            "its access token stops"
+        );
+        assert!(
+            world.auth.refresh(refresh(ended)).await.is_err(),
+            "its chain ends"
+        );
+    }
+    world.auth.authenticate(access(&here)).await.unwrap();
+    let here = world.auth.refresh(refresh(&here)).await.unwrap();
+
+    assert_eq!(world.auth.end_sessions(user.id, None).await.unwrap(), 1);
+    assert!(world.auth.authenticate(access(&here)).await.is_err());
+    assert!(world.auth.refresh(refresh(&here)).await.is_err());
 }
