@@ -343,6 +343,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
             catalog: Arc::new(catalog),
             idempotency: Arc::new(redis.clone()),
             limiter,
+            generations: Arc::new(redis.clone()),
             tasks: tasks.clone(),
             clock: clock.clone(),
             telemetry: metrics.clone(),

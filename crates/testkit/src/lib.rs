@@ -13,6 +13,7 @@ pub mod clock;
 pub mod custom_models;
 pub mod denylist;
 pub mod embedder;
+pub mod generations;
 pub mod issuers;
 pub mod leases;
 pub mod limits;

@@ -26,9 +26,9 @@ impl ChatRepository for Mongo {
             .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
-        // Stored first, registered second: a chat that cannot be registered would
-        // never be listed, so it is taken back and the error returned.
-        if let Err(error) = self.register_chat(chat).await {
+        // Stored first, listed second: a chat that cannot be listed would never be
+        // found, so it is taken back and the error returned.
+        if let Err(error) = self.index_chat(chat.owner, chat.id, chat.updated_at).await {
             if let Err(undo) = self
                 .chats
                 .delete_one(owned(chat.owner, chat.id))
@@ -61,19 +61,19 @@ impl ChatRepository for Mongo {
             .zip(first)
             .map(|(position, message)| MessageDocument::new(chat.owner, message, position))
             .collect();
-        // Everything at once, but the chat before its slot (see `register`): the chat is
-        // inserted while its owner's counter is taken, then the slot is claimed. The
+        // Everything at once, but the chat before its list entry (see `listing`). The
         // messages of a new chat id have their positions to themselves.
         let mut chat_stored = false;
         let registered = async {
             let inserted = self
                 .chats
                 .insert_one(ChatDocument::from(&opened))
-                .within(self.deadline);
-            let (inserted, slot) = join(inserted, self.take_count(chat.owner)).await;
+                .within(self.deadline)
+                .await;
             inserted.map_err(|error| self.failed(error))?;
             chat_stored = true;
-            self.claim_slot(chat, slot?).await
+            self.index_chat(chat.owner, chat.id, opened.updated_at)
+                .await
         };
         let (registered, positioned, written) = join3(
             registered,
@@ -112,8 +112,7 @@ impl ChatRepository for Mongo {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let chats = self.registered_chats(owner).await?;
-        Ok(ChatCursor::page(chats, limit, cursor, filter))
+        self.list_page(owner, limit, cursor, filter).await
     }
 
     async fn update_chat(
@@ -131,15 +130,26 @@ impl ChatRepository for Mongo {
             set.insert("project", to_bson(&labels.project)?);
             set.insert("sector", to_bson(&labels.sector)?);
         }
+        self.index_chat(owner, id, at).await?;
         let update = doc! { "$set": set };
-        let renamed = self
+        let before = self
             .chats
             .find_one_and_update(owned(owner, id), update)
-            .return_document(ReturnDocument::After)
+            .return_document(ReturnDocument::Before)
             .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
-        renamed.map(Chat::try_from).transpose()
+        let Some(before) = before.map(Chat::try_from).transpose()? else {
+            self.unindex_chat(owner, id, at).await;
+            return Ok(None);
+        };
+        self.moved_in_list(owner, id, before.updated_at, at).await;
+        Ok(Some(Chat {
+            title: changes.title.clone().unwrap_or(before.title.clone()),
+            labels: changes.labels.clone().unwrap_or(before.labels.clone()),
+            updated_at: DateTime::from_timestamp_millis(at.timestamp_millis()).unwrap_or(at),
+            ..before
+        }))
     }
 
     async fn delete_chat(&self, owner: UserId, id: ChatId) -> Result<bool, StoreError> {
@@ -154,8 +164,9 @@ impl ChatRepository for Mongo {
             .within(self.deadline)
             .await;
         if let Some(chat) = deleted.map_err(|error| self.failed(error))? {
-            let count = Chat::try_from(chat)?.message_count;
-            self.delete_history(owner, id, count).await?;
+            let chat = Chat::try_from(chat)?;
+            self.unindex_chat(owner, id, chat.updated_at).await;
+            self.delete_history(owner, id, chat.message_count).await?;
             Ok(true)
         } else {
             self.sweep_history(owner, id).await?;
@@ -191,7 +202,10 @@ impl ChatRepository for Mongo {
         };
         // The chat is updated first, filtered by owner: the message is stored only if
         // the chat is this owner's, so a message for another user's chat is never
-        // stored. The count before the update is the new message's position.
+        // stored. The count before the update is the new message's position. The chat's
+        // list entry for its new time comes first (see `listing`).
+        self.index_chat(owner, message.chat_id, message.created_at)
+            .await?;
         let before = self
             .chats
             .find_one_and_update(chat.clone(), update)
@@ -200,9 +214,18 @@ impl ChatRepository for Mongo {
             .await
             .map_err(|error| self.failed(error))?;
         let Some(before) = before else {
+            self.unindex_chat(owner, message.chat_id, message.created_at)
+                .await;
             return Ok(false);
         };
         let before = Chat::try_from(before)?;
+        self.moved_in_list(
+            owner,
+            message.chat_id,
+            before.updated_at,
+            message.created_at,
+        )
+        .await;
         let first = before.message_count;
         // The message's id is claimed (its position document) while the message is
         // written: a replayed id is refused as a duplicate and its new copy taken out.
@@ -282,12 +305,18 @@ impl ChatRepository for Mongo {
         if let Some(usage) = update.usage {
             totals.insert("$inc", usage_increments(usage, 1));
         }
-        let result = self
+        self.index_chat(owner, chat, at).await?;
+        let before = self
             .chats
-            .update_one(owned(owner, chat), totals)
+            .find_one_and_update(owned(owner, chat), totals)
+            .return_document(ReturnDocument::Before)
             .within(self.deadline)
-            .await;
-        result.map_err(|error| self.failed(error))?;
+            .await
+            .map_err(|error| self.failed(error))?;
+        match before.map(Chat::try_from).transpose()? {
+            Some(before) => self.moved_in_list(owner, chat, before.updated_at, at).await,
+            None => self.unindex_chat(owner, chat, at).await,
+        }
         Ok(true)
     }
 
@@ -387,19 +416,32 @@ impl Mongo {
             "$inc": decrements,
             "$set": { "updated_at": bson_time(before.updated_at) },
         };
-        if let Err(error) = self
+        if let Err(error) = self.index_chat(before.owner, id, before.updated_at).await {
+            tracing::warn!(error = %error, chat_id = %id,
+                "could not list a chat at its time before a failed message insert");
+            return;
+        }
+        let undone = self
             .chats
-            .update_one(chat.clone(), undo)
+            .find_one_and_update(chat.clone(), undo)
+            .return_document(ReturnDocument::Before)
             .within(self.deadline)
             .await
-        {
-            tracing::warn!(error = %error, chat_id = %id,
-                "could not undo chat totals after a failed message insert");
+            .map_err(|error| self.failed(error))
+            .and_then(|found| found.map(Chat::try_from).transpose());
+        match undone {
+            Ok(Some(current)) => {
+                self.moved_in_list(before.owner, id, current.updated_at, before.updated_at)
+                    .await;
+            }
+            Ok(None) => {}
+            Err(error) => tracing::warn!(error = %error, chat_id = %id,
+                "could not undo chat totals after a failed message insert"),
         }
     }
 
     /// Takes back what a failed [`ChatRepository::start_chat`] wrote: the chat (only if
-    /// this start stored it; its slot is then released by the next listing), and the
+    /// this start stored it; its list entry is then removed by the next listing), and the
     /// first messages and their positions, matched by their own ids.
     async fn abandon_start(&self, chat: &Chat, first: &[Message], chat_stored: bool) {
         let owner = chat.owner.to_string();

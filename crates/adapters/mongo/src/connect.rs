@@ -1,6 +1,7 @@
 //! Opening the client and preparing the collections.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use mongodb::bson::doc;
@@ -15,6 +16,7 @@ use crate::documents::{
     ChatDocument, CounterDocument, MessageDocument, PositionDocument, SlotDocument,
 };
 use crate::error::{is_timeout, store_error};
+use crate::listing::{EntryDocument, ListedOwner};
 
 /// Why [`connect`] failed.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +37,10 @@ pub struct Mongo {
     pub(crate) positions: Collection<PositionDocument>,
     pub(crate) chat_counters: Collection<CounterDocument>,
     pub(crate) chat_slots: Collection<SlotDocument>,
+    pub(crate) chat_index: Collection<EntryDocument>,
+    pub(crate) chat_lists: Collection<ListedOwner>,
+    /// Documents read to list chats, for the test that listing costs a page.
+    pub(crate) documents_read: Arc<AtomicU64>,
     pub(crate) probe_timeout: Duration,
     /// The deadline of each driver call (see `deadline`).
     pub(crate) deadline: Duration,
@@ -47,6 +53,13 @@ impl Mongo {
     pub fn observed(mut self, telemetry: Arc<dyn Telemetry>) -> Self {
         self.telemetry = StoreTelemetry::new(Store::MongoDb, telemetry);
         self
+    }
+
+    /// How many documents listing chats has read through this store (and its clones)
+    /// so far: what a page costs, counted rather than timed.
+    #[must_use]
+    pub fn documents_read_listing(&self) -> u64 {
+        self.documents_read.load(Ordering::Relaxed)
     }
 
     /// `error` as the domain's, reported to the telemetry.
@@ -80,6 +93,9 @@ pub async fn connect(config: &MongoConfig) -> Result<Mongo, ConnectError> {
         positions: database.collection("message_positions"),
         chat_counters: database.collection("chat_counters"),
         chat_slots: database.collection("chat_slots"),
+        chat_index: database.collection("chat_index"),
+        chat_lists: database.collection("chat_lists"),
+        documents_read: Arc::default(),
         database,
         probe_timeout: config.probe_timeout,
         deadline: config.operation_timeout,

@@ -270,15 +270,6 @@ impl CounterDocument {
 }
 
 impl SlotDocument {
-    pub(crate) fn new(owner: UserId, slot: u64, chat: ChatId) -> Self {
-        Self {
-            key: slot_key(owner, slot),
-            owner: owner.to_string(),
-            slot: to_i64(slot),
-            chat_id: chat.to_string(),
-        }
-    }
-
     pub(crate) fn slot(&self) -> u64 {
         to_u64(self.slot)
     }

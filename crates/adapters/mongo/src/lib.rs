@@ -11,8 +11,10 @@
 //! position). All carry `owner`, and every query filters by it. Reads and writes of
 //! single chats and messages, and of history pages, address documents by `_id`, which
 //! every MongoDB-compatible server serves from an index, and so does listing a user's
-//! chats, through the register in `chat_counters` and `chat_slots`. Times are BSON dates (milliseconds, the precision the
-//! domain keeps).
+//! chats, a page at a time through the per-owner ordered entries of `chat_index` (see
+//! `listing`; `chat_counters` and `chat_slots` are the register that came before it,
+//! read once per owner to index older chats). Times are BSON dates (milliseconds, the
+//! precision the domain keeps).
 //!
 //! Neither transactions nor TTL indexes are used: FerretDB has neither. Where two
 //! documents change together, the order of the writes is chosen so that a crash in
@@ -26,6 +28,7 @@ mod documents;
 mod error;
 mod health;
 mod history;
+mod listing;
 mod numbering;
 mod register;
 mod retention;

@@ -1,81 +1,27 @@
-//! Each owner's chat register: which chats a user has, found without searching.
+//! The register chats were listed from before `listing`: which chats a user had,
+//! found without searching. Only read now, once per owner whose chats predate the list
+//! index, to index them; new chats are not registered.
 //!
 //! `chat_counters` holds one document per owner (`_id` = owner id) counting the slots
 //! taken; `chat_slots` holds one document per chat (`_id` = `<owner>:<slot>`) naming it.
-//! Listing a user's chats is then two reads by `_id` (the slots, then their chats),
-//! served from the `_id` index by every MongoDB-compatible server, whatever the size of
-//! the store. Slots are numbered by the counter (see `numbering`); slots of deleted
-//! chats are removed the next time the register is read.
+//! Reading it is two reads by `_id` (every slot up to the counter, then their chats):
+//! its cost grows with every chat the user ever had, which is why listing moved off it.
+//! Slots are numbered by the counter (see `numbering`); slots of deleted chats are
+//! removed when the register is read.
 
 use std::collections::HashSet;
 
 use futures_util::TryStreamExt;
 use mongodb::bson::doc;
-use mongodb::options::ReturnDocument;
 use polychat_domain::ports::StoreError;
 use polychat_domain::{Chat, UserId};
 
 use crate::connect::Mongo;
 use crate::deadline::Within as _;
-use crate::documents::{ChatDocument, SlotDocument, slot_key, to_i64};
+use crate::documents::{ChatDocument, SlotDocument, slot_key};
 use crate::numbering;
 
 impl Mongo {
-    /// Gives `chat` (already stored) a slot in its owner's register.
-    pub(crate) async fn register_chat(&self, chat: &Chat) -> Result<(), StoreError> {
-        let first = self.take_count(chat.owner).await?;
-        self.claim_slot(chat, first).await
-    }
-
-    /// Gives `chat` (already stored) the first free slot from `first` (a value the
-    /// owner's counter gave out) on.
-    pub(crate) async fn claim_slot(&self, chat: &Chat, first: u64) -> Result<(), StoreError> {
-        let slot = numbering::claim(first, async |slot| {
-            let document = SlotDocument::new(chat.owner, slot, chat.id);
-            let inserted = self
-                .chat_slots
-                .insert_one(document)
-                .within(self.deadline)
-                .await;
-            inserted.map(drop).map_err(|error| self.failed(error))
-        })
-        .await?;
-        if slot != first {
-            let cover = doc! { "$max": { "count": to_i64(slot + 1) } };
-            let owner = chat.owner.to_string();
-            let covered = self.chat_counters.update_one(doc! { "_id": &owner }, cover);
-            covered
-                .within(self.deadline)
-                .await
-                .map_err(|error| self.failed(error))?;
-        }
-        Ok(())
-    }
-
-    /// Adds one to the owner's counter, creating it at zero, and returns its value
-    /// before. Two first registrations at once can both try to create the counter; the
-    /// one refused as a duplicate then finds it and counts on. A value taken but never
-    /// used leaves a gap, which reads step over.
-    pub(crate) async fn take_count(&self, owner: UserId) -> Result<u64, StoreError> {
-        let owner = owner.to_string();
-        let mut attempt = 0;
-        loop {
-            let counter = self
-                .chat_counters
-                .find_one_and_update(doc! { "_id": &owner }, doc! { "$inc": { "count": 1_i64 } })
-                .upsert(true)
-                .return_document(ReturnDocument::Before)
-                .within(self.deadline)
-                .await
-                .map_err(|error| self.failed(error));
-            match counter {
-                Ok(counter) => return Ok(counter.map_or(0, |counter| counter.count())),
-                Err(StoreError::Duplicate) if attempt < 3 => attempt += 1,
-                Err(error) => return Err(error),
-            }
-        }
-    }
-
     /// Every chat in the owner's register, in no particular order.
     pub(crate) async fn registered_chats(&self, owner: UserId) -> Result<Vec<Chat>, StoreError> {
         let counter = self

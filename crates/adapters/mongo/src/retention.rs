@@ -78,6 +78,9 @@ impl Mongo {
             .within(self.deadline)
             .await
             .map_err(|error| self.failed(error))?;
+        if deleted.deleted_count == 1 {
+            self.unindex_chat(owner, id, chat.updated_at).await;
+        }
         Ok(deleted.deleted_count == 1)
     }
 }

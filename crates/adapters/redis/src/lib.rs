@@ -1,5 +1,6 @@
 //! Redis adapter: the chat-history read cache, the token denylist, rate limits,
-//! idempotency records, the logs of answers being streamed, the stamps and the leases, shared by
+//! idempotency records, the logs of answers being streamed, the stamps, the leases and the
+//! slots of generations in flight, shared by
 //! every replica
 //! of the service.
 //!
@@ -14,7 +15,8 @@
 //! [`IdempotencyStore`](polychat_domain::ports::IdempotencyStore),
 //! [`AnswerLog`](polychat_domain::ports::AnswerLog),
 //! [`Stamps`](polychat_domain::ports::Stamps),
-//! [`Leases`](polychat_domain::ports::Leases) and
+//! [`Leases`](polychat_domain::ports::Leases),
+//! [`GenerationSlots`](polychat_domain::ports::GenerationSlots) and
 //! [`HealthProbe`](polychat_domain::ports::HealthProbe).
 //!
 //! Everything that reads and then writes runs as one Lua script, so it is atomic
@@ -35,6 +37,7 @@ mod config;
 mod connect;
 mod denylist;
 mod error;
+mod generations;
 mod health;
 mod idempotency;
 mod leases;

@@ -67,6 +67,9 @@ pub(crate) struct Scripts {
     pub(crate) stamp_current: Script,
     pub(crate) lease_hold: Script,
     pub(crate) lease_release: Script,
+    pub(crate) generations_take: Script,
+    pub(crate) generations_renew: Script,
+    pub(crate) generations_release: Script,
 }
 
 impl Scripts {
@@ -86,6 +89,9 @@ impl Scripts {
             stamp_current: Script::new(crate::stamps::CURRENT),
             lease_hold: Script::new(crate::leases::HOLD),
             lease_release: Script::new(crate::leases::RELEASE),
+            generations_take: Script::new(crate::generations::TAKE),
+            generations_renew: Script::new(crate::generations::RENEW),
+            generations_release: Script::new(crate::generations::RELEASE),
         }
     }
 }

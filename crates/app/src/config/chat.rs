@@ -1,5 +1,5 @@
 //! The chat section: the default model, the longest answer, the sectors chats are
-//! labelled with.
+//! labelled with, the answers a user may have in progress.
 
 use std::time::Duration;
 
@@ -25,7 +25,18 @@ const SECTORS: Variable = Variable::with_default(
     "sectors a chat may be labelled with (comma-separated)",
 );
 
-pub(super) const VARIABLES: &[&Variable] = &[&DEFAULT_MODEL, &MAX_ANSWER_TOKENS, &SECTORS];
+const MAX_GENERATIONS_PER_USER: Variable = Variable::with_default(
+    "MAX_GENERATIONS_PER_USER",
+    "8",
+    "answers one user may have in progress at once, streamed or whole, over every replica (counted in Redis); one more is 429 `too_many_streams`; 0 for no limit",
+);
+
+pub(super) const VARIABLES: &[&Variable] = &[
+    &DEFAULT_MODEL,
+    &MAX_ANSWER_TOKENS,
+    &SECTORS,
+    &MAX_GENERATIONS_PER_USER,
+];
 
 /// More than any model answers in one go.
 const MAX_ANSWER_TOKENS_LIMIT: u32 = 1_000_000;
@@ -47,8 +58,10 @@ pub(super) fn load(source: &Source, llm_timeout: Duration) -> Result<ChatPolicy,
     }
     let sectors = Sectors::parse(&source.required_text(&SECTORS)?)
         .map_err(|e| invalid(SECTORS.name, e.reason))?;
+    let generations: u32 = source.required(&MAX_GENERATIONS_PER_USER)?;
     Ok(ChatPolicy {
         sectors,
+        generations_per_user: (generations > 0).then_some(generations),
         resume_wait: llm_timeout + RESUME_GRACE,
         max_tokens: Some(max_tokens),
         ..ChatPolicy::new(default_model)

@@ -124,6 +124,12 @@ impl From<ChatError> for ApiError {
                 "too many chat requests, slow down",
             )
             .retry_after(retry_after),
+            ChatError::TooManyGenerations { retry_after } => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_streams",
+                "too many answers in progress for this user; wait for one to finish",
+            )
+            .retry_after(retry_after),
             ChatError::IdempotencyKeyReused => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "idempotency_key_reused",

@@ -194,6 +194,10 @@ fn example(code: &str, path: &str) -> Option<ApiError> {
             retry_after: minute,
         }
         .into(),
+        "too_many_streams" => ChatError::TooManyGenerations {
+            retry_after: Duration::from_secs(10),
+        }
+        .into(),
         "idempotency_key_reused" => ChatError::IdempotencyKeyReused.into(),
         "idempotency_in_progress" => ChatError::IdempotencyInProgress.into(),
         "model_not_found" => ChatError::ModelNotFound.into(),

@@ -91,7 +91,7 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
         (status = 409, description = "`idempotency_in_progress`, or `openrouter_key_unreadable`: the stored key must be entered again", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
         (status = 422, description = "`validation_failed` or `idempotency_key_reused`", body = ErrorBody),
-        (status = 429, description = "`rate_limited` or `upstream_rate_limited`, with `Retry-After`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`, `too_many_streams` (the user's answers in progress are at `MAX_GENERATIONS_PER_USER`) or `upstream_rate_limited`, with `Retry-After`", body = ErrorBody),
         (status = 502, description = "`upstream_unauthorized` or `upstream_error`", body = ErrorBody),
         (status = 503, description = "`service_unavailable`: the chat store is down", body = ErrorBody),
         (status = 504, description = "`upstream_timeout`", body = ErrorBody),

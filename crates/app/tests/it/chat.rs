@@ -2,6 +2,7 @@
 //! its cache, the chat list, upstream failures, isolation between users, idempotency,
 //! rate limits and store outages (stores down or hanging).
 
+mod budget;
 mod disconnect;
 mod guards;
 mod hangs;

@@ -2,6 +2,7 @@
 //! user's message stored before the model call, failures recorded), streams, history
 //! pages and their cache, idempotency, the rate limit and owner isolation.
 
+mod budget;
 mod defects;
 mod guards;
 mod reads;

@@ -87,7 +87,7 @@ async fn indexes_exist_and_connect_is_idempotent() {
     .await;
 }
 
-fn chat_of(owner: polychat_domain::UserId) -> polychat_domain::Chat {
+pub(crate) fn chat_of(owner: polychat_domain::UserId) -> polychat_domain::Chat {
     let now = chrono::Utc::now();
     polychat_domain::Chat {
         id: polychat_domain::ChatId::generate(),
@@ -102,7 +102,7 @@ fn chat_of(owner: polychat_domain::UserId) -> polychat_domain::Chat {
     }
 }
 
-fn message_in(chat: polychat_domain::ChatId, n: usize) -> polychat_domain::Message {
+pub(crate) fn message_in(chat: polychat_domain::ChatId, n: usize) -> polychat_domain::Message {
     polychat_domain::Message {
         id: polychat_domain::MessageId::generate(),
         chat_id: chat,
@@ -185,10 +185,10 @@ async fn a_deleted_chat_leaves_no_message_or_position_behind() {
     .await;
 }
 
-/// Twenty chats created at once are all listed, and a deleted chat's slot leaves the
-/// register the next time it is read.
+/// Twenty chats created at once are all listed, and a deleted chat's entry leaves the
+/// list index.
 #[tokio::test]
-async fn the_register_lists_concurrent_creations_and_forgets_deleted_chats() {
+async fn the_list_index_lists_concurrent_creations_and_forgets_deleted_chats() {
     with_mongo(async |mongo, raw| {
         let owner = polychat_domain::UserId::generate();
         let chats: Vec<_> = (0..20).map(|_| chat_of(owner)).collect();
@@ -206,9 +206,9 @@ async fn the_register_lists_concurrent_creations_and_forgets_deleted_chats() {
         created.sort_unstable();
         assert_eq!(listed, created, "every chat is listed once");
 
-        let slots = raw.collection::<Document>("chat_slots");
+        let entries = raw.collection::<Document>("chat_index");
         let by_owner = doc! { "owner": owner.to_string() };
-        assert_eq!(slots.count_documents(by_owner.clone()).await.unwrap(), 20);
+        assert_eq!(entries.count_documents(by_owner.clone()).await.unwrap(), 20);
         assert!(mongo.delete_chat(owner, chats[3].id).await.unwrap());
         let listed = mongo
             .list_chats(owner, 100, None, &polychat_domain::ChatLabels::default())
@@ -217,9 +217,9 @@ async fn the_register_lists_concurrent_creations_and_forgets_deleted_chats() {
         assert_eq!(listed.len(), 19);
         assert!(listed.iter().all(|chat| chat.id != chats[3].id));
         assert_eq!(
-            slots.count_documents(by_owner).await.unwrap(),
+            entries.count_documents(by_owner).await.unwrap(),
             19,
-            "the deleted chat's slot is gone after a read"
+            "the deleted chat's entry is gone"
         );
     })
     .await;

@@ -4,6 +4,7 @@
 
 mod chats;
 mod connection;
+mod listing;
 mod proxy;
 
 use std::panic::AssertUnwindSafe;

@@ -94,7 +94,7 @@ pub async fn get_model(
         (status = 402, description = "`upstream_insufficient_credits`", body = ErrorBody),
         (status = 404, description = "`model_not_found`, or `not_found` for `X-Chat-Id`", body = ErrorBody),
         (status = 413, description = "`payload_too_large`", body = ErrorBody),
-        (status = 429, description = "`rate_limited` or `upstream_rate_limited`, with `Retry-After`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`, `too_many_streams` (the user's answers in progress are at `MAX_GENERATIONS_PER_USER`) or `upstream_rate_limited`, with `Retry-After`", body = ErrorBody),
         (status = 502, description = "`upstream_unauthorized` or `upstream_error`", body = ErrorBody),
         (status = 503, description = "`service_unavailable`", body = ErrorBody),
         (status = 504, description = "`upstream_timeout`", body = ErrorBody),
@@ -132,7 +132,7 @@ pub async fn chat_completions(
         (status = 409, description = "`openrouter_key_unreadable`: the stored key must be entered again", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`model_not_found`", body = ErrorBody),
-        (status = 429, description = "`rate_limited` or `upstream_rate_limited`", body = ErrorBody),
+        (status = 429, description = "`rate_limited`, `too_many_streams` (the user's answers in progress are at `MAX_GENERATIONS_PER_USER`) or `upstream_rate_limited`, with `Retry-After`", body = ErrorBody),
         (status = 502, description = "`upstream_error`", body = ErrorBody),
         (status = 504, description = "`upstream_timeout`", body = ErrorBody),
     ))]

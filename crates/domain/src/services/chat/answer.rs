@@ -55,7 +55,7 @@ impl ChatService {
         let (sender, receiver) = oneshot::channel();
         let service = self.clone();
         self.ports.tasks.spawn(Box::pin(async move {
-            let _ = sender.send(service.turn(request).await);
+            let _ = sender.send(Box::pin(service.turn(request)).await);
         }));
         receiver.await.unwrap_or_else(|_| {
             Err(ChatError::Service(ServiceError::Unknown(anyhow::anyhow!(
@@ -70,27 +70,33 @@ impl ChatService {
             Admission::Replay(turn) => return Ok(TurnOutput::Replay(*turn)),
             Admission::Run(claim) => claim,
         };
-        let delivery = request.delivery;
-        let prepared = self
-            .hold(claim.as_ref(), self.prepare(request, parsed))
-            .await;
-        let (prepared, call) = match prepared {
-            Ok(prepared) => prepared,
+        let slot = match self.take_slot(request.owner).await {
+            Ok(slot) => slot,
             Err(error) => {
                 self.settle(claim.as_ref(), None).await;
                 return Err(error);
             }
         };
+        let delivery = request.delivery;
+        let prepared = self.hold(claim.as_ref(), self.prepare(request, parsed));
+        let (prepared, call) = match self.occupy(slot.as_ref(), prepared).await {
+            Ok(prepared) => prepared,
+            Err(error) => {
+                self.settle(claim.as_ref(), None).await;
+                self.free(slot).await;
+                return Err(error);
+            }
+        };
         match delivery {
             Delivery::Whole => {
-                let finished = self
-                    .hold(claim.as_ref(), self.generate(prepared, call))
-                    .await;
+                let generation = self.hold(claim.as_ref(), self.generate(prepared, call));
+                let finished = Box::pin(self.occupy(slot.as_ref(), generation)).await;
                 self.settle(claim.as_ref(), finished.kept.as_ref()).await;
+                self.free(slot).await;
                 finished.result.map(TurnOutput::Whole)
             }
             Delivery::Streamed => self
-                .start_stream(prepared, call, claim)
+                .start_stream(prepared, call, claim, slot)
                 .await
                 .map(TurnOutput::Stream),
         }

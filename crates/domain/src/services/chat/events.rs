@@ -5,15 +5,16 @@
 //! stream, the shared log and a resumed stream on any replica number it alike.
 //!
 //! The live stream never waits for the log: [`Outlet::send`] hands the event to the
-//! client and queues a copy for a writer task that appends what has queued up in one
-//! batch. A log that fails stops being written (a log with a gap would resume wrongly);
+//! client and queues a copy (in a bounded queue) for a writer task that appends what
+//! has queued up in one batch. A log that fails stops being written (a log with a gap would resume wrongly);
 //! a reconnect then waits for the stored answer instead.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender, unbounded};
+use futures_channel::mpsc::{Receiver, Sender, channel};
 use futures_util::StreamExt as _;
+use futures_util::future::{Either, poll_fn, select};
 use serde::{Deserialize, Serialize};
 
 use super::finish::describe;
@@ -85,51 +86,90 @@ impl EventNumbering {
     }
 }
 
+/// Events of a stored answer that wait for the log's writer; past them the log is
+/// behind for good and stops (as when it fails).
+const LOG_BUFFER: usize = 256;
+
 /// Where a stream's events go: to the client, and (for an answer stored in a chat) to
-/// the log.
+/// the log. Both channels are bounded: a client slower than the model makes generation
+/// wait (for at most the stall, then generation goes on without it), a log slower than
+/// the model stops being written; neither makes the events pile up in memory.
 pub(super) struct Outlet {
-    client: UnboundedSender<TurnEvent>,
-    log: Option<UnboundedSender<LoggedEvent>>,
+    client: Option<Sender<TurnEvent>>,
+    log: Option<Sender<LoggedEvent>>,
     numbering: EventNumbering,
+    tasks: Arc<dyn Tasks>,
+    stall: Duration,
 }
 
 impl Outlet {
     /// An outlet to `client`; with `logged`, the events also go to `log` under that
-    /// message id, written by a task of its own.
+    /// message id, written by a task of its own. A client that takes no event for
+    /// `stall` is left behind.
     pub(super) fn new(
-        client: UnboundedSender<TurnEvent>,
+        client: Sender<TurnEvent>,
         logged: Option<(Arc<dyn AnswerLog>, MessageId, Duration)>,
-        tasks: &dyn Tasks,
+        tasks: Arc<dyn Tasks>,
+        stall: Duration,
     ) -> Self {
         let log = logged.map(|(log, message, ttl)| {
-            let (sender, receiver) = unbounded();
+            let (sender, receiver) = channel(LOG_BUFFER);
             tasks.spawn(Box::pin(write(log, message, ttl, receiver)));
             sender
         });
         Self {
-            client,
+            client: Some(client),
             log,
             numbering: EventNumbering::default(),
+            tasks,
+            stall,
         }
     }
 
-    /// Forwards `event`; a client that left no longer listens, which is no error.
-    pub(super) fn send(&mut self, event: TurnEvent) {
+    /// Forwards `event`, waiting while the client's channel is full; a client that left
+    /// no longer listens, which is no error, and one that stalls (or a shutdown while
+    /// waiting for it) is treated alike.
+    pub(super) async fn send(&mut self, event: TurnEvent) {
         if let Some(id) = self.numbering.number(&event)
-            && let Some(log) = &self.log
+            && let Some(log) = &mut self.log
             && let Some(logged) = AnswerEvent::of(&event)
         {
-            let _ = log.unbounded_send(LoggedEvent {
+            let logged = LoggedEvent {
                 id,
                 payload: logged.encode(),
-            });
+            };
+            if let Err(error) = log.try_send(logged) {
+                if error.is_full() {
+                    tracing::warn!(
+                        "answer log behind the model; a reconnect waits for the stored answer"
+                    );
+                }
+                self.log = None;
+            }
         }
-        let _ = self.client.unbounded_send(event);
+        let Some(client) = &mut self.client else {
+            return;
+        };
+        let stalled = select(self.tasks.sleep(self.stall), self.tasks.stopping());
+        let ready = poll_fn(|cx| client.poll_ready(cx));
+        let sent = match select(ready, stalled).await {
+            Either::Left((Ok(()), _)) => client.start_send(event).is_ok(),
+            Either::Left((Err(_), _)) => false,
+            Either::Right(_) => {
+                tracing::warn!("client stopped reading the stream; generation goes on without it");
+                false
+            }
+        };
+        if !sent {
+            self.client = None;
+        }
     }
 
     /// Ends the client's stream.
-    pub(super) fn close(&self) {
-        self.client.close_channel();
+    pub(super) fn close(&mut self) {
+        if let Some(client) = &mut self.client {
+            client.close_channel();
+        }
     }
 }
 
@@ -138,7 +178,7 @@ async fn write(
     log: Arc<dyn AnswerLog>,
     message: MessageId,
     ttl: Duration,
-    mut events: UnboundedReceiver<LoggedEvent>,
+    mut events: Receiver<LoggedEvent>,
 ) {
     while let Some(first) = events.next().await {
         let mut batch = vec![first];

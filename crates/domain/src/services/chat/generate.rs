@@ -4,11 +4,12 @@
 //! generation that is still running when the server's grace ends; what it produced is
 //! kept and the message says why it stopped.
 
-use futures_channel::mpsc::unbounded;
+use futures_channel::mpsc::channel;
 use futures_util::future::{BoxFuture, Either, join, ready, select};
 use futures_util::stream::StreamExt;
 
 use super::answer::{Call, Prepared};
+use super::budget::Slot;
 use super::events::Outlet;
 use super::finish::Finished;
 use super::guard::Claim;
@@ -77,6 +78,7 @@ impl ChatService {
         mut prepared: Prepared,
         call: Call,
         claim: Option<Claim>,
+        slot: Option<Slot>,
     ) -> Result<TurnStream, ChatError> {
         let Call { provider, request } = call;
         let started = prepared.timeline.clone();
@@ -86,10 +88,11 @@ impl ChatService {
             Ok(upstream) => upstream,
             Err(error) => {
                 self.settle(claim.as_ref(), None).await;
+                self.free(slot).await;
                 return Err(error);
             }
         };
-        let (sender, receiver) = unbounded();
+        let (sender, receiver) = channel(self.policy.stream_buffer);
         let stream = TurnStream {
             chat_id: prepared.chat.as_ref().map(|chat| chat.id),
             message_id: prepared.answer.id,
@@ -100,11 +103,18 @@ impl ChatService {
             let ttl = self.policy.answer_log_ttl;
             (self.ports.answers.clone(), prepared.answer.id, ttl)
         });
-        let outlet = Outlet::new(sender, logged, self.ports.tasks.as_ref());
+        let outlet = Outlet::new(
+            sender,
+            logged,
+            self.ports.tasks.clone(),
+            self.policy.stream_stall,
+        );
         let service = self.clone();
         self.ports.tasks.spawn(Box::pin(async move {
             let generation = service.relay(prepared, upstream, outlet, claim.as_ref());
-            service.hold(claim.as_ref(), generation).await;
+            let generation = service.hold(claim.as_ref(), generation);
+            Box::pin(service.occupy(slot.as_ref(), generation)).await;
+            service.free(slot).await;
         }));
         Ok(stream)
     }
@@ -179,7 +189,7 @@ impl ChatService {
                 // A client that left no longer listens; generation goes on regardless.
                 match event {
                     Ok(StreamEvent::Rerouted(model)) => {
-                        events.send(TurnEvent::Rerouted(model));
+                        events.send(TurnEvent::Rerouted(model)).await;
                     }
                     Ok(StreamEvent::Delta(text)) => {
                         if generated.content.is_empty() {
@@ -190,10 +200,10 @@ impl ChatService {
                             );
                         }
                         generated.content.push_str(&text);
-                        events.send(TurnEvent::Delta(text));
+                        events.send(TurnEvent::Delta(text)).await;
                     }
                     Ok(StreamEvent::ToolCalls(calls)) => {
-                        events.send(TurnEvent::ToolCalls(calls));
+                        events.send(TurnEvent::ToolCalls(calls)).await;
                     }
                     Ok(StreamEvent::Finished {
                         model,
@@ -220,7 +230,7 @@ impl ChatService {
             Ok(turn) => TurnEvent::Done(Box::new(turn)),
             Err(error) => TurnEvent::Failed(error),
         };
-        events.send(last);
+        events.send(last).await;
         events.close();
     }
 

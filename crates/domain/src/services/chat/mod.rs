@@ -9,6 +9,7 @@
 
 mod admit;
 mod answer;
+mod budget;
 mod catalog;
 mod context;
 mod events;
@@ -27,8 +28,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::ports::{
-    AnswerLog, ChatCache, ChatRepository, Clock, IdempotencyStore, LlmError, ModelCatalog,
-    ModelRouter, Quota, RateLimiter, StoreError, Tasks, Telemetry,
+    AnswerLog, ChatCache, ChatRepository, Clock, GenerationSlots, IdempotencyStore, LlmError,
+    ModelCatalog, ModelRouter, Quota, RateLimiter, StoreError, Tasks, Telemetry,
 };
 use crate::services::ServiceError;
 use crate::services::auth::{AuthError, AuthService, Refusal};
@@ -74,11 +75,25 @@ pub struct ChatPolicy {
     pub resume_poll: (Duration, Duration),
     /// How long a resumed stream waits for an answer that is still being written.
     pub resume_wait: Duration,
+    /// Generations a user may have in flight at once (shared by every replica);
+    /// `None` for no limit.
+    pub generations_per_user: Option<u32>,
+    /// How long a generation's slot holds unless the generation renews it.
+    pub generation_lease: Duration,
+    /// Events of a stream that wait for a slow client before generation waits too.
+    pub stream_buffer: usize,
+    /// How long generation waits for a client that takes no event before it goes on
+    /// without it (the answer is still stored; the client may resume).
+    pub stream_stall: Duration,
 }
 
 /// The longest answer asked of a model unless configured otherwise: enough for any chat
 /// answer, and a bound on what one request can cost the user.
 pub const DEFAULT_MAX_ANSWER_TOKENS: u32 = 4096;
+
+/// Generations one user may have in flight unless configured otherwise: more than a
+/// person or a script needs at once, few enough that one user cannot hold the server.
+pub const DEFAULT_GENERATIONS_PER_USER: u32 = 8;
 
 impl ChatPolicy {
     pub fn new(default_model: ModelName) -> Self {
@@ -102,6 +117,10 @@ impl ChatPolicy {
             answer_log_ttl: Duration::from_mins(15),
             resume_poll: (Duration::from_millis(50), Duration::from_secs(1)),
             resume_wait: Duration::from_mins(10),
+            generations_per_user: Some(DEFAULT_GENERATIONS_PER_USER),
+            generation_lease: Duration::from_secs(30),
+            stream_buffer: 32,
+            stream_stall: Duration::from_mins(1),
         }
     }
 }
@@ -125,6 +144,8 @@ pub enum ChatError {
     Interrupted,
     #[error("too many chat requests")]
     RateLimited { retry_after: Duration },
+    #[error("too many generations in flight")]
+    TooManyGenerations { retry_after: Duration },
     #[error("the idempotency key was used for another request")]
     IdempotencyKeyReused,
     #[error("a request with this idempotency key is still running")]
@@ -200,6 +221,8 @@ pub struct ChatPorts {
     pub catalog: Arc<dyn ModelCatalog>,
     pub idempotency: Arc<dyn IdempotencyStore>,
     pub limiter: Arc<dyn RateLimiter>,
+    /// The slots of generations in flight.
+    pub generations: Arc<dyn GenerationSlots>,
     pub tasks: Arc<dyn Tasks>,
     pub clock: Arc<dyn Clock>,
     pub telemetry: Arc<dyn Telemetry>,

@@ -19,6 +19,7 @@ use polychat_testkit::chats::InMemoryChats;
 use polychat_testkit::clock::ManualClock;
 use polychat_testkit::denylist::InMemoryDenylist;
 use polychat_testkit::embedder::HashingEmbedder;
+use polychat_testkit::generations::InMemoryGenerationSlots;
 use polychat_testkit::limits::{InMemoryIdempotency, InMemoryRateLimiter};
 use polychat_testkit::llm::ScriptedLlm;
 use polychat_testkit::message_index::InMemoryMessageIndex;
@@ -45,6 +46,8 @@ pub(crate) struct World {
     pub(crate) answers: Arc<polychat_testkit::answers::InMemoryAnswerLog>,
     pub(crate) limiter: Arc<InMemoryRateLimiter>,
     pub(crate) idempotency: Arc<InMemoryIdempotency>,
+    /// The slots of generations in flight.
+    pub(crate) generations: Arc<InMemoryGenerationSlots>,
     pub(crate) clock: Arc<ManualClock>,
     pub(crate) index: Arc<InMemoryMessageIndex>,
     pub(crate) users: Arc<InMemoryUsers>,
@@ -113,6 +116,7 @@ impl World {
             seen: Mutex::default(),
         });
         let usage = Arc::new(InMemoryUsageLedger::new());
+        let generations = Arc::new(InMemoryGenerationSlots::new(dyn_clock.clone()));
         let mut policy = ChatPolicy::new(ModelName::parse(DEFAULT_MODEL).expect("model"));
         adjust(&mut policy);
         let chat = ChatService::new(
@@ -124,6 +128,7 @@ impl World {
                 catalog: Arc::new(FixedCatalog),
                 idempotency: idempotency.clone(),
                 limiter: limiter.clone(),
+                generations: generations.clone(),
                 tasks: tasks.clone(),
                 clock: dyn_clock,
                 telemetry: telemetry.clone(),
@@ -148,6 +153,7 @@ impl World {
             answers,
             limiter,
             idempotency,
+            generations,
             clock,
             index,
             users,
