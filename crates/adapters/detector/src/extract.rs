@@ -2,7 +2,9 @@
 //! has decided there is something to remember.
 //!
 //! The prompt is cut into sentences (. ! ? ; : dashes, new lines) and sentences into
-//! clauses at a comma that opens a task or question ("Sou X, me ajuda a..."), never
+//! clauses at a comma that opens a task or question ("Sou X, me ajuda a...") and at
+//! a contrast ("mas", "but", "pero") or "e / and / y" before a new subject or a time
+//! word ("Sou X e hoje tô..."), never
 //! inside quotes or code. Each clause is scored with the same rule features as the
 //! model; the best one is the main statement, and other clear first-person clauses
 //! follow it.
@@ -10,7 +12,9 @@
 use polychat_domain::ports::DetectedPreference;
 use polychat_domain::{PreferenceKind, PreferenceText};
 
-use crate::features::{FEATURE_COUNT, features, tokens};
+use crate::features::{
+    CLAUSE_WORDS, CONJUNCTION_NEXT, CONJUNCTIONS, FEATURE_COUNT, features, tokens,
+};
 use crate::model::Model;
 use crate::split::split_outside;
 
@@ -252,13 +256,39 @@ fn split_clauses(sentence: &str, masked: &[bool]) -> Vec<String> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, &c) in chars.iter().enumerate() {
-        if c == ',' && !masked[i] && opens_clause(&chars[i + 1..]) {
+        if i < start || masked[i] {
+            continue;
+        }
+        if c == ',' && opens_clause(&chars[i + 1..]) {
             out.push(chars[start..i].iter().collect());
             start = i + 1;
+        } else if let Some(skip) = conjunction_clause(&chars[i..]) {
+            out.push(chars[start..i].iter().collect());
+            start = i + skip;
         }
     }
     out.push(chars[start..].iter().collect());
     out
+}
+
+/// At a space followed by a contrast ("mas", "but", "pero"…), or by "e / and / y" and a
+/// new subject or time word: the length of the space and that word.
+fn conjunction_clause(rest: &[char]) -> Option<usize> {
+    if !rest.first().is_some_and(|c| c.is_whitespace()) {
+        return None;
+    }
+    let word_len = rest[1..].iter().take_while(|c| c.is_alphanumeric()).count();
+    if word_len == 0 || word_len > 8 || !rest.get(1 + word_len).is_some_and(|c| c.is_whitespace()) {
+        return None;
+    }
+    let head: String = rest.iter().take(1 + word_len + 12).collect();
+    let words = tokens(&head);
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    let next_opens = words
+        .get(1)
+        .is_some_and(|w| CONJUNCTION_NEXT.contains(&w.as_str()));
+    let opens = CLAUSE_WORDS.contains(&first) || (CONJUNCTIONS.contains(&first) && next_opens);
+    opens.then_some(1 + word_len)
 }
 
 fn opens_clause(rest: &[char]) -> bool {

@@ -106,3 +106,34 @@ fn clause_flags_attribute_the_subject() {
     // A first-person verb inside a question is a request, not a statement.
     assert!(!on("Minha sogra vem amanhã, que bolo eu faço?", 30));
 }
+
+#[test]
+fn conjunction_before_a_new_subject_or_time_word_opens_a_clause() {
+    let words =
+        |text: &str| -> Vec<Vec<String>> { clauses(text).into_iter().map(|c| c.tokens).collect() };
+    // A durable fact keeps its clause clean beside a temporary state.
+    assert_eq!(words("Sou pintora e hoje tô sem energia").len(), 2);
+    assert!(on("Sou pintora e hoje tô sem energia", 30));
+    assert!(on("I'm a baker and today I'm exhausted", 30));
+    assert!(on("Soy panadero y hoy estoy agotado", 30));
+    // "eu e minha esposa" stays one plural subject.
+    assert_eq!(words("eu e minha esposa criamos cabras").len(), 1);
+    assert!(on("eu e minha esposa criamos cabras", 30));
+    // "X e eu…" puts the user in a clause of their own.
+    assert!(on("Meu primo é de Belém e eu sou de Macapá", 31));
+}
+
+#[test]
+fn ignorance_and_own_possessives() {
+    assert!(on("Não entendo nada de xadrez, como move o cavalo?", 33));
+    assert!(on("I know nothing about sailing, what's a jib?", 33));
+    assert!(on("Ni idea de química, ¿qué es un mol?", 33));
+    // Saying one knows nothing is no statement about the user to keep.
+    assert!(!on("Sou leiga em finanças, o que é CDB?", 30));
+    // The user's own shop, job or pet is not someone else.
+    assert!(on("Minha loja de bicicletas fica em Olinda", 34));
+    assert!(on("Minha loja de bicicletas fica em Olinda", 30));
+    assert!(on("My dog is a 12-year-old beagle", 30));
+    assert!(on("Mi negocio de tortas va bien", 30));
+    assert!(!on("Mi cuñada vende tortas", 30));
+}

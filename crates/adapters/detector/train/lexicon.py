@@ -20,6 +20,7 @@ FIRST_PERSON_FACT = [
     "i own", "i moved", "i speak", "my name", "call me", "as a", "being a", "i just started",
     "vivo", "trabajo", "tengo", "estudio", "me llamo", "mi nombre", "llamame", "hablo",
     "llevo", "me mude", "hago", "estoy casado", "estoy casada",
+    "naci", "cresci", "creci", "i was born", "i grew up",
 ]
 FIRST_PERSON_TASTE = [
     "prefiro", "gosto", "adoro", "odeio", "detesto", "curto", "torco", "uso", "so uso",
@@ -29,6 +30,8 @@ FIRST_PERSON_TASTE = [
     "i m a huge", "i m a big", "fan of", "fa de", "fan de",
     "prefiero", "me gusta", "me encanta", "odio", "uso", "solo uso", "no como", "no tomo",
     "no uso", "juego", "cocino", "soy hincha", "soy del", "hincha",
+    "i can t stand", "i can t handle", "i can t eat", "i can t drink", "nao suporto", "no soporto",
+    "no aguanto", "i avoid", "evito",
 ]
 NEGATED_FACT = [
     "nao moro", "nao trabalho", "i don t live", "i don t work", "no vivo", "no trabajo",
@@ -88,6 +91,10 @@ ONE_OFF = [
     "nesta conversa", "durante esta", "pra essa", "para essa", "para esta", "faz essa",
     "responde essa", "me responde essa", "this one", "this time", "this answer", "this reply",
     "just this", "for this", "only in this", "in this chat", "this conversation",
+    "versao", "version", "draft", "rascunho", "borrador", "opcao", "option", "opcion",
+    "gostei mais", "fico com", "vou usar o", "vou usar a", "das duas", "dos dois", "das tres",
+    "dos tres", "of the two", "of the three", "go with", "i ll take", "i like the", "me quedo con",
+    "de las dos", "de los dos", "me gusta mas", "so agora", "just now",
     "esta vez", "solo esta", "esta respuesta", "en este chat", "para esta", "por esta vez",
 ]
 STANDING = [
@@ -114,6 +121,20 @@ TEMPORARY = [
     "in an hour", "tonight", "hoy", "ahora", "manana", "el mes que viene", "ayer",
     "semana passada", "essa noite", "hoje a noite", "de manha", "ha pouco", "agorinha",
     "this morning", "this afternoon", "this weekend", "last week", "last night", "for the weekend",
+    "febre", "gripe", "gripado", "gripada", "resfriado", "resfriada", "virose", "ressaca",
+    "enxaqueca", "torcicolo", "dor de cabeca", "dor de dente", "to preso", "to presa",
+    "estou preso", "estou presa", "de ferias", "viajando", "hospedado", "hospedada", "a trabalho",
+    "numa fila", "na fila", "esperando", "to nervoso", "to nervosa", "estou nervoso",
+    "estou nervosa", "fim de semana", "minutos", "min", "ate amanha", "ate domingo", "ate segunda",
+    "ate sexta", "ate sabado", "atrasado", "atrasada", "perdi o voo", "perdi o onibus",
+    "voo atrasou", "voo cancelado", "sem luz", "sem internet",
+    "fever", "flu", "a cold", "hungover", "migraine", "stuck", "layover", "on vacation",
+    "on holiday", "sprained", "food poisoning", "sore throat", "jet lag", "nervous", "in line",
+    "waiting for", "minutes", "mins", "overnight", "until sunday", "till sunday", "locked out",
+    "missed my", "snowed in", "power s out", "for the night",
+    "fiebre", "resfriado", "resaca", "de vacaciones", "de viaje", "atrapado", "atrapada",
+    "nervioso", "nerviosa", "me duele", "jaqueca", "minutos", "hasta el lunes",
+    "hasta el domingo", "perdi mi vuelo", "este fin de semana", "anoche", "encerrado",
     "esta noche", "esta manana", "hace un rato", "la semana pasada", "la semana que viene",
 ]
 SARCASM = [
@@ -158,14 +179,18 @@ REMEMBER = [
     "nao esquece", "nao esqueca", "toma nota", "fica registrado", "pra voce saber",
     "para voce saber", "remember", "make a note", "note for", "keep in mind", "don t forget",
     "for future reference", "save this", "just so you know", "recuerda", "acuerdate", "apunta",
-    "apuntalo", "no olvides", "ten en cuenta", "guardalo", "guarda esto", "para que lo sepas",
+    "lembrete", "registrado", "for next time", "note that", "note this", "apunta que",
+    "ten presente", "no te olvides",
+        "apuntalo", "no olvides", "ten en cuenta", "guardalo", "guarda esto", "para que lo sepas",
 ]
 # Standing instructions phrased as what to stop doing.
 STOP = [
     "para de", "pare de", "parar de", "chega de", "deixa de", "deixe de", "nao precisa",
     "nada de", "nao quero mais", "nao usa", "nao use", "nao me", "stop", "quit", "no more",
     "enough with", "don t use", "don t give", "don t add", "don t call", "can you not",
-    "deja de", "basta de", "no me", "no pongas", "no uses", "no quiero mas",
+    "nao quero que", "evita", "evite", "para com", "don t start", "don t ever", "never use",
+    "ya no me", "no me hables", "evita",
+        "deja de", "basta de", "no me", "no pongas", "no uses", "no quiero mas",
 ]
 # The user as part of a plural subject ("eu e minha esposa moramos", "we run").
 WE = [
@@ -180,6 +205,35 @@ LAUGH = [
     "lol", "lmao", "lmfao", "jaja", "jajaja", "jajajaja", "jeje", "hehe",
 ]
 
+# Saying only that one does not know the topic of the question.
+IGNORANCE = [
+    "nao entendo nada", "nao sei nada", "nunca usei", "nunca mexi", "nunca entendi",
+    "nunca cozinhei", "sou leigo", "sou leiga", "leigo", "leiga", "nao manjo", "nao faco ideia",
+    "nao faco a menor ideia", "sei zero", "nao sei como funciona", "nao entendo bulhufas",
+    "i know nothing", "i know zero", "no idea", "zero clue", "no clue", "never used",
+    "never touched", "i ve never", "noob", "complete beginner", "total beginner",
+    "i don t know anything", "don t understand", "no se nada", "ni idea", "nunca he usado",
+    "no entiendo nada", "nunca he", "no tengo idea",
+]
+# Possessives of the user's own things: "minha loja…", "my job…", "mi perro…".
+OWN_POSSESSIVE = [
+    "minha loja", "minha lojinha", "meu negocio", "minha empresa", "meu trabalho", "meu emprego",
+    "minha casa", "meu apartamento", "meu ape", "meu cachorro", "minha cachorra", "meu gato",
+    "minha gata", "minha dieta", "minha rotina", "meu turno", "meu hobby", "meu passatempo",
+    "meu nome", "my shop", "my store", "my business", "my company", "my job", "my house",
+    "my apartment", "my flat", "my dog", "my cat", "my diet", "my routine", "my shift",
+    "my hobby", "my name", "mi tienda", "mi negocio", "mi empresa", "mi trabajo", "mi casa",
+    "mi piso", "mi perro", "mi perra", "mi gato", "mi gata", "mi dieta", "mi rutina", "mi turno",
+    "mi nombre",
+]
+# A first-person state ("tô com…", "estou…", "I'm feeling…"): the user, but usually a
+# passing state rather than a trait, so such a clause is scoped unless it is durable.
+FP_STATE = [
+    "estou", "estava", "tava", "to com", "to de", "to sem", "to no", "to na", "to em",
+    "to meio", "to muito", "to super", "to morrendo", "to preso", "to presa", "to gripado",
+    "to gripada", "to doente", "to cansado", "to cansada", "to exausto", "to exausta",
+    "i feel", "i m feeling", "i got", "estoy", "estaba", "ando",
+]
 # Possessives that open a clause about someone else ("meu enteado…", "my stepdad…").
 POSSESSIVE = ["meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra"]
 
@@ -210,4 +264,7 @@ PHRASE_FEATURES = {
     "we": WE,
     "laugh": LAUGH,
     "possessive": POSSESSIVE,
+    "ignorance": IGNORANCE,
+    "own_possessive": OWN_POSSESSIVE,
+    "fp_state": FP_STATE,
 }

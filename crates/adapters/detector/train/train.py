@@ -32,7 +32,7 @@ C_GRID = [0.1, 0.3, 1.0]
 # The full model's grid: on train + corpus, C=0.1 with boost 2 beat boost 4 (OOF F1 0.946
 # vs 0.943); pass --c-grid/--boost-grid to search wider (each point takes minutes).
 FULL_C_GRID = [0.1]
-BOOST_GRID = [2.0]
+BOOST_GRID = [2.0, 4.0]
 FIXTURE_PROMPTS = [
     "Sou desenvolvedor de software e queria entender o que é Kubernetes.",
     "Traduza: 'Eu sou médico e moro em Recife.'",
@@ -178,6 +178,7 @@ def rounded_params(model):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--train", nargs="+", default=[os.path.join(CRATE, "data", "train.jsonl"),
+                                                   os.path.join(CRATE, "data", "train-v2.jsonl"),
                                                    os.path.join(CRATE, "data", "corpus.jsonl")])
     ap.add_argument("--report", nargs="*", default=[
         os.path.join(CRATE, "data", "heldout.jsonl"), os.path.join(CRATE, "data", "holdout.jsonl")],
