@@ -335,7 +335,8 @@ pub(crate) fn features(text: &str, lex: &Lexicon, sarcasm_raw: &[String]) -> [f6
     let fp_any = flags.iter().any(|f| f.first_person());
     [
         flag(be_affirm),
-        has(&lex.be_negated),
+        // "Não sou X, sou Y" keeps Y: a negated label counts only without a clean label.
+        flag(count(&tok, &lex.be_negated) > 0 && !label),
         has(&lex.fp_fact),
         has(&lex.fp_taste),
         has(&lex.negated_fact),

@@ -196,7 +196,8 @@ def features(text, lex):
     fp_any = any(f[0] for f in flags)
     return [
         1.0 if be_affirm > 0 else 0.0,
-        has("be_negated"),
+        # "Não sou X, sou Y" keeps Y: a negated label counts only without a clean label.
+        1.0 if has("be_negated") and not label else 0.0,
         has("fp_fact"),
         has("fp_taste"),
         has("negated_fact"),
