@@ -13,7 +13,7 @@ use polychat_domain::ports::DetectedPreference;
 use polychat_domain::{PreferenceKind, PreferenceText};
 
 use crate::features::{
-    CLAUSE_WORDS, CONJUNCTION_NEXT, CONJUNCTIONS, FEATURE_COUNT, features, tokens,
+    CLAUSE_WORDS, CONJUNCTION_NEXT, CONJUNCTIONS, FEATURE_COUNT, features, joint_subject, tokens,
 };
 use crate::model::Model;
 use crate::split::split_outside;
@@ -121,6 +121,8 @@ const SARCASM: usize = 15;
 const PASSING: usize = 18;
 const FP_WORDS: usize = 20;
 const QUESTION: usize = 24;
+const WE: usize = 28;
+const CLAUSE_CLEAN: usize = 30;
 
 /// The statements to keep, main one first with `kind`; never empty for a non-blank prompt.
 pub(crate) fn statements(
@@ -193,13 +195,19 @@ fn score(f: &[f64; FEATURE_COUNT], style: bool) -> f64 {
     if rejected(f) {
         return f64::NEG_INFINITY;
     }
-    let first_person = 2.0 * f[BE_AFFIRM] + f[FP_FACT] + f[FP_TASTE] + f[WITH_USER] + f[FP_WORDS];
+    let first_person = 2.0 * f[BE_AFFIRM]
+        + f[FP_FACT]
+        + f[FP_TASTE]
+        + f[WITH_USER]
+        + f[WE]
+        + f[FP_WORDS]
+        + f[CLAUSE_CLEAN];
     let mut s = if style {
         2.0 * f[STANDING] + 3.0 * f[ANSWER_STYLE] + 0.5 * first_person
     } else {
         first_person
     };
-    if f[THIRD_PERSON] > 0.0 && f[WITH_USER] == 0.0 {
+    if f[THIRD_PERSON] > 0.0 && f[WITH_USER] + f[WE] == 0.0 {
         s -= 1.5;
     }
     if f[BE_NEGATED] > 0.0 && f[BE_AFFIRM] == 0.0 {
@@ -262,7 +270,7 @@ fn split_clauses(sentence: &str, masked: &[bool]) -> Vec<String> {
         if c == ',' && opens_clause(&chars[i + 1..]) {
             out.push(chars[start..i].iter().collect());
             start = i + 1;
-        } else if let Some(skip) = conjunction_clause(&chars[i..]) {
+        } else if let Some(skip) = conjunction_clause(&chars[start..i], &chars[i..]) {
             out.push(chars[start..i].iter().collect());
             start = i + skip;
         }
@@ -273,7 +281,7 @@ fn split_clauses(sentence: &str, masked: &[bool]) -> Vec<String> {
 
 /// At a space followed by a contrast ("mas", "but", "pero"…), or by "e / and / y" and a
 /// new subject or time word: the length of the space and that word.
-fn conjunction_clause(rest: &[char]) -> Option<usize> {
+fn conjunction_clause(before: &[char], rest: &[char]) -> Option<usize> {
     if !rest.first().is_some_and(|c| c.is_whitespace()) {
         return None;
     }
@@ -284,9 +292,14 @@ fn conjunction_clause(rest: &[char]) -> Option<usize> {
     let head: String = rest.iter().take(1 + word_len + 12).collect();
     let words = tokens(&head);
     let first = words.first().map(String::as_str).unwrap_or_default();
+    // A plural subject is a few words long: looking at most 64 characters back keeps this
+    // linear in the prompt.
+    let joint = |next: &str| {
+        before.len() <= 64 && joint_subject(&tokens(&before.iter().collect::<String>()), next)
+    };
     let next_opens = words
         .get(1)
-        .is_some_and(|w| CONJUNCTION_NEXT.contains(&w.as_str()));
+        .is_some_and(|w| CONJUNCTION_NEXT.contains(&w.as_str()) && !joint(w));
     let opens = CLAUSE_WORDS.contains(&first) || (CONJUNCTIONS.contains(&first) && next_opens);
     opens.then_some(1 + word_len)
 }

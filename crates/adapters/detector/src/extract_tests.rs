@@ -93,6 +93,10 @@ fn a_conjunction_before_a_new_subject_or_time_word_splits() {
         ["Eu e meu pai criamos abelhas"]
     );
     assert_eq!(
+        clauses("Minha prima e eu temos um brechó"),
+        ["Minha prima e eu temos um brechó"]
+    );
+    assert_eq!(
         texts(
             "Mi prima vive en Quito y yo vivo en Cuenca",
             PreferenceKind::Fact

@@ -173,10 +173,27 @@ pub(crate) const CONJUNCTION_NEXT: &[&str] = &[
     "yo",
 ];
 
-fn opens_clause(token: &str, next: Option<&String>) -> bool {
+/// …except in a plural subject: "meu irmão e eu somos…", "my husband and I foster…".
+const PRONOUNS: &[&str] = &["eu", "i", "yo"];
+const SUBJECT_HEADS: &[&str] = &[
+    "meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra", "o", "a",
+    "the", "el", "la",
+];
+
+/// `part and I…` is one plural subject when `part` is a short "my X" / "o X".
+pub(crate) fn joint_subject(part: &[String], next: &str) -> bool {
+    PRONOUNS.contains(&next)
+        && part.len() <= 3
+        && part
+            .first()
+            .is_some_and(|head| SUBJECT_HEADS.contains(&head.as_str()))
+}
+
+fn opens_clause(token: &str, part: &[String], next: Option<&String>) -> bool {
     CLAUSE_WORDS.contains(&token)
         || (CONJUNCTIONS.contains(&token)
-            && next.is_some_and(|n| CONJUNCTION_NEXT.contains(&n.as_str())))
+            && next
+                .is_some_and(|n| CONJUNCTION_NEXT.contains(&n.as_str()) && !joint_subject(part, n)))
 }
 
 /// One clause of the text outside quotes and code.
@@ -204,7 +221,7 @@ pub(crate) fn clauses(outside: &str) -> Vec<Clause> {
         let mut part = Vec::new();
         let toks = tokens(piece);
         for (j, token) in toks.iter().enumerate() {
-            if opens_clause(token, toks.get(j + 1)) {
+            if opens_clause(token, &part, toks.get(j + 1)) {
                 if !part.is_empty() {
                     result.push(Clause {
                         tokens: std::mem::take(&mut part),

@@ -119,6 +119,9 @@ fn conjunction_before_a_new_subject_or_time_word_opens_a_clause() {
     // "eu e minha esposa" stays one plural subject.
     assert_eq!(words("eu e minha esposa criamos cabras").len(), 1);
     assert!(on("eu e minha esposa criamos cabras", 30));
+    // "my X and I…" is one plural subject, with the user in it.
+    assert_eq!(words("My aunt and I breed goats").len(), 1);
+    assert!(on("My aunt and I breed goats", 30));
     // "X e eu…" puts the user in a clause of their own.
     assert!(on("Meu primo é de Belém e eu sou de Macapá", 31));
 }

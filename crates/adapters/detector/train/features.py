@@ -29,6 +29,15 @@ CONJUNCTION_NEXT = {
     "estava", "acabei", "eu", "today", "tomorrow", "tonight", "yesterday", "right", "this", "i",
     "im", "hoy", "manana", "ayer", "ahora", "este", "estoy", "acabo", "yo",
 }
+# …except in a plural subject: "meu irmão e eu somos…", "my husband and I foster…".
+PRONOUNS = {"eu", "i", "yo"}
+SUBJECT_HEADS = {"meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra",
+                 "o", "a", "the", "el", "la"}
+
+
+def joint_subject(part, nxt):
+    """`part and I…` is one plural subject when `part` is a short "my X" / "o X"."""
+    return nxt in PRONOUNS and 0 < len(part) <= 3 and part[0] in SUBJECT_HEADS
 
 
 def fold(text):
@@ -136,7 +145,8 @@ def clauses(outside):
         toks = tokens(piece)
         for j, t in enumerate(toks):
             nxt = toks[j + 1] if j + 1 < len(toks) else ""
-            if t in CLAUSE_WORDS or (t in CONJUNCTIONS and nxt in CONJUNCTION_NEXT):
+            if t in CLAUSE_WORDS or (t in CONJUNCTIONS and nxt in CONJUNCTION_NEXT
+                                     and not joint_subject(part, nxt)):
                 if part:
                     result.append((part, question))
                 part = []

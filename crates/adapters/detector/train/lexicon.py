@@ -135,6 +135,10 @@ TEMPORARY = [
     "fiebre", "resfriado", "resaca", "de vacaciones", "de viaje", "atrapado", "atrapada",
     "nervioso", "nerviosa", "me duele", "jaqueca", "minutos", "hasta el lunes",
     "hasta el domingo", "perdi mi vuelo", "este fin de semana", "anoche", "encerrado",
+    "cansado", "cansada", "exausto", "exausta", "com fome", "morrendo de fome", "com sono",
+    "entediado", "entediada", "estressado", "estressada", "tired", "exhausted", "sleepy",
+    "hungry", "starving", "bored", "stressed out", "freaking out", "agotado", "agotada",
+    "con hambre", "con sueno", "aburrido", "aburrida", "estresado", "estresada",
     "esta noche", "esta manana", "hace un rato", "la semana pasada", "la semana que viene",
 ]
 SARCASM = [
