@@ -213,7 +213,8 @@ fn score(f: &[f64; FEATURE_COUNT], style: bool) -> f64 {
     if f[BE_NEGATED] > 0.0 && f[BE_AFFIRM] == 0.0 {
         s -= 2.0;
     }
-    s - f[QUESTION] - f[TEMPORARY] - 2.0 * f[ONE_OFF]
+    // A temporary state beside a durable fact is the weaker statement.
+    s - f[QUESTION] - 2.0 * f[TEMPORARY] - 2.0 * f[ONE_OFF]
 }
 
 /// A further clause worth keeping: plainly about the user and not undermined.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::split::split_outside;
 
 /// How many rule features [`features`] returns (`feature_names` in the weights).
-pub(crate) const FEATURE_COUNT: usize = 38;
+pub(crate) const FEATURE_COUNT: usize = 39;
 
 /// Phrases already split into folded tokens by the training script, indexed by their
 /// first token so counting is linear in the prompt's length.
@@ -65,6 +65,7 @@ pub(crate) struct Lexicon {
     pub(crate) ignorance: Phrases,
     pub(crate) own_possessive: Phrases,
     pub(crate) fp_state: Phrases,
+    pub(crate) remind: Phrases,
 }
 
 const FOLD_FROM: &str = "áàâãäéèêëíìîïóòôõöúùûüçñ";
@@ -180,6 +181,32 @@ const SUBJECT_HEADS: &[&str] = &[
     "the", "el", "la",
 ];
 
+/// Subordinators: the clause they open presupposes a fact ("…given that I'm diabetic?"),
+/// so it is cut from the question around it and does not ask.
+const SUBORDINATORS: &[&[&str]] = &[
+    &["given", "that"],
+    &["ja", "que"],
+    &["ya", "que"],
+    &["dado", "que"],
+    &["sendo", "que"],
+    &["visto", "que"],
+    &["puesto", "que"],
+    &["porque"],
+    &["pois"],
+    &["because"],
+    &["since"],
+];
+
+/// Length of the subordinator starting at `tokens[j]`, or 0.
+fn subordinator_at(tokens: &[String], j: usize) -> usize {
+    SUBORDINATORS
+        .iter()
+        .find(|s| {
+            tokens.len() >= j + s.len() && s.iter().zip(&tokens[j..]).all(|(a, b)| *a == b.as_str())
+        })
+        .map_or(0, |s| s.len())
+}
+
 /// `part and I…` is one plural subject when `part` is a short "my X" / "o X".
 pub(crate) fn joint_subject(part: &[String], next: &str) -> bool {
     PRONOUNS.contains(&next)
@@ -217,19 +244,26 @@ pub(crate) fn clauses(outside: &str) -> Vec<Clause> {
     }
     pieces.push((&outside[start..], opened));
     let mut result = Vec::new();
-    for (piece, question) in pieces {
+    for (piece, mut question) in pieces {
         let mut part = Vec::new();
         let toks = tokens(piece);
-        for (j, token) in toks.iter().enumerate() {
-            if opens_clause(token, &part, toks.get(j + 1)) {
+        let mut j = 0;
+        while j < toks.len() {
+            let sub = subordinator_at(&toks, j);
+            if sub > 0 || opens_clause(&toks[j], &part, toks.get(j + 1)) {
                 if !part.is_empty() {
                     result.push(Clause {
                         tokens: std::mem::take(&mut part),
                         question,
                     });
                 }
+                if sub > 0 {
+                    question = false;
+                }
+                j += sub.max(1);
             } else {
-                part.push(token.clone());
+                part.push(toks[j].clone());
+                j += 1;
             }
         }
         if !part.is_empty() {
@@ -378,7 +412,7 @@ pub(crate) fn features(text: &str, lex: &Lexicon, sarcasm_raw: &[String]) -> [f6
         flag(split.has_code),
         flag(question),
         (ln_1p_len(tok.len()) / 5.0).min(1.0),
-        has(&lex.remember),
+        flag(count(&tok, &lex.remember) > count(&tok, &lex.remind)),
         has(&lex.stop),
         has(&lex.we),
         has(&lex.laugh),
@@ -390,6 +424,11 @@ pub(crate) fn features(text: &str, lex: &Lexicon, sarcasm_raw: &[String]) -> [f6
         has(&lex.fp_state),
         flag(flags.iter().any(|f| f.subject == Subject::UserState) && !clean),
         flag(label),
+        // A label with laughter in the same clause: self-mockery ("sou a rainha da bagunça kkkk").
+        flag(found.iter().any(|c| {
+            count(&c.tokens, &lex.be) > count(&c.tokens, &lex.be_negated)
+                && count(&c.tokens, &lex.laugh) > 0
+        })),
     ]
 }
 

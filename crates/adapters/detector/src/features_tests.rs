@@ -140,3 +140,19 @@ fn ignorance_and_own_possessives() {
     assert!(on("Mi negocio de tortas va bien", 30));
     assert!(!on("Mi cuñada vende tortas", 30));
 }
+
+#[test]
+fn subordinate_clauses_state_and_reminders_do_not_ask_to_remember() {
+    // The fact after "given that" / "já que" / "ya que" is not part of the question.
+    let found = clauses("which boots should I buy given that I work on a fishing boat?");
+    assert!(found[0].question && !found[1].question);
+    assert!(on("Que tênis comprar, já que eu corro maratonas?", 30));
+    assert!(on("¿Qué leo ya que soy profesora de física?", 30));
+    // "me lembra…" asks to be reminded; "lembra que eu…" asks to remember.
+    assert!(!on("Me lembra a fórmula da área do círculo?", 26));
+    assert!(on("Lembra que eu uso Windows", 26));
+    assert!(!on("Remind me what a mole is", 26));
+    // A label with laughter is self-mockery.
+    assert!(on("sou o rei da preguiça kkkk", 38));
+    assert!(!on("sou dentista, kkkk que dia", 38));
+}

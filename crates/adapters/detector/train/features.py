@@ -16,7 +16,7 @@ FEATURE_NAMES = [
     "fp_words", "fp_in_quote", "quoted_frac", "has_code", "question", "length",
     "remember", "stop", "we", "laugh", "clause_clean", "clause_clean_beside_other",
     "clause_fp_all_scoped", "ignorance", "own_possessive",
-    "fp_state", "clause_state_only", "clause_clean_label",
+    "fp_state", "clause_state_only", "clause_clean_label", "clause_label_laugh",
 ]
 # Clause boundaries: punctuation, and tokens that open a contrasting clause.
 CLAUSE_CHARS = set(".!?;:\n()\u2014\u2013,\u00bf\u00a1")
@@ -33,6 +33,21 @@ CONJUNCTION_NEXT = {
 PRONOUNS = {"eu", "i", "yo"}
 SUBJECT_HEADS = {"meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra",
                  "o", "a", "the", "el", "la"}
+
+
+# Subordinators: the clause they open presupposes a fact ("…given that I'm diabetic?"), so
+# it is cut from the question around it and does not ask.
+SUBORDINATORS = {("porque",), ("pois",), ("because",), ("since",), ("given", "that"),
+                 ("ja", "que"), ("ya", "que"), ("dado", "que"), ("sendo", "que"), ("visto", "que"),
+                 ("puesto", "que")}
+
+
+def subordinator_at(toks, j):
+    """Length of the subordinator starting at toks[j], or 0."""
+    for m in (2, 1):
+        if tuple(toks[j:j + m]) in SUBORDINATORS:
+            return m
+    return 0
 
 
 def joint_subject(part, nxt):
@@ -143,15 +158,22 @@ def clauses(outside):
     for piece, question in pieces:
         part = []
         toks = tokens(piece)
-        for j, t in enumerate(toks):
+        j = 0
+        while j < len(toks):
+            t = toks[j]
             nxt = toks[j + 1] if j + 1 < len(toks) else ""
-            if t in CLAUSE_WORDS or (t in CONJUNCTIONS and nxt in CONJUNCTION_NEXT
-                                     and not joint_subject(part, nxt)):
+            sub = subordinator_at(toks, j)
+            if sub or t in CLAUSE_WORDS or (t in CONJUNCTIONS and nxt in CONJUNCTION_NEXT
+                                            and not joint_subject(part, nxt)):
                 if part:
                     result.append((part, question))
                 part = []
+                if sub:
+                    question = False
+                j += max(sub, 1)
             else:
                 part.append(t)
+                j += 1
         if part:
             result.append((part, question))
     return result
@@ -232,7 +254,7 @@ def features(text, lex):
         1.0 if has_code else 0.0,
         1.0 if ("?" in outside or "\u00bf" in outside) else 0.0,
         min(math.log1p(len(tok)) / 5.0, 1.0),
-        has("remember"),
+        1.0 if count(tok, lex["remember"]) > count(tok, lex["remind"]) else 0.0,
         has("stop"),
         has("we"),
         has("laugh"),
@@ -244,6 +266,9 @@ def features(text, lex):
         has("fp_state"),
         1.0 if any(f[3] for f in flags) and not clean else 0.0,
         1.0 if label else 0.0,
+        # A label with laughter in the same clause: self-mockery ("sou a rainha da bagunça kkkk").
+        1.0 if any(count(c, lex["be"]) > count(c, lex["be_negated"]) and count(c, lex["laugh"]) > 0
+                   for c, _ in found) else 0.0,
     ]
 
 

@@ -187,6 +187,8 @@ REMEMBER = [
     "ten presente", "no te olvides",
         "apuntalo", "no olvides", "ten en cuenta", "guardalo", "guarda esto", "para que lo sepas",
 ]
+# "Me lembra…" asks to be reminded of something, it does not ask to remember.
+REMIND = ["me lembra", "me lembre", "me lembrar", "remind me", "recuerdame", "me recuerdas"]
 # Standing instructions phrased as what to stop doing.
 STOP = [
     "para de", "pare de", "parar de", "chega de", "deixa de", "deixe de", "nao precisa",
@@ -212,7 +214,8 @@ LAUGH = [
 # Saying only that one does not know the topic of the question.
 IGNORANCE = [
     "nao entendo nada", "nao sei nada", "nunca usei", "nunca mexi", "nunca entendi",
-    "nunca cozinhei", "sou leigo", "sou leiga", "leigo", "leiga", "nao manjo", "nao faco ideia",
+    "nunca cozinhei", "sou leigo", "sou leiga", "sou totalmente leigo", "sou totalmente leiga",
+    "nao manjo", "nao faco ideia",
     "nao faco a menor ideia", "sei zero", "nao sei como funciona", "nao entendo bulhufas",
     "i know nothing", "i know zero", "no idea", "zero clue", "no clue", "never used",
     "never touched", "i ve never", "noob", "complete beginner", "total beginner",
@@ -271,4 +274,5 @@ PHRASE_FEATURES = {
     "ignorance": IGNORANCE,
     "own_possessive": OWN_POSSESSIVE,
     "fp_state": FP_STATE,
+    "remind": REMIND,
 }
