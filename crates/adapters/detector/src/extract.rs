@@ -59,6 +59,7 @@ const CLAUSE_OPENERS: &[&str] = &[
     "alguma",
     "ideias",
     "dicas",
+    "tem",
     "sou",
     "mas",
     "can you",
@@ -101,6 +102,12 @@ const CLAUSE_OPENERS: &[&str] = &[
     "hay",
     "algun",
     "necesito",
+];
+
+/// After "e / and / y", a request starts a new clause too ("Sou perito e preciso de…").
+const REQUEST_NEXT: &[&str] = &[
+    "quero", "queria", "preciso", "gostaria", "want", "need", "would", "quiero", "necesito",
+    "quisiera",
 ];
 
 // Positions in the rule feature vector (see `feature_names` in the weights).
@@ -298,9 +305,9 @@ fn conjunction_clause(before: &[char], rest: &[char]) -> Option<usize> {
     let joint = |next: &str| {
         before.len() <= 64 && joint_subject(&tokens(&before.iter().collect::<String>()), next)
     };
-    let next_opens = words
-        .get(1)
-        .is_some_and(|w| CONJUNCTION_NEXT.contains(&w.as_str()) && !joint(w));
+    let next_opens = words.get(1).is_some_and(|w| {
+        (CONJUNCTION_NEXT.contains(&w.as_str()) && !joint(w)) || REQUEST_NEXT.contains(&w.as_str())
+    });
     let opens = CLAUSE_WORDS.contains(&first) || (CONJUNCTIONS.contains(&first) && next_opens);
     opens.then_some(1 + word_len)
 }

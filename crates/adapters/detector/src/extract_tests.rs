@@ -84,6 +84,10 @@ fn a_conjunction_before_a_new_subject_or_time_word_splits() {
         ["Sou sapateiro", "hoje tô de folga"]
     );
     assert_eq!(
+        clauses("Sou marceneiro e preciso de um orçamento"),
+        ["Sou marceneiro", "preciso de um orçamento"]
+    );
+    assert_eq!(
         clauses("My cousin lives in Perth and I live in Hobart"),
         ["My cousin lives in Perth", "I live in Hobart"]
     );
