@@ -158,10 +158,11 @@ pub(crate) fn statements(
         return Vec::new();
     };
     let mut out = Vec::new();
+    // Without a clear statement, the prompt is kept, but never the code or quotes in it.
     let main_text = if main_score > 0.0 {
         scored[main_index].0.clone()
     } else {
-        prompt.to_owned()
+        outside_text(prompt)
     };
     push(&mut out, &main_text, kind);
     if main_score <= 0.0 {
@@ -177,6 +178,17 @@ pub(crate) fn statements(
         }
     }
     out
+}
+
+/// The prompt without its code and quotes, with runs of white space collapsed.
+fn outside_text(prompt: &str) -> String {
+    let outside = split_outside(prompt).outside;
+    let words: Vec<&str> = outside.split_whitespace().collect();
+    if words.is_empty() {
+        prompt.to_owned()
+    } else {
+        words.join(" ")
+    }
 }
 
 fn push(out: &mut Vec<DetectedPreference>, text: &str, kind: PreferenceKind) {

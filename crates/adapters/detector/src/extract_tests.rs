@@ -116,3 +116,11 @@ fn a_contrast_splits_the_user_from_someone_else() {
         ["Meu pai ama jazz", "eu prefiro samba"]
     );
 }
+
+#[test]
+fn without_a_clear_statement_code_is_not_saved() {
+    assert_eq!(
+        outside_text("```sh\nrm -rf /tmp/x\n```\nok?  tudo   bem"),
+        "ok? tudo bem"
+    );
+}

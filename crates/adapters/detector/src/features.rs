@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::split::split_outside;
 
 /// How many rule features [`features`] returns (`feature_names` in the weights).
-pub(crate) const FEATURE_COUNT: usize = 39;
+pub(crate) const FEATURE_COUNT: usize = 40;
 
 /// Phrases already split into folded tokens by the training script, indexed by their
 /// first token so counting is linear in the prompt's length.
@@ -66,6 +66,8 @@ pub(crate) struct Lexicon {
     pub(crate) own_possessive: Phrases,
     pub(crate) fp_state: Phrases,
     pub(crate) remind: Phrases,
+    pub(crate) i_not_verb: Phrases,
+    pub(crate) romance_not_verb: Phrases,
 }
 
 const FOLD_FROM: &str = "áàâãäéèêëíìîïóòôõöúùûüçñ";
@@ -135,7 +137,8 @@ const CLAUSE_CHARS: &[char] = &[
 ];
 /// Tokens that open a contrasting clause ("…, mas eu…", "but I…").
 pub(crate) const CLAUSE_WORDS: &[&str] = &[
-    "mas", "but", "pero", "porem", "though", "however", "although", "embora", "aunque",
+    "mas", "but", "pero", "porem", "though", "however", "although", "embora", "aunque", "enquanto",
+    "while", "whereas", "mientras",
 ];
 
 /// "e / and / y" opens a new clause only before one of these (a new subject or a time
@@ -172,10 +175,29 @@ pub(crate) const CONJUNCTION_NEXT: &[&str] = &[
     "estoy",
     "acabo",
     "yo",
+    "meu",
+    "minha",
+    "meus",
+    "minhas",
+    "my",
+    "mi",
+    "mis",
+    "ele",
+    "ela",
+    "eles",
+    "elas",
+    "he",
+    "she",
+    "they",
+    "el",
+    "ella",
+    "ellos",
+    "ellas",
 ];
 
 /// …except in a plural subject: "meu irmão e eu somos…", "my husband and I foster…".
 const PRONOUNS: &[&str] = &["eu", "i", "yo"];
+const USER_PRONOUNS: &[&str] = &["eu", "i", "me", "yo"];
 const SUBJECT_HEADS: &[&str] = &[
     "meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra", "o", "a",
     "the", "el", "la",
@@ -209,11 +231,14 @@ fn subordinator_at(tokens: &[String], j: usize) -> usize {
 
 /// `part and I…` is one plural subject when `part` is a short "my X" / "o X".
 pub(crate) fn joint_subject(part: &[String], next: &str) -> bool {
-    PRONOUNS.contains(&next)
-        && part.len() <= 3
-        && part
-            .first()
-            .is_some_and(|head| SUBJECT_HEADS.contains(&head.as_str()))
+    if PRONOUNS.contains(&next) {
+        return part.len() <= 3
+            && part
+                .first()
+                .is_some_and(|head| SUBJECT_HEADS.contains(&head.as_str()));
+    }
+    // "eu e minha esposa…", "me and my brother…"
+    part.len() == 1 && USER_PRONOUNS.contains(&part[0].as_str()) && SUBJECT_HEADS.contains(&next)
 }
 
 fn opens_clause(token: &str, part: &[String], next: Option<&String>) -> bool {
@@ -306,13 +331,26 @@ impl ClauseFlags {
     }
 }
 
+/// "I <verb>", "eu <verb>-o", "yo <verb>-o": a first-person verb outside the lists.
+fn generic_first_person(tok: &[String], lex: &Lexicon) -> bool {
+    tok.windows(2).any(|pair| {
+        let (t, n) = (pair[0].as_str(), pair[1].as_str());
+        (t == "i" && !lex.i_not_verb.by_first.contains_key(n) && !n.ends_with("ed"))
+            || ((t == "eu" || t == "yo")
+                && n.ends_with('o')
+                && n.chars().count() > 2
+                && !lex.romance_not_verb.by_first.contains_key(n))
+    })
+}
+
 pub(crate) fn clause_flags(tok: &[String], lex: &Lexicon) -> ClauseFlags {
     let n = |phrases: &Phrases| count(tok, phrases);
     // "minha loja…", "my job…": the user's own business, home, pet or routine.
     let own = count(&tok[..tok.len().min(4)], &lex.own_possessive) > 0;
     let durable = n(&lex.be) > n(&lex.be_negated)
         || n(&lex.fp_fact) + n(&lex.fp_taste) + n(&lex.we) > 0
-        || own;
+        || own
+        || generic_first_person(tok, lex);
     // A state alone ("tô gripado") is the user too, but says nothing lasting.
     let state = n(&lex.fp_state) > 0 && !durable;
     // "meu nome é…" / "my name is…" is the user's own fact, not a possessive subject.
@@ -429,6 +467,7 @@ pub(crate) fn features(text: &str, lex: &Lexicon, sarcasm_raw: &[String]) -> [f6
             count(&c.tokens, &lex.be) > count(&c.tokens, &lex.be_negated)
                 && count(&c.tokens, &lex.laugh) > 0
         })),
+        flag(found.iter().any(|c| generic_first_person(&c.tokens, lex))),
     ]
 }
 

@@ -156,3 +156,21 @@ fn subordinate_clauses_state_and_reminders_do_not_ask_to_remember() {
     assert!(on("sou o rei da preguiça kkkk", 38));
     assert!(!on("sou dentista, kkkk que dia", 38));
 }
+
+#[test]
+fn generic_first_person_verbs_and_while_clauses() {
+    // A first-person verb outside the lists still states a fact…
+    assert!(on("I restore old pianos for a living", 30));
+    assert!(on("eu conserto geladeira faz anos", 30));
+    assert!(on("yo reparo bicicletas en Lima", 30));
+    // …but not an auxiliary, a wish or a one-off past.
+    assert!(!on("I need a gift idea", 30));
+    assert!(!on("I dropped my phone in the sink", 30));
+    assert!(!on("eu acho que vai chover", 30));
+    // "enquanto / while / mientras" cuts the user's clause from someone else's.
+    assert!(on("My wife teaches while I drive a tram in Lisbon", 31));
+    assert!(on("Meu pai mora no Acre enquanto eu moro em Goiânia", 31));
+    // "e + possessive" opens a new clause, except right after "eu".
+    assert!(on("Sou celíaca e minha mãe faz pão todo dia", 31));
+    assert!(on("eu e minha tia criamos galinhas", 30));
+}

@@ -16,11 +16,12 @@ FEATURE_NAMES = [
     "fp_words", "fp_in_quote", "quoted_frac", "has_code", "question", "length",
     "remember", "stop", "we", "laugh", "clause_clean", "clause_clean_beside_other",
     "clause_fp_all_scoped", "ignorance", "own_possessive",
-    "fp_state", "clause_state_only", "clause_clean_label", "clause_label_laugh",
+    "fp_state", "clause_state_only", "clause_clean_label", "clause_label_laugh", "fp_generic",
 ]
 # Clause boundaries: punctuation, and tokens that open a contrasting clause.
 CLAUSE_CHARS = set(".!?;:\n()\u2014\u2013,\u00bf\u00a1")
-CLAUSE_WORDS = {"mas", "but", "pero", "porem", "though", "however", "although", "embora", "aunque"}
+CLAUSE_WORDS = {"mas", "but", "pero", "porem", "though", "however", "although", "embora", "aunque",
+                "enquanto", "while", "whereas", "mientras"}
 # "e / and / y" opens a new clause only before a new subject or a time word ("sou advogada
 # e hoje tô exausta", "and I'm…"), so "eu e minha esposa" stays one subject.
 CONJUNCTIONS = {"e", "and", "y"}
@@ -28,9 +29,12 @@ CONJUNCTION_NEXT = {
     "hoje", "amanha", "ontem", "agora", "essa", "esta", "nessa", "nesta", "to", "estou", "tava",
     "estava", "acabei", "eu", "today", "tomorrow", "tonight", "yesterday", "right", "this", "i",
     "im", "hoy", "manana", "ayer", "ahora", "este", "estoy", "acabo", "yo",
+    "meu", "minha", "meus", "minhas", "my", "mi", "mis", "ele", "ela", "eles", "elas", "he", "she",
+    "they", "el", "ella", "ellos", "ellas",
 }
 # …except in a plural subject: "meu irmão e eu somos…", "my husband and I foster…".
 PRONOUNS = {"eu", "i", "yo"}
+USER_PRONOUNS = {"eu", "i", "me", "yo"}
 SUBJECT_HEADS = {"meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra",
                  "o", "a", "the", "el", "la"}
 
@@ -52,7 +56,10 @@ def subordinator_at(toks, j):
 
 def joint_subject(part, nxt):
     """`part and I…` is one plural subject when `part` is a short "my X" / "o X"."""
-    return nxt in PRONOUNS and 0 < len(part) <= 3 and part[0] in SUBJECT_HEADS
+    if nxt in PRONOUNS:
+        return 0 < len(part) <= 3 and part[0] in SUBJECT_HEADS
+    # "eu e minha esposa…", "me and my brother…"
+    return len(part) == 1 and part[0] in USER_PRONOUNS and nxt in SUBJECT_HEADS
 
 
 def fold(text):
@@ -179,6 +186,17 @@ def clauses(outside):
     return result
 
 
+def generic_first_person(toks, lex):
+    """"I <verb>", "eu <verb>-o", "yo <verb>-o": a first-person verb outside the lists."""
+    for t, n in zip(toks, toks[1:]):
+        if t == "i" and [n] not in lex["i_not_verb"] and not n.endswith("ed"):
+            return True
+        if t in ("eu", "yo") and n.endswith("o") and len(n) > 2 \
+                and [n] not in lex["romance_not_verb"]:
+            return True
+    return False
+
+
 def clause_flags(toks, lex):
     """(states something about the user in the first person, scoped: hypothetical, wish or
     plan, temporary, sarcastic, one-off, role-play, negated, or about someone else (a third
@@ -187,7 +205,8 @@ def clause_flags(toks, lex):
     n = lambda name: count(toks, lex[name])  # noqa: E731
     # "minha loja…", "my job…": the user's own business, home, pet or routine.
     own = count(toks[:4], lex["own_possessive"]) > 0
-    durable_fp = n("be") > n("be_negated") or n("fp_fact") + n("fp_taste") + n("we") > 0 or own
+    durable_fp = n("be") > n("be_negated") or n("fp_fact") + n("fp_taste") + n("we") > 0 or own \
+        or generic_first_person(toks, lex)
     # A state alone ("tô gripado") is the user too, but says nothing lasting unless durable.
     state = n("fp_state") > 0 and not durable_fp
     fp = durable_fp or state
@@ -269,6 +288,7 @@ def features(text, lex):
         # A label with laughter in the same clause: self-mockery ("sou a rainha da bagunça kkkk").
         1.0 if any(count(c, lex["be"]) > count(c, lex["be_negated"]) and count(c, lex["laugh"]) > 0
                    for c, _ in found) else 0.0,
+        1.0 if any(generic_first_person(c, lex) for c, _ in found) else 0.0,
     ]
 
 

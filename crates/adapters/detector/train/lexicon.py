@@ -20,7 +20,8 @@ FIRST_PERSON_FACT = [
     "i own", "i moved", "i speak", "my name", "call me", "as a", "being a", "i just started",
     "vivo", "trabajo", "tengo", "estudio", "me llamo", "mi nombre", "llamame", "hablo",
     "llevo", "me mude", "hago", "estoy casado", "estoy casada",
-    "naci", "cresci", "creci", "i was born", "i grew up",
+    "naci", "cresci", "creci", "i was born", "i grew up", "as someone who", "as someone with",
+    "como alguem que", "como alguien que", "for a living",
 ]
 FIRST_PERSON_TASTE = [
     "prefiro", "gosto", "adoro", "odeio", "detesto", "curto", "torco", "uso", "so uso",
@@ -49,7 +50,7 @@ ROLEPLAY = [
     "finja", "finge", "faz de conta", "faca de conta", "haz de cuenta", "pretend",
     "role play", "roleplay", "act as", "actua como", "vamos brincar", "let s play",
     "voce e um", "voce e uma", "you re a", "you are a", "eres un", "eres una",
-    "personagem", "character", "personaje", "interprete",
+    "personagem", "character", "personaje", "interprete", "teatrinho", "encenar", "role-play",
 ]
 WISH = [
     "quem me dera", "queria ser", "queria muito ser", "gostaria de ser", "sonho em ser",
@@ -74,6 +75,11 @@ OTHER_PEOPLE = [
     "uncle", "aunt", "grandma", "grandmother", "grandpa",
     "hermano", "hermana", "madre", "padre", "padres", "jefe", "jefa", "esposo", "mujer",
     "novio", "novia", "hijo", "hija", "vecino", "vecina", "companero", "abuelo", "abuela",
+    "companera", "companeros", "companeras", "suegro", "suegra", "cunado", "cunada", "tio", "tia",
+    "nieto", "nieta", "sobrino", "sobrina", "pareja", "hijos", "hijas", "hermanos", "hermanas",
+    "enteado", "enteada", "padrasto", "madrasta", "genro", "nora", "afilhado", "afilhada", "noivo",
+    "noiva", "flatmate", "housemate", "stepdad", "stepmom", "stepson", "stepdaughter", "niece",
+    "nephew", "grandson", "granddaughter", "fiance", "fiancee", "in laws",
 ]
 THIRD_PERSON = [" ".join(p) for p in product(OTHER_OWNERS, OTHER_PEOPLE)] + [
     "um cliente", "o cliente", "uma pessoa", "alguem", "a vizinha", "someone", "a client",
@@ -94,7 +100,8 @@ ONE_OFF = [
     "versao", "version", "draft", "rascunho", "borrador", "opcao", "option", "opcion",
     "gostei mais", "fico com", "vou usar o", "vou usar a", "das duas", "dos dois", "das tres",
     "dos tres", "of the two", "of the three", "go with", "i ll take", "i like the", "me quedo con",
-    "de las dos", "de los dos", "me gusta mas", "so agora", "just now",
+    "de las dos", "de los dos", "me gusta mas", "so agora", "just now", "opcoes", "options",
+    "opciones", "versoes", "versions", "versiones", "drafts", "rascunhos", "borradores",
     "esta vez", "solo esta", "esta respuesta", "en este chat", "para esta", "por esta vez",
 ]
 STANDING = [
@@ -151,7 +158,8 @@ PASTED_TASK = [
     "proofread", "fix the grammar", "summarize", "resume esta", "resume essa", "resuma",
     "melhora esse", "melhore", "edit this", "rewrite", "reescreve", "classifica", "classify",
     "analisa", "analyze", "rellena", "fill in", "template", "plantilla", "mensagem de commit",
-    "commit message", "esse codigo", "this code", "este codigo", "bio",
+    "commit message", "esse codigo", "this code", "este codigo", "bio", "put this in",
+    "in french", "in german", "in english", "em ingles", "pro ingles", "al ingles",
 ]
 FICTION = [
     "primeira pessoa", "first person", "first-person", "primera persona", "monologo",
@@ -195,7 +203,7 @@ STOP = [
     "nada de", "nao quero mais", "nao usa", "nao use", "nao me", "stop", "quit", "no more",
     "enough with", "don t use", "don t give", "don t add", "don t call", "can you not",
     "nao quero que", "evita", "evite", "para com", "don t start", "don t ever", "never use",
-    "ya no me", "no me hables", "evita",
+    "ya no me", "no me hables", "evita", "cut it out", "knock it off",
         "deja de", "basta de", "no me", "no pongas", "no uses", "no quiero mas",
 ]
 # The user as part of a plural subject ("eu e minha esposa moramos", "we run").
@@ -213,7 +221,7 @@ LAUGH = [
 
 # Saying only that one does not know the topic of the question.
 IGNORANCE = [
-    "nao entendo nada", "nao sei nada", "nunca usei", "nunca mexi", "nunca entendi",
+    "nao entendo nada", "nao sei nada", "zero entendido", "sou zero", "nunca usei", "nunca mexi", "nunca entendi",
     "nunca cozinhei", "sou leigo", "sou leiga", "sou totalmente leigo", "sou totalmente leiga",
     "nao manjo", "nao faco ideia",
     "nao faco a menor ideia", "sei zero", "nao sei como funciona", "nao entendo bulhufas",
@@ -240,6 +248,25 @@ FP_STATE = [
     "to meio", "to muito", "to super", "to morrendo", "to preso", "to presa", "to gripado",
     "to gripada", "to doente", "to cansado", "to cansada", "to exausto", "to exausta",
     "i feel", "i m feeling", "i got", "estoy", "estaba", "ando",
+]
+# Words after "I" that are no lasting first-person verb (auxiliaries, asking and thinking
+# verbs, one-off pasts): "I bake bread for a living" is a fact, "I need…", "I broke…" not.
+I_NOT_VERB = [
+    "m", "am", "was", "would", "could", "can", "should", "need", "want", "think", "wonder",
+    "guess", "hope", "know", "don", "didn", "do", "did", "will", "ll", "d", "ve", "just",
+    "really", "also", "might", "may", "must", "feel", "got", "tried", "saw", "heard",
+    "asked", "forgot", "lost", "broke", "had", "mean", "went", "came", "ate", "fell", "left",
+    "made", "took", "caught", "hit", "cut", "ran", "found", "told", "said", "thought", "bought",
+    "wish", "wanna", "gotta", "kinda", "suppose", "imagine", "am", "keep", "still", "always",
+    "never", "only", "dont", "cant", "hv", "get", "see", "wonder", "bet", "swear", "promise",
+]
+# Words after "eu" / "yo" ending in -o that are no lasting first-person verb.
+ROMANCE_NOT_VERB = [
+    "acho", "quero", "preciso", "posso", "gostaria", "queria", "sei", "nao", "so", "mesmo",
+    "tambem", "penso", "espero", "juro", "imagino", "suponho", "pergunto", "peco", "fico",
+    "quiero", "necesito", "creo", "pienso", "puedo", "no", "solo", "tambien", "espero", "supongo",
+    "imagino", "pregunto", "pido", "juro", "todo", "tudo", "mismo", "tanto", "pouco", "poco",
+    "muito", "mucho", "ainda", "nunca", "sempre", "siempre", "ja", "ya",
 ]
 # Possessives that open a clause about someone else ("meu enteado…", "my stepdad…").
 POSSESSIVE = ["meu", "minha", "meus", "minhas", "my", "our", "mi", "mis", "nuestro", "nuestra"]
@@ -275,4 +302,6 @@ PHRASE_FEATURES = {
     "own_possessive": OWN_POSSESSIVE,
     "fp_state": FP_STATE,
     "remind": REMIND,
+    "i_not_verb": I_NOT_VERB,
+    "romance_not_verb": ROMANCE_NOT_VERB,
 }
