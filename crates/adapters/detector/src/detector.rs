@@ -12,7 +12,8 @@ use crate::model::{Model, ModelError};
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Assessment {
     pub remember: bool,
-    /// Probability of `remember`, compared with the model's cross-validated threshold.
+    /// Probability of `remember` (the blend of both models with an embedding, the
+    /// rules-only model without), compared with its cross-validated threshold.
     pub probability: f64,
     /// The most likely kind of the main statement (meaningful when `remember`).
     pub kind: PreferenceKind,
@@ -51,21 +52,29 @@ impl Detector {
     pub(crate) fn assess(&self, prompt: &str, embedding: Option<&Embedding>) -> Assessment {
         let rules = self.rule_features(prompt);
         let embedding = embedding.filter(|e| e.dimensions() == self.model.dimensions);
-        let (pair, input) = match embedding {
-            Some(e) => {
-                let mut input = Vec::with_capacity(self.model.dimensions + FEATURE_COUNT);
-                input.extend(e.as_slice().iter().map(|&v| f64::from(v)));
-                input.extend_from_slice(&rules);
-                (&self.model.full, input)
-            }
-            None => (&self.model.rules_only, rules.to_vec()),
+        let Some(e) = embedding else {
+            let pair = &self.model.rules_only;
+            let probability = pair.remember_probability(&rules);
+            return Assessment {
+                remember: probability >= pair.threshold,
+                probability,
+                kind: self.model.kinds[pair.kind_index(&rules)],
+                used_embedding: false,
+            };
         };
-        let probability = pair.remember_probability(&input);
+        let mut input = Vec::with_capacity(self.model.dimensions + FEATURE_COUNT);
+        input.extend(e.as_slice().iter().map(|&v| f64::from(v)));
+        input.extend_from_slice(&rules);
+        let blend = self.model.blend;
+        let probability = blend.probability(
+            self.model.full.remember_logit(&input),
+            self.model.rules_only.remember_logit(&rules),
+        );
         Assessment {
-            remember: probability >= pair.threshold,
+            remember: probability >= blend.threshold,
             probability,
-            kind: self.model.kinds[pair.kind_index(&input)],
-            used_embedding: embedding.is_some(),
+            kind: self.model.kinds[self.model.full.kind_index(&input)],
+            used_embedding: true,
         }
     }
 }

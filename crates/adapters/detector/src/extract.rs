@@ -2,7 +2,9 @@
 //! has decided there is something to remember.
 //!
 //! The prompt is cut into sentences (. ! ? ; : dashes, new lines) and sentences into
-//! clauses at a comma that opens a task or question ("Sou X, me ajuda a..."), never
+//! clauses at a comma that opens a task or question ("Sou X, me ajuda a...") and at
+//! a contrast ("mas", "but", "pero") or "e / and / y" before a new subject or a time
+//! word ("Sou X e hoje tô..."), never
 //! inside quotes or code. Each clause is scored with the same rule features as the
 //! model; the best one is the main statement, and other clear first-person clauses
 //! follow it.
@@ -10,7 +12,9 @@
 use polychat_domain::ports::DetectedPreference;
 use polychat_domain::{PreferenceKind, PreferenceText};
 
-use crate::features::{FEATURE_COUNT, features, tokens};
+use crate::features::{
+    CLAUSE_WORDS, CONJUNCTION_NEXT, CONJUNCTIONS, FEATURE_COUNT, features, joint_subject, tokens,
+};
 use crate::model::Model;
 use crate::split::split_outside;
 
@@ -55,6 +59,7 @@ const CLAUSE_OPENERS: &[&str] = &[
     "alguma",
     "ideias",
     "dicas",
+    "tem",
     "sou",
     "mas",
     "can you",
@@ -99,6 +104,12 @@ const CLAUSE_OPENERS: &[&str] = &[
     "necesito",
 ];
 
+/// After "e / and / y", a request starts a new clause too ("Sou perito e preciso de…").
+const REQUEST_NEXT: &[&str] = &[
+    "quero", "queria", "preciso", "gostaria", "want", "need", "would", "quiero", "necesito",
+    "quisiera",
+];
+
 // Positions in the rule feature vector (see `feature_names` in the weights).
 const BE_AFFIRM: usize = 0;
 const BE_NEGATED: usize = 1;
@@ -117,6 +128,8 @@ const SARCASM: usize = 15;
 const PASSING: usize = 18;
 const FP_WORDS: usize = 20;
 const QUESTION: usize = 24;
+const WE: usize = 28;
+const CLAUSE_CLEAN: usize = 30;
 
 /// The statements to keep, main one first with `kind`; never empty for a non-blank prompt.
 pub(crate) fn statements(
@@ -145,10 +158,11 @@ pub(crate) fn statements(
         return Vec::new();
     };
     let mut out = Vec::new();
+    // Without a clear statement, the prompt is kept, but never the code or quotes in it.
     let main_text = if main_score > 0.0 {
         scored[main_index].0.clone()
     } else {
-        prompt.to_owned()
+        outside_text(prompt)
     };
     push(&mut out, &main_text, kind);
     if main_score <= 0.0 {
@@ -164,6 +178,17 @@ pub(crate) fn statements(
         }
     }
     out
+}
+
+/// The prompt without its code and quotes, with runs of white space collapsed.
+fn outside_text(prompt: &str) -> String {
+    let outside = split_outside(prompt).outside;
+    let words: Vec<&str> = outside.split_whitespace().collect();
+    if words.is_empty() {
+        prompt.to_owned()
+    } else {
+        words.join(" ")
+    }
 }
 
 fn push(out: &mut Vec<DetectedPreference>, text: &str, kind: PreferenceKind) {
@@ -189,19 +214,26 @@ fn score(f: &[f64; FEATURE_COUNT], style: bool) -> f64 {
     if rejected(f) {
         return f64::NEG_INFINITY;
     }
-    let first_person = 2.0 * f[BE_AFFIRM] + f[FP_FACT] + f[FP_TASTE] + f[WITH_USER] + f[FP_WORDS];
+    let first_person = 2.0 * f[BE_AFFIRM]
+        + f[FP_FACT]
+        + f[FP_TASTE]
+        + f[WITH_USER]
+        + f[WE]
+        + f[FP_WORDS]
+        + f[CLAUSE_CLEAN];
     let mut s = if style {
         2.0 * f[STANDING] + 3.0 * f[ANSWER_STYLE] + 0.5 * first_person
     } else {
         first_person
     };
-    if f[THIRD_PERSON] > 0.0 && f[WITH_USER] == 0.0 {
+    if f[THIRD_PERSON] > 0.0 && f[WITH_USER] + f[WE] == 0.0 {
         s -= 1.5;
     }
     if f[BE_NEGATED] > 0.0 && f[BE_AFFIRM] == 0.0 {
         s -= 2.0;
     }
-    s - f[QUESTION] - f[TEMPORARY] - 2.0 * f[ONE_OFF]
+    // A temporary state beside a durable fact is the weaker statement.
+    s - f[QUESTION] - 2.0 * f[TEMPORARY] - 2.0 * f[ONE_OFF]
 }
 
 /// A further clause worth keeping: plainly about the user and not undermined.
@@ -252,13 +284,44 @@ fn split_clauses(sentence: &str, masked: &[bool]) -> Vec<String> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, &c) in chars.iter().enumerate() {
-        if c == ',' && !masked[i] && opens_clause(&chars[i + 1..]) {
+        if i < start || masked[i] {
+            continue;
+        }
+        if c == ',' && opens_clause(&chars[i + 1..]) {
             out.push(chars[start..i].iter().collect());
             start = i + 1;
+        } else if let Some(skip) = conjunction_clause(&chars[start..i], &chars[i..]) {
+            out.push(chars[start..i].iter().collect());
+            start = i + skip;
         }
     }
     out.push(chars[start..].iter().collect());
     out
+}
+
+/// At a space followed by a contrast ("mas", "but", "pero"…), or by "e / and / y" and a
+/// new subject or time word: the length of the space and that word.
+fn conjunction_clause(before: &[char], rest: &[char]) -> Option<usize> {
+    if !rest.first().is_some_and(|c| c.is_whitespace()) {
+        return None;
+    }
+    let word_len = rest[1..].iter().take_while(|c| c.is_alphanumeric()).count();
+    if word_len == 0 || word_len > 8 || !rest.get(1 + word_len).is_some_and(|c| c.is_whitespace()) {
+        return None;
+    }
+    let head: String = rest.iter().take(1 + word_len + 12).collect();
+    let words = tokens(&head);
+    let first = words.first().map(String::as_str).unwrap_or_default();
+    // A plural subject is a few words long: looking at most 64 characters back keeps this
+    // linear in the prompt.
+    let joint = |next: &str| {
+        before.len() <= 64 && joint_subject(&tokens(&before.iter().collect::<String>()), next)
+    };
+    let next_opens = words.get(1).is_some_and(|w| {
+        (CONJUNCTION_NEXT.contains(&w.as_str()) && !joint(w)) || REQUEST_NEXT.contains(&w.as_str())
+    });
+    let opens = CLAUSE_WORDS.contains(&first) || (CONJUNCTIONS.contains(&first) && next_opens);
+    opens.then_some(1 + word_len)
 }
 
 fn opens_clause(rest: &[char]) -> bool {

@@ -76,3 +76,51 @@ fn long_statements_are_cut_to_the_limit() {
     let found = texts(&long, PreferenceKind::Identity);
     assert_eq!(found[0].chars().count(), PreferenceText::MAX_CHARS);
 }
+
+#[test]
+fn a_conjunction_before_a_new_subject_or_time_word_splits() {
+    assert_eq!(
+        clauses("Sou sapateiro e hoje tô de folga"),
+        ["Sou sapateiro", "hoje tô de folga"]
+    );
+    assert_eq!(
+        clauses("Sou marceneiro e preciso de um orçamento"),
+        ["Sou marceneiro", "preciso de um orçamento"]
+    );
+    assert_eq!(
+        clauses("My cousin lives in Perth and I live in Hobart"),
+        ["My cousin lives in Perth", "I live in Hobart"]
+    );
+    // A plural subject with the user stays whole.
+    assert_eq!(
+        clauses("Eu e meu pai criamos abelhas"),
+        ["Eu e meu pai criamos abelhas"]
+    );
+    assert_eq!(
+        clauses("Minha prima e eu temos um brechó"),
+        ["Minha prima e eu temos um brechó"]
+    );
+    assert_eq!(
+        texts(
+            "Mi prima vive en Quito y yo vivo en Cuenca",
+            PreferenceKind::Fact
+        ),
+        ["yo vivo en Cuenca"]
+    );
+}
+
+#[test]
+fn a_contrast_splits_the_user_from_someone_else() {
+    assert_eq!(
+        clauses("Meu pai ama jazz mas eu prefiro samba"),
+        ["Meu pai ama jazz", "eu prefiro samba"]
+    );
+}
+
+#[test]
+fn without_a_clear_statement_code_is_not_saved() {
+    assert_eq!(
+        outside_text("```sh\nrm -rf /tmp/x\n```\nok?  tudo   bem"),
+        "ok? tudo bem"
+    );
+}

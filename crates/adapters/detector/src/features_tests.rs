@@ -106,3 +106,71 @@ fn clause_flags_attribute_the_subject() {
     // A first-person verb inside a question is a request, not a statement.
     assert!(!on("Minha sogra vem amanhã, que bolo eu faço?", 30));
 }
+
+#[test]
+fn conjunction_before_a_new_subject_or_time_word_opens_a_clause() {
+    let words =
+        |text: &str| -> Vec<Vec<String>> { clauses(text).into_iter().map(|c| c.tokens).collect() };
+    // A durable fact keeps its clause clean beside a temporary state.
+    assert_eq!(words("Sou pintora e hoje tô sem energia").len(), 2);
+    assert!(on("Sou pintora e hoje tô sem energia", 30));
+    assert!(on("I'm a baker and today I'm exhausted", 30));
+    assert!(on("Soy panadero y hoy estoy agotado", 30));
+    // "eu e minha esposa" stays one plural subject.
+    assert_eq!(words("eu e minha esposa criamos cabras").len(), 1);
+    assert!(on("eu e minha esposa criamos cabras", 30));
+    // "my X and I…" is one plural subject, with the user in it.
+    assert_eq!(words("My aunt and I breed goats").len(), 1);
+    assert!(on("My aunt and I breed goats", 30));
+    // "X e eu…" puts the user in a clause of their own.
+    assert!(on("Meu primo é de Belém e eu sou de Macapá", 31));
+}
+
+#[test]
+fn ignorance_and_own_possessives() {
+    assert!(on("Não entendo nada de xadrez, como move o cavalo?", 33));
+    assert!(on("I know nothing about sailing, what's a jib?", 33));
+    assert!(on("Ni idea de química, ¿qué es un mol?", 33));
+    // Saying one knows nothing is no statement about the user to keep.
+    assert!(!on("Sou leiga em finanças, o que é CDB?", 30));
+    // The user's own shop, job or pet is not someone else.
+    assert!(on("Minha loja de bicicletas fica em Olinda", 34));
+    assert!(on("Minha loja de bicicletas fica em Olinda", 30));
+    assert!(on("My dog is a 12-year-old beagle", 30));
+    assert!(on("Mi negocio de tortas va bien", 30));
+    assert!(!on("Mi cuñada vende tortas", 30));
+}
+
+#[test]
+fn subordinate_clauses_state_and_reminders_do_not_ask_to_remember() {
+    // The fact after "given that" / "já que" / "ya que" is not part of the question.
+    let found = clauses("which boots should I buy given that I work on a fishing boat?");
+    assert!(found[0].question && !found[1].question);
+    assert!(on("Que tênis comprar, já que eu corro maratonas?", 30));
+    assert!(on("¿Qué leo ya que soy profesora de física?", 30));
+    // "me lembra…" asks to be reminded; "lembra que eu…" asks to remember.
+    assert!(!on("Me lembra a fórmula da área do círculo?", 26));
+    assert!(on("Lembra que eu uso Windows", 26));
+    assert!(!on("Remind me what a mole is", 26));
+    // A label with laughter is self-mockery.
+    assert!(on("sou o rei da preguiça kkkk", 38));
+    assert!(!on("sou dentista, kkkk que dia", 38));
+}
+
+#[test]
+fn generic_first_person_verbs_and_while_clauses() {
+    // A first-person verb outside the lists still states a fact…
+    assert!(on("I restore old pianos for a living", 30));
+    assert!(on("eu conserto geladeira faz anos", 30));
+    assert!(on("yo reparo bicicletas en Lima", 30));
+    // …but not an auxiliary, a wish or a one-off past.
+    assert!(!on("I need a gift idea", 30));
+    assert!(!on("I dropped my phone in the sink", 30));
+    assert!(!on("eu acho que vai chover", 30));
+    // "enquanto / while / mientras" cuts the user's clause from someone else's.
+    assert!(on("My wife teaches while I drive a tram in Lisbon", 31));
+    assert!(on("Meu pai mora no Acre enquanto eu moro em Goiânia", 31));
+    // "e + possessive" opens a new clause, except right after "eu".
+    assert!(on("Sou celíaca e minha mãe faz pão todo dia", 31));
+    assert!(on("eu e minha tia criamos galinhas", 30));
+}

@@ -1,5 +1,7 @@
 //! The trained weights (`model/weights.json`, embedded at build time) and the two
-//! linear models they hold: `remember` (logistic) and `kind` (softmax).
+//! linear models they hold: `remember` (logistic) and `kind` (softmax), over the
+//! embedding and rule features and over the rule features alone, and the blend of the
+//! two `remember` models used when the embedding is there.
 
 use polychat_domain::PreferenceKind;
 use serde::Deserialize;
@@ -40,6 +42,24 @@ pub(crate) struct LinearPair {
     kind: Multi,
 }
 
+/// How the two `remember` models are combined when the embedding is there: a weighted
+/// sum of their logits (cross-validated), so the embedding, which sees the topic of the
+/// whole prompt, cannot outvote the clause rules alone.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub(crate) struct Blend {
+    /// Weight of the full model's logit; the rules-only one gets `1 - alpha`.
+    pub(crate) alpha: f64,
+    pub(crate) threshold: f64,
+}
+
+impl Blend {
+    /// Probability of `remember` from the two models' logits.
+    pub(crate) fn probability(self, full_logit: f64, rules_logit: f64) -> f64 {
+        let z = self.alpha * full_logit + (1.0 - self.alpha) * rules_logit;
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 struct Stored {
     dimensions: usize,
@@ -49,6 +69,7 @@ struct Stored {
     sarcasm_raw: Vec<String>,
     full: LinearPair,
     rules_only: LinearPair,
+    blend: Blend,
 }
 
 /// Everything the detector learnt, checked for consistency once at start-up.
@@ -62,6 +83,8 @@ pub(crate) struct Model {
     pub(crate) full: LinearPair,
     /// Over the rule features alone, for prompts without an embedding.
     pub(crate) rules_only: LinearPair,
+    /// The two `remember` models together, when the embedding is there.
+    pub(crate) blend: Blend,
 }
 
 impl Model {
@@ -94,6 +117,7 @@ impl Model {
             sarcasm_raw: raw.sarcasm_raw,
             full: raw.full,
             rules_only: raw.rules_only,
+            blend: raw.blend,
         })
     }
 }
@@ -111,10 +135,14 @@ impl LinearPair {
         Ok(())
     }
 
+    /// Log-odds that the input carries something to remember.
+    pub(crate) fn remember_logit(&self, input: &[f64]) -> f64 {
+        self.remember.bias + dot(&self.remember.weights, input)
+    }
+
     /// Probability that the input carries something to remember.
     pub(crate) fn remember_probability(&self, input: &[f64]) -> f64 {
-        let z = self.remember.bias + dot(&self.remember.weights, input);
-        1.0 / (1.0 + (-z).exp())
+        1.0 / (1.0 + (-self.remember_logit(input)).exp())
     }
 
     /// Index (into `Model::kinds`) of the most likely kind.
@@ -145,6 +173,8 @@ mod tests {
         assert_eq!(model.kinds, PreferenceKind::ALL.to_vec());
         assert!((0.0..1.0).contains(&model.full.threshold));
         assert!((0.0..1.0).contains(&model.rules_only.threshold));
+        assert!((0.0..=1.0).contains(&model.blend.alpha));
+        assert!((0.0..1.0).contains(&model.blend.threshold));
         let zeros = vec![0.0; model.dimensions + FEATURE_COUNT];
         let p = model.full.remember_probability(&zeros);
         assert!(p > 0.0 && p < 1.0);

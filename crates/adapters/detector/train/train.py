@@ -29,10 +29,13 @@ import lexicon as L  # noqa: E402
 CRATE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 KINDS = ["identity", "style", "preference", "fact"]
 C_GRID = [0.1, 0.3, 1.0]
-# The full model's grid: on train + corpus, C=0.1 with boost 2 beat boost 4 (OOF F1 0.946
-# vs 0.943); pass --c-grid/--boost-grid to search wider (each point takes minutes).
+# The full model's grid: on train + train-v2 + corpus (#14 round three) boost 4 edged out
+# boost 2 and C 0.3 did worse than C 0.1; boost 8 and 16 were no better (round two). Pass
+# --c-grid/--boost-grid to search wider (each point takes minutes).
 FULL_C_GRID = [0.1]
-BOOST_GRID = [2.0]
+BOOST_GRID = [2.0, 4.0]
+# Weights of the full model in the blend of the two remember models (1 = full model only).
+BLEND_GRID = [1.0, 0.75, 0.5, 0.25]
 FIXTURE_PROMPTS = [
     "Sou desenvolvedor de software e queria entender o que é Kubernetes.",
     "Traduza: 'Eu sou médico e moro em Recife.'",
@@ -157,6 +160,7 @@ def train_pair(name, x, y, kinds, rule_start, c_grid, boost_grid):
           "kind_accuracy": round(kind_acc, 4), "c": c, "c_kind": best_kind,
           "rule_boost": factor}
     print(f"  [{name}] chosen {cv}, threshold {t:.2f}")
+    oof_probs = probs
     w, b = fit(x, y, c, boost=boost)
     pos = np.where(y)[0]
     kw, kb = fit(x[pos], kinds[pos], best_kind, multi=True, boost=boost)
@@ -166,7 +170,30 @@ def train_pair(name, x, y, kinds, rule_start, c_grid, boost_grid):
         "kind": {"weights": [[sig(v) for v in row] for row in kw], "bias": [sig(v) for v in kb]},
         "cv": cv,
     }
-    return model
+    return model, oof_probs
+
+
+def logit(p):
+    p = np.clip(p, 1e-9, 1 - 1e-9)
+    return np.log(p / (1 - p))
+
+
+def choose_blend(p_full, p_rules, y):
+    """Weight of the full model's logit against the rules-only one, and the threshold,
+    from out-of-fold probabilities: the embedding sees the topic of the whole prompt and
+    can outvote the clause rules on topics the training prompts confound."""
+    best = None
+    for alpha in BLEND_GRID:
+        p = 1.0 / (1.0 + np.exp(-(alpha * logit(p_full) + (1 - alpha) * logit(p_rules))))
+        t = best_threshold(p, y)
+        f1, prec, rec = f1_at(p, y, t)
+        print(f"  [blend] alpha={alpha}: OOF F1 {f1:.3f} (P {prec:.3f} R {rec:.3f}) at {t:.2f}")
+        if best is None or f1 > best[0] + 1e-9:
+            best = (f1, alpha, t, prec, rec)
+    f1, alpha, t, prec, rec = best
+    return {"alpha": alpha, "threshold": round(t, 2),
+            "cv": {"precision": round(float(prec), 4), "recall": round(float(rec), 4),
+                   "f1": round(float(f1), 4)}}
 
 
 def rounded_params(model):
@@ -178,6 +205,7 @@ def rounded_params(model):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--train", nargs="+", default=[os.path.join(CRATE, "data", "train.jsonl"),
+                                                   os.path.join(CRATE, "data", "train-v2.jsonl"),
                                                    os.path.join(CRATE, "data", "corpus.jsonl")])
     ap.add_argument("--report", nargs="*", default=[
         os.path.join(CRATE, "data", "heldout.jsonl"), os.path.join(CRATE, "data", "holdout.jsonl")],
@@ -201,9 +229,11 @@ def main():
     kinds = np.array([KINDS.index(r["kind"]) if r["remember"] else -1 for r in rows])
     print(f"{len(rows)} prompts, {int(y.sum())} to remember, {emb.shape[1]} dims")
 
-    full = train_pair("embedding+rules", np.hstack([emb, rules]), y, kinds, emb.shape[1],
-                      args.c_grid, args.boost_grid)
-    rules_only = train_pair("rules only", rules, y, kinds, 0, C_GRID, [1.0])
+    full, p_full = train_pair("embedding+rules", np.hstack([emb, rules]), y, kinds,
+                              emb.shape[1], args.c_grid, args.boost_grid)
+    rules_only, p_rules = train_pair("rules only", rules, y, kinds, 0, C_GRID, [1.0])
+    blend = choose_blend(p_full, p_rules, y)
+    print(f"  [blend] chosen {blend}")
     weights = {
         "dimensions": int(emb.shape[1]),
         "kinds": KINDS,
@@ -212,23 +242,33 @@ def main():
         "sarcasm_raw": lex["sarcasm_raw"],
         "full": full,
         "rules_only": rules_only,
+        "blend": blend,
     }
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as fh:
         json.dump(weights, fh, ensure_ascii=False, separators=(",", ":"))
     print(f"wrote {args.out}")
-    write_fixture(args, lex, full, rules_only)
+    write_fixture(args, lex, full, rules_only, blend)
     for path in args.report:
-        report(path, args, lex, full)
+        report(path, args, lex, full, rules_only, blend)
 
 
-def report(path, args, lex, full):
+def blended(full, rules_only, blend, x, rules):
+    """The shipped remember probability: the blend of the two models' logits."""
+    z_full = logit(predict_binary(rounded_params(full)[0], x))
+    z_rules = logit(predict_binary(rounded_params(rules_only)[0], rules))
+    alpha = blend["alpha"]
+    return 1.0 / (1.0 + np.exp(-(alpha * z_full + (1 - alpha) * z_rules)))
+
+
+def report(path, args, lex, full, rules_only, blend):
     """F1 overall and per language of the exported (rounded) weights on a labelled set."""
     rows = load(path)
-    x = np.hstack([embed([r["prompt"] for r in rows], args.base_url, args.cache),
-                   np.array([F.features(r["prompt"], lex) for r in rows])])
-    (rw, _), t = rounded_params(full), full["threshold"]
-    p, y = predict_binary(rw, x), np.array([bool(r["remember"]) for r in rows])
+    rules = np.array([F.features(r["prompt"], lex) for r in rows])
+    x = np.hstack([embed([r["prompt"] for r in rows], args.base_url, args.cache), rules])
+    t = blend["threshold"]
+    p = blended(full, rules_only, blend, x, rules)
+    y = np.array([bool(r["remember"]) for r in rows])
     parts = []
     for lang in ("all", "pt", "en", "es"):
         idx = np.array([lang in ("all", r["lang"]) for r in rows])
@@ -237,7 +277,7 @@ def report(path, args, lex, full):
     print(f"  {os.path.basename(path)}: " + " | ".join(parts))
 
 
-def write_fixture(args, lex, full, rules_only):
+def write_fixture(args, lex, full, rules_only, blend):
     """Probabilities from the rounded weights, for the Rust agreement test."""
     emb = np.round(embed(FIXTURE_PROMPTS, args.base_url, args.cache), 6)
     rules = np.array([F.features(p, lex) for p in FIXTURE_PROMPTS])
@@ -249,7 +289,8 @@ def write_fixture(args, lex, full, rules_only):
             "prompt": prompt,
             "embedding": [float(v) for v in emb[i]],
             "features": [sig(v, 10) for v in rules[i]],
-            "p_remember": sig(float(predict_binary(rw, x[i:i + 1])[0]), 10),
+            "p_remember": sig(float(blended(full, rules_only, blend, x[i:i + 1],
+                                            rules[i:i + 1])[0]), 10),
             "kind": KINDS[int(predict_kind(kw, x[i:i + 1])[0])],
             "p_remember_rules": sig(float(predict_binary(qw, rules[i:i + 1])[0]), 10),
             "kind_rules": KINDS[int(predict_kind(qk, rules[i:i + 1])[0])],

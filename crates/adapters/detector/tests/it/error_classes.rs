@@ -197,7 +197,7 @@ const CASES: &[(&str, &str, bool)] = &[
 /// Cases the shipped weights still get wrong (docs/memory-detector.md, known failure
 /// patterns). The test fails when another case goes wrong, and also when one of these is
 /// fixed, so the list stays exact.
-const KNOWN_MISSES: &[&str] = &["clause/en"];
+const KNOWN_MISSES: &[&str] = &["one-off/es"];
 
 #[tokio::test]
 async fn every_error_class_in_every_language() {

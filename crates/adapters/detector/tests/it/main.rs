@@ -4,3 +4,4 @@
 mod embeddings;
 mod error_classes;
 mod real_prompts;
+mod round_two;

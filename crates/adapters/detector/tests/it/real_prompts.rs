@@ -38,7 +38,7 @@ const CASES: &[(&str, Option<PreferenceKind>)] = &[
 
 /// Detected, but with another kind, by the shipped weights (a regression of the #14
 /// retraining, docs/memory-detector.md): fails when it is fixed, so the list stays exact.
-const KNOWN_WRONG_KIND: &[&str] = &["Soy hincha de River, ¿quién es su máximo goleador?"];
+const KNOWN_WRONG_KIND: &[&str] = &[];
 
 #[tokio::test]
 async fn clear_examples_are_detected_with_their_kind() {

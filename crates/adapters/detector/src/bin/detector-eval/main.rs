@@ -1,6 +1,6 @@
 //! `make eval`: runs the preference detector over a labelled jsonl set (the format of
 //! shared/eval/preferences-dev.jsonl), optionally writes `{"id","remember","kind"}`
-//! predictions, and prints precision/recall/F1, kind accuracy and detection time.
+//! predictions (with the saved `statements`, for checking extraction by hand), and prints precision/recall/F1, kind accuracy and detection time.
 //!
 //! Usage: detector-eval --dataset FILE [--predictions OUT] [--rules-only] [--verbose]
 //! Query embeddings come from `EMBEDDINGS_BASE_URL` (default `http://127.0.0.1:8001/v1`);
@@ -117,10 +117,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         let found = detector.detect(&row.prompt, embeddings.get(i));
         let elapsed = started.elapsed();
         let kind = found.first().map(|d| d.kind.as_str());
-        predictions
-            .push(serde_json::json!({ "id": row.id, "remember": kind.is_some(), "kind": kind }));
+        let texts: Vec<&str> = found.iter().map(|d| d.text.as_str()).collect();
+        predictions.push(serde_json::json!({
+            "id": row.id, "remember": kind.is_some(), "kind": kind, "statements": texts,
+        }));
         if args.verbose && (row.remember != Some(kind.is_some()) || row.kind.as_deref() != kind) {
-            let texts: Vec<&str> = found.iter().map(|d| d.text.as_str()).collect();
             eprintln!(
                 "{} gold={:?} got={kind:?} {texts:?} :: {}",
                 row.id, row.kind, row.prompt
