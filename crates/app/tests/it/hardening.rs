@@ -170,3 +170,19 @@ fn the_image_checks_its_health_and_ships_the_server_only() {
         "{app}"
     );
 }
+
+#[test]
+fn compose_keeps_redis_across_restarts() {
+    let compose = deploy_file("docker-compose.yml");
+    let (_, redis) = compose
+        .split_once("\n  redis:\n")
+        .expect("the redis service");
+    let redis = redis.split("\n\n").next().expect("its block");
+    for needed in [
+        "\"--appendonly\", \"yes\"",
+        "\"--maxmemory-policy\", \"noeviction\"",
+        "redis:/data",
+    ] {
+        assert!(redis.contains(needed), "{needed} missing from\n{redis}");
+    }
+}
