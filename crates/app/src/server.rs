@@ -13,7 +13,6 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 
 use tokio::time::Instant;
-use utoipa::OpenApi as _;
 
 use crate::http::extract::{self, AllowedMethods};
 use crate::http::hardening::hardening;
@@ -56,7 +55,8 @@ impl Application {
         let request_timeout = state.request_timeout;
         let state = web::Data::new(state);
         let assets = web::Data::new(WebAssets::load());
-        let allowed = web::Data::new(AllowedMethods::from_document(&openapi::ApiDoc::openapi()));
+        let document = openapi::served(&state.sectors);
+        let allowed = web::Data::new(AllowedMethods::from_document(&document));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
@@ -65,7 +65,7 @@ impl Application {
                 .wrap(from_fn(hardening))
                 .wrap(from_fn(request_context))
                 .configure(routes::config)
-                .configure(openapi::config)
+                .configure(|cfg| openapi::config(cfg, document.clone()))
                 .configure(|cfg| webui::config(cfg, &assets))
                 .default_service(web::to(extract::not_found))
         })

@@ -9,6 +9,7 @@ pub mod hardening;
 pub mod input;
 pub mod refresh_cookie;
 pub mod request_context;
+pub mod whole;
 mod wording;
 
 pub use auth::{AdminUser, AuthUser, SessionUser};

@@ -5,6 +5,8 @@
 mod responses;
 
 use actix_web::web;
+use polychat_domain::Sectors;
+use serde_json::Value;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -90,10 +92,45 @@ impl Modify for BearerAuth {
     }
 }
 
-pub fn config(cfg: &mut web::ServiceConfig) {
+/// The request schemas whose `sector` is one of the deployment's `SECTORS` (answers
+/// keep any name: a sector dropped from the list stays readable on old chats).
+const SECTOR_REQUESTS: [&str; 3] = ["ChatRequest", "CreateRequest", "SearchBody"];
+
+/// The document as this deployment serves it: [`ApiDoc`] with the configured `sectors`
+/// as the `enum` of every `sector` a request may send, so a client (or a fuzzer) knows
+/// exactly which values are accepted.
+pub fn served(sectors: &Sectors) -> utoipa::openapi::OpenApi {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let names: Vec<Value> = sectors
+        .names()
+        .iter()
+        .map(|n| Value::from(n.as_str()))
+        .collect();
+    let with_null = || {
+        names
+            .iter()
+            .cloned()
+            .chain([Value::Null])
+            .collect::<Vec<_>>()
+    };
+    for schema in SECTOR_REQUESTS {
+        let sector = &mut document["components"]["schemas"][schema]["properties"]["sector"];
+        if sector.is_object() {
+            sector["enum"] = Value::Array(with_null());
+        }
+    }
+    if let Some(parameters) = document["paths"]["/chats"]["get"]["parameters"].as_array_mut() {
+        for parameter in parameters.iter_mut().filter(|p| p["name"] == "sector") {
+            parameter["schema"]["enum"] = Value::Array(names.clone());
+        }
+    }
+    serde_json::from_value(document).unwrap_or_else(|_| ApiDoc::openapi())
+}
+
+pub fn config(cfg: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi) {
     // The UI lives under `/docs/`; `/docs` as people type it leads there.
     cfg.service(web::redirect("/docs", "/docs/"))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document));
 }
 
 #[cfg(test)]
@@ -118,6 +155,30 @@ mod tests {
             document == committed,
             "/openapi.json differs from {SNAPSHOT}; if the change is meant, rerun with \
              UPDATE_SNAPSHOTS=1 and commit the file"
+        );
+    }
+
+    #[test]
+    fn the_served_document_lists_the_configured_sectors() {
+        let sectors = Sectors::parse("vendas,suporte").unwrap();
+        let document = serde_json::to_value(served(&sectors)).unwrap();
+        let schemas = &document["components"]["schemas"];
+        for schema in SECTOR_REQUESTS {
+            let sector = &schemas[schema]["properties"]["sector"];
+            assert_eq!(
+                sector["enum"],
+                serde_json::json!(["vendas", "suporte", null]),
+                "{schema}"
+            );
+        }
+        assert!(schemas["ChatSummaryDto"]["properties"]["sector"]["enum"].is_null());
+        let parameters = document["paths"]["/chats"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let sector = parameters.iter().find(|p| p["name"] == "sector").unwrap();
+        assert_eq!(
+            sector["schema"]["enum"],
+            serde_json::json!(["vendas", "suporte"])
         );
     }
 

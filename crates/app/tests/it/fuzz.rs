@@ -99,8 +99,13 @@ async fn login(app: &TestApp, username: &str) -> String {
 /// Runs schemathesis against `app` with `token`, `filters` selecting the operations;
 /// asserts it found nothing, printing its report when it did.
 async fn schemathesis(app: &TestApp, token: &str, filters: &[&str]) {
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/schemathesis.toml");
     let run = tokio::process::Command::new(fuzz_python())
-        .args(["-m", "schemathesis.cli", "run"])
+        .args(["-m", "schemathesis.cli", "--config-file"])
+        .arg(config)
+        .arg("run")
+        // It keeps a cache of what it found in the working directory: not in the tree.
+        .current_dir(env!("CARGO_TARGET_TMPDIR"))
         .arg(app.url("/openapi.json"))
         .arg("--header")
         .arg(format!("Authorization: Bearer {token}"))

@@ -39,6 +39,8 @@ pub struct ModelBody {
     #[schema(value_type = Option<String>, example = "openai/gpt-4o-mini")]
     pub(super) fallback_model: Option<Option<String>>,
     /// 1-300, default 60.
+    #[serde(default, deserialize_with = "crate::http::whole::option_u32")]
+    #[schema(minimum = 1, maximum = 300)]
     pub(super) timeout_seconds: Option<u32>,
     /// Empty: everyone; otherwise only these users (and admins).
     pub(super) allowed_usernames: Option<Vec<String>>,
@@ -205,7 +207,7 @@ pub struct DeleteQuery {
 #[serde(deny_unknown_fields)]
 pub struct TestBody {
     /// `chat` (default) or `completion`.
-    #[schema(example = "chat")]
+    #[schema(example = "chat", pattern = "^(chat|completion)$")]
     pub(super) webhook_type: Option<String>,
 }
 
@@ -238,6 +240,8 @@ impl From<TestReport> for TestDto {
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ExportDto {
     /// Always 1.
+    #[serde(deserialize_with = "crate::http::whole::u32")]
+    #[schema(minimum = 1, maximum = 1)]
     pub(super) format: u32,
     pub(super) models: Vec<ImportedModel>,
 }

@@ -79,6 +79,7 @@ pub async fn create_model(
         (status = 200, description = "The models", body = ModelList),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: not an admin", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `include_inactive` is not true or false", body = ErrorBody),
     ))]
 pub async fn list_models(
     state: web::Data<AppState>,
@@ -149,6 +150,7 @@ pub async fn update_model(
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: not an admin", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `purge` is not true or false", body = ErrorBody),
     ))]
 pub async fn delete_model(
     state: web::Data<AppState>,

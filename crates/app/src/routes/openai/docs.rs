@@ -72,7 +72,9 @@ pub struct ChatCompletionBody {
     stream: Option<bool>,
     #[schema(value_type = Option<Object>, example = json!({"include_usage": true}))]
     stream_options: Option<Value>,
+    #[schema(minimum = 1)]
     max_tokens: Option<u32>,
+    #[schema(minimum = 1)]
     max_completion_tokens: Option<u32>,
     temperature: Option<f64>,
     #[schema(value_type = Option<Object>)]
@@ -90,6 +92,7 @@ pub struct CompletionBody {
     #[schema(example = "Once upon a time")]
     prompt: String,
     stream: Option<bool>,
+    #[schema(minimum = 1)]
     max_tokens: Option<u32>,
     temperature: Option<f64>,
 }
