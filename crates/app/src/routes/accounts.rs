@@ -188,6 +188,7 @@ fn tokens(req: &HttpRequest, pair: TokenPair, in_cookie: bool) -> HttpResponse {
             headers(("Set-Cookie" = String, description = "the rotated `polychat_refresh` when the cookie was used"))),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: made with a personal API key", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `refresh_token` is not a string", body = ErrorBody),
     ))]
 pub async fn refresh(
     state: web::Data<AppState>,

@@ -46,10 +46,11 @@ pub struct ChatRequest {
         pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
     )]
     prompt: String,
-    /// Any OpenRouter model; defaults to the profile's `default_model`, then the server's.
+    /// Any OpenRouter model (blank counts as absent); defaults to the profile's
+    /// `default_model`, then the server's.
     #[schema(
         example = "openai/gpt-4o-mini",
-        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9/_.:@+-]{1,128}[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z0-9/_.:@+-]{1,128}[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
     )]
     model: Option<String>,
     /// Answer as `text/event-stream` (also chosen by `Accept: text/event-stream`).
