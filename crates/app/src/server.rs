@@ -11,6 +11,7 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
+use utoipa::OpenApi as _;
 
 use tokio::time::Instant;
 
@@ -56,7 +57,7 @@ impl Application {
         let state = web::Data::new(state);
         let assets = web::Data::new(WebAssets::load());
         let document = openapi::served(&state.sectors);
-        let allowed = web::Data::new(AllowedMethods::from_document(&document));
+        let allowed = web::Data::new(AllowedMethods::from_document(&openapi::ApiDoc::openapi()));
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())

@@ -6,7 +6,7 @@ mod responses;
 
 use actix_web::web;
 use polychat_domain::Sectors;
-use serde_json::Value;
+use serde_json::{Value, json};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -96,10 +96,10 @@ impl Modify for BearerAuth {
 /// keep any name: a sector dropped from the list stays readable on old chats).
 const SECTOR_REQUESTS: [&str; 3] = ["ChatRequest", "CreateRequest", "SearchBody"];
 
-/// The document as this deployment serves it: [`ApiDoc`] with the configured `sectors`
-/// as the `enum` of every `sector` a request may send, so a client (or a fuzzer) knows
-/// exactly which values are accepted.
-pub fn served(sectors: &Sectors) -> utoipa::openapi::OpenApi {
+/// The document as this deployment serves it: [`ApiDoc`], with the configured `sectors`
+/// as the `enum` of every `sector` a request may send, and what `utoipa` cannot spell
+/// ([`chat_links`], [`message_schema`]).
+pub fn served(sectors: &Sectors) -> Value {
     let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     let names: Vec<Value> = sectors
         .names()
@@ -124,26 +124,76 @@ pub fn served(sectors: &Sectors) -> utoipa::openapi::OpenApi {
             parameter["schema"]["enum"] = Value::Array(names.clone());
         }
     }
-    serde_json::from_value(document).unwrap_or_else(|_| ApiDoc::openapi())
+    let answered = &mut document["paths"]["/chat"]["post"]["responses"]["200"];
+    if answered.is_object() {
+        answered["links"] = chat_links();
+    }
+    let message = &mut document["components"]["schemas"]["ChatMessageBody"];
+    if message.is_object() {
+        *message = message_schema(message.take());
+    }
+    document
 }
 
-pub fn config(cfg: &mut web::ServiceConfig, document: utoipa::openapi::OpenApi) {
+/// Links from `POST /chat` to the routes that read, rename and delete the chat it
+/// answered in, through `X-Chat-Id` (a streamed answer has no JSON body to point into).
+/// Written here: `utoipa` spells `operationRef` as `operation_ref`.
+fn chat_links() -> Value {
+    let link = |target: &str| json!({"operationRef": target, "parameters": {"chat_id": "$response.header.X-Chat-Id"}});
+    json!({
+        "GetChatHistory": link("#/paths/~1chat/get"),
+        "GetChat": link("#/paths/~1chats~1{chat_id}/get"),
+        "RenameChat": link("#/paths/~1chats~1{chat_id}/patch"),
+        "DeleteChat": link("#/paths/~1chats~1{chat_id}/delete"),
+    })
+}
+
+/// A `/v1` chat message as the parser reads it: anything but an assistant's message
+/// (or one with `tool_calls`) needs text, a non-empty string or a content array with a
+/// non-empty text part; every part is an object with a string `type`, and a `text`
+/// part has a string `text`. The conditions need `not` and `contains`, which `utoipa`'s
+/// schema types do not have.
+fn message_schema(mut message: Value) -> Value {
+    let part = json!({"anyOf": [
+        {"type": "object", "required": ["type", "text"],
+         "properties": {"type": {"const": "text"}, "text": {"type": "string"}}},
+        {"type": "object", "required": ["type"],
+         "properties": {"type": {"type": "string", "not": {"const": "text"}}}},
+    ]});
+    let text_part = json!({"type": "object", "required": ["type", "text"],
+        "properties": {"type": {"const": "text"}, "text": {"type": "string", "minLength": 1}}});
+    message["properties"]["content"]["items"] = part;
+    message["anyOf"] = json!([
+        {"properties": {"role": {"const": "assistant"}}},
+        {"required": ["tool_calls"]},
+        {"required": ["content"], "properties": {"content": {"anyOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "array", "contains": text_part},
+        ]}}},
+    ]);
+    if let Some(required) = message["required"].as_array_mut() {
+        required.retain(|name| name != "content");
+    }
+    message
+}
+
+pub fn config(cfg: &mut web::ServiceConfig, document: Value) {
     // The UI lives under `/docs/`; `/docs` as people type it leads there.
     cfg.service(web::redirect("/docs", "/docs/"))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document));
+        .service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", document));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The document as committed; `UPDATE_SNAPSHOTS=1 cargo test -p polychat-app --lib
+    /// The document as served with the default `SECTORS`, as committed; `UPDATE_SNAPSHOTS=1 cargo test -p polychat-app --lib
     /// openapi` rewrites it after a deliberate change (review the diff).
     const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
 
     #[test]
     fn the_document_matches_its_snapshot() {
-        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let document = served(&Sectors::default());
         if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
             let text = serde_json::to_string_pretty(&document).unwrap() + "\n";
             std::fs::write(SNAPSHOT, text).unwrap();
@@ -161,7 +211,7 @@ mod tests {
     #[test]
     fn the_served_document_lists_the_configured_sectors() {
         let sectors = Sectors::parse("vendas,suporte").unwrap();
-        let document = serde_json::to_value(served(&sectors)).unwrap();
+        let document = served(&sectors);
         let schemas = &document["components"]["schemas"];
         for schema in SECTOR_REQUESTS {
             let sector = &schemas[schema]["properties"]["sector"];

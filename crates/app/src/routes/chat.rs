@@ -94,7 +94,8 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
         description = "Makes retries safe: 1-255 printable ASCII characters")),
     responses(
         (status = 200, description = "The chat turn, or with `stream` (or `Accept: text/event-stream`) its server-sent events",
-            content((ChatTurnDto = "application/json"), (ServerSentEvent = "text/event-stream"))),
+            content((ChatTurnDto = "application/json"), (ServerSentEvent = "text/event-stream")),
+            headers(("X-Chat-Id" = String, description = "The chat's id (a new chat's too), known before a stream's first event"))),
         (status = 400, description = "`openrouter_key_missing`", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 402, description = "`upstream_insufficient_credits`", body = ErrorBody),
@@ -140,22 +141,38 @@ pub async fn post_chat(
         idempotency_key: idempotency_key(&req)?,
         timeline: timeline(&req),
     };
-    Ok(match state.chats.answer(turn).await? {
+    let (mut answer, chat) = match state.chats.answer(turn).await? {
         TurnOutput::Stream(started) => {
             let opened =
                 opening::open(started, state.sse_keepalive, state.metrics.stream_started()).await;
-            sse::respond(opened, state.sse_keepalive)
+            let chat = opened.chat_id;
+            (sse::respond(opened, state.sse_keepalive), chat)
         }
         TurnOutput::Replay(turn) if stream => {
-            sse::replay(&ChatTurnDto::from(turn), state.sse_keepalive)
+            let chat = Some(turn.message.chat_id);
+            (
+                sse::replay(&ChatTurnDto::from(turn), state.sse_keepalive),
+                chat,
+            )
         }
         TurnOutput::Whole(turn) | TurnOutput::Replay(turn) => {
             let mut response = HttpResponse::Ok();
             opening::name_turn_fallback(&mut response, &turn);
-            response.json(ChatTurnDto::from(turn))
+            let chat = Some(turn.message.chat_id);
+            (response.json(ChatTurnDto::from(turn)), chat)
         }
-    })
+    };
+    if let Some(chat) = chat
+        && let Ok(value) = HeaderValue::from_str(&chat.to_string())
+    {
+        answer.headers_mut().insert(X_CHAT_ID, value);
+    }
+    Ok(answer)
 }
+
+/// Names the chat a `POST /chat` answer belongs to, so a client knows a new chat's id
+/// before reading the body (a stream's `meta` event says it too).
+const X_CHAT_ID: HeaderName = HeaderName::from_static("x-chat-id");
 
 /// Which page of a chat to read.
 #[derive(Deserialize, IntoParams)]
