@@ -5,6 +5,8 @@
 //! schema, and every constraint the server enforces is in the schema, so a request the
 //! schema allows is accepted.
 
+mod findings;
+
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
