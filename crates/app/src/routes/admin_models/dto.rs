@@ -22,16 +22,31 @@ use crate::http::extract::present;
 )]
 pub struct ModelBody {
     /// 2-64 of `a-z 0-9 . _ -`; what clients send as `model`.
-    #[schema(example = "support-bot")]
+    #[schema(example = "support-bot", pattern = r"^[a-z0-9._-]{2,64}$")]
     pub(super) slug: Option<String>,
-    #[schema(example = "Support bot")]
+    /// 1-100 printable characters (trimmed).
+    #[schema(
+        example = "Support bot",
+        max_length = 100,
+        pattern = r"^(?=[\s\S]*[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub(super) name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub(super) description: Option<Option<String>>,
-    #[schema(example = "https://n8n.example.com/webhook/support-chat")]
+    /// An `http` or `https` URL of at most 2,048 characters.
+    #[schema(
+        example = "https://n8n.example.com/webhook/support-chat",
+        max_length = 2048,
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub(super) chat_webhook_url: Option<String>,
-    #[schema(example = "https://n8n.example.com/webhook/support-completion")]
+    /// An `http` or `https` URL of at most 2,048 characters.
+    #[schema(
+        example = "https://n8n.example.com/webhook/support-completion",
+        max_length = 2048,
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub(super) completions_webhook_url: Option<String>,
     pub(super) is_active: Option<bool>,
     /// Another slug or an OpenRouter id, answering when the webhook fails.
@@ -249,10 +264,24 @@ pub struct ExportDto {
 /// A model in an export or import; header names are listed, values are never there.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ImportedModel {
+    #[schema(pattern = r"^[a-z0-9._-]{2,64}$")]
     pub(super) slug: String,
+    #[schema(
+        max_length = 100,
+        pattern = r"^(?=[\s\S]*[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub(super) name: String,
+    #[schema(max_length = 2000)]
     pub(super) description: Option<String>,
+    #[schema(
+        max_length = 2048,
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub(super) chat_webhook_url: String,
+    #[schema(
+        max_length = 2048,
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub(super) completions_webhook_url: String,
     pub(super) is_active: Option<bool>,
     pub(super) fallback_model: Option<String>,
