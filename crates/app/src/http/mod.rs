@@ -14,4 +14,4 @@ mod wording;
 
 pub use auth::{AdminUser, AuthUser, SessionUser};
 pub use error::ApiError;
-pub use input::{Body, Params};
+pub use input::{Body, OptionalBody, Params};

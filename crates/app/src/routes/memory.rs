@@ -176,6 +176,7 @@ pub struct SearchBody {
     #[serde(default, deserialize_with = "crate::http::whole::option_u32")]
     limit: Option<u32>,
     /// Minimum cosine similarity, -1 to 1 (default `SEARCH_MIN_SIMILARITY`, 0.8).
+    #[schema(minimum = -1, maximum = 1)]
     similarity_threshold: Option<f32>,
 }
 

@@ -77,6 +77,36 @@ async fn mock_upstream(app: &TestApp) {
         .await;
 }
 
+/// The custom model the admin routes are fuzzed against.
+struct Model {
+    id: String,
+    slug: String,
+}
+
+/// Where the custom models' webhooks point: the mock upstream, which answers them.
+fn webhook(app: &TestApp) -> String {
+    format!("{}/webhook", app.upstream.uri())
+}
+
+/// A custom model on the mock upstream's webhook (allowed: the app is started with
+/// `WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8`).
+async fn custom_model(app: &TestApp, token: &str) -> Model {
+    Mock::given(method("POST"))
+        .and(path("/webhook"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"output": "Olá!"})))
+        .mount(&app.upstream)
+        .await;
+    let body = json!({"slug": "fuzzed-bot", "name": "Fuzzed bot",
+        "chat_webhook_url": webhook(app), "completions_webhook_url": webhook(app)});
+    let created = app.post("/admin/models", Some(token), &body).await;
+    assert_eq!(created.status(), 201, "create the custom model");
+    let created: Value = created.json().await.expect("model body");
+    Model {
+        id: created["id"].as_str().expect("model id").to_owned(),
+        slug: created["slug"].as_str().expect("model slug").to_owned(),
+    }
+}
+
 /// Not the password the document shows as an example: the fuzzer must not be able to
 /// change it (a password change ends the user's other sessions).
 const PASSWORD: &str = "only the test knows this";
@@ -100,7 +130,7 @@ async fn login(app: &TestApp, username: &str) -> String {
 
 /// Runs schemathesis against `app` with `token`, `filters` selecting the operations;
 /// asserts it found nothing, printing its report when it did.
-async fn schemathesis(app: &TestApp, token: &str, filters: &[&str]) {
+async fn schemathesis(app: &TestApp, token: &str, model: &Model, filters: &[&str]) {
     let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz/schemathesis.toml");
     let run = tokio::process::Command::new(fuzz_python())
         .args(["-m", "schemathesis.cli", "--config-file"])
@@ -108,6 +138,10 @@ async fn schemathesis(app: &TestApp, token: &str, filters: &[&str]) {
         .arg("run")
         // It keeps a cache of what it found in the working directory: not in the tree.
         .current_dir(env!("CARGO_TARGET_TMPDIR"))
+        // Read by schemathesis.toml: a model to fuzz the admin routes against.
+        .env("POLYCHAT_FUZZ_WEBHOOK", webhook(app))
+        .env("POLYCHAT_FUZZ_MODEL_ID", &model.id)
+        .env("POLYCHAT_FUZZ_MODEL_SLUG", &model.slug)
         .arg(app.url("/openapi.json"))
         .arg("--header")
         .arg(format!("Authorization: Bearer {token}"))
@@ -128,8 +162,11 @@ async fn schemathesis(app: &TestApp, token: &str, filters: &[&str]) {
     let out = String::from_utf8_lossy(&run.stdout);
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "schemathesis failed:\n{out}\n{err}");
-    let summary = out.lines().last().unwrap_or_default();
-    println!("schemathesis {filters:?}: {summary}");
+    let summary = out
+        .find("WARNINGS")
+        .or_else(|| out.find("SUMMARY"))
+        .map_or(&*out, |at| &out[at..]);
+    println!("schemathesis {filters:?}:\n{summary}");
 }
 
 #[tokio::test]
@@ -149,15 +186,17 @@ async fn schemathesis_finds_nothing_wrong() {
     // the run would be a 401: it gets its own session, fuzzed on its own afterwards
     // (logged in now: the fuzzer's failed logins spend this address's login budget).
     let own = login(&app, username).await;
+    let model = custom_model(&app, &token).await;
     // /token/refresh and a password change (PUT /user/profile) stay in the main run:
     // the fuzzer never has this session's refresh token nor the password, so neither
     // can end it.
-    schemathesis(&app, &token, &["--exclude-path", "/logout"]).await;
+    schemathesis(&app, &token, &model, &["--exclude-path", "/logout"]).await;
     // One operation has no links to follow: no stateful phase.
     let phases = ["--phases", "examples,coverage,fuzzing"];
     schemathesis(
         &app,
         &own,
+        &model,
         &[&["--include-path", "/logout"][..], &phases].concat(),
     )
     .await;

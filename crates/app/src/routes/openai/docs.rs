@@ -84,8 +84,11 @@ fn content_schema() -> Object {
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)] // a schema: read by utoipa, never built
 pub struct ChatCompletionBody {
-    /// Defaults to the profile's `default_model`, then the server's.
-    #[schema(example = "openai/gpt-4o-mini")]
+    /// Blank counts as absent: the profile's `default_model`, then the server's.
+    #[schema(
+        example = "openai/gpt-4o-mini",
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z0-9/_.:@+-]{1,128}[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
+    )]
     model: Option<String>,
     #[schema(min_items = 1)]
     messages: Vec<ChatMessageBody>,
@@ -108,7 +111,11 @@ pub struct ChatCompletionBody {
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)] // a schema: read by utoipa, never built
 pub struct CompletionBody {
-    #[schema(example = "openai/gpt-3.5-turbo-instruct")]
+    /// Blank counts as absent: the profile's `default_model`, then the server's.
+    #[schema(
+        example = "openai/gpt-3.5-turbo-instruct",
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z0-9/_.:@+-]{1,128}[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
+    )]
     model: Option<String>,
     #[schema(example = "Once upon a time")]
     prompt: String,
