@@ -1,7 +1,7 @@
 //! What the first fuzzing runs found, pinned by name: the chat list's cursor is a
 //! position any value of its documented shape names, `POST /chat` says which chat it
-//! answered in before its body, integers may be written `2.0`, and a validation error
-//! names its parameter.
+//! answered in before its body, integers may be written `2.0`, a validation error
+//! names its parameter, and an optional body that is there but wrong is refused.
 
 use serde_json::{Value, json};
 
@@ -130,4 +130,56 @@ async fn a_malformed_before_or_last_event_id_is_named_in_param() {
         .await
         .unwrap();
     assert_eq!(error_param(resume).await, (422, json!("Last-Event-ID")));
+}
+
+#[tokio::test]
+async fn a_model_test_without_a_body_calls_the_chat_webhook_and_a_wrong_body_is_refused() {
+    let app = TestApp::spawn_with(&[("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8")]).await;
+    let token = app.admin("optional_body").await;
+    let webhook = format!("{}/webhook", app.upstream.uri());
+    wiremock::Mock::given(wiremock::matchers::method("POST"))
+        .and(wiremock::matchers::path("/webhook"))
+        .respond_with(wiremock::ResponseTemplate::new(200).set_body_json(json!({"output": "ok"})))
+        .mount(&app.upstream)
+        .await;
+    let body = json!({"slug": "body-test", "name": "Body test",
+        "chat_webhook_url": webhook, "completions_webhook_url": webhook});
+    let created: Value = app
+        .post("/admin/models", Some(&token), &body)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let test = app.url(&format!(
+        "/admin/models/{}/test",
+        created["id"].as_str().unwrap()
+    ));
+    let bare = app
+        .client
+        .post(&test)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), 200);
+    // A misspelt field was once taken for no body at all, and the chat webhook called.
+    let misspelt = app
+        .client
+        .post(&test)
+        .bearer_auth(&token)
+        .json(&json!({"webhook_kind": "completion"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(misspelt.status(), 422);
+    let not_json = app
+        .client
+        .post(&test)
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(not_json.status(), 400);
 }
