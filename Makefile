@@ -8,7 +8,7 @@ WITH_ENV := bash deploy/local/with-env.sh
 DOMAIN_CRATE := polychat-domain
 INFRA_CRATES := diesel|mongodb|fred|actix|async-openai|reqwest|redis|sqlx|pgvector|hyper
 
-.PHONY: help services services-stop services-status migrate admin run run-offline build sdk-venv ui-venv web-vendor test tools lint audit deny-db fmt eval detector-train bench profile
+.PHONY: help services services-stop services-status migrate admin run run-offline build sdk-venv ui-venv fuzz-venv web-vendor test tools lint audit deny-db fmt eval detector-train bench profile
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,10 +55,15 @@ ui-venv: ## Debian's Chromium and Playwright for Python (pinned) the browser tes
 	@[ -x $(UI_VENV)/bin/python ] && $(UI_VENV)/bin/pip freeze 2>/dev/null | grep -qxF -f crates/app/tests/ui/requirements.txt || \
 	  { python3 -m venv $(UI_VENV) && $(UI_VENV)/bin/pip install -q -r crates/app/tests/ui/requirements.txt; }
 
+FUZZ_VENV := .local/venv-fuzz
+fuzz-venv: ## Schemathesis (pinned) the tests fuzz the API from its OpenAPI document with
+	@[ -x $(FUZZ_VENV)/bin/python ] && $(FUZZ_VENV)/bin/pip freeze 2>/dev/null | grep -qxF -f crates/app/tests/fuzz/requirements.txt || \
+	  { python3 -m venv $(FUZZ_VENV) && $(FUZZ_VENV)/bin/pip install -q -r crates/app/tests/fuzz/requirements.txt; }
+
 web-vendor: ## Fetch the web app's libraries from npm at their pinned versions, checking the recorded SHA-256s
 	@bash crates/app/web/vendor.sh
 
-test: services sdk-venv ui-venv ## Start services, then run the whole test suite against them (screenshots: target/ui-screenshots/)
+test: services sdk-venv ui-venv fuzz-venv ## Start services, then run the whole test suite against them (screenshots: target/ui-screenshots/)
 	$(WITH_ENV) $(CARGO) test --workspace --no-fail-fast
 
 TOOLS := .local/tools/bin

@@ -11,9 +11,9 @@ use std::time::Duration;
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
+use utoipa::OpenApi as _;
 
 use tokio::time::Instant;
-use utoipa::OpenApi as _;
 
 use crate::http::extract::{self, AllowedMethods};
 use crate::http::hardening::hardening;
@@ -56,6 +56,7 @@ impl Application {
         let request_timeout = state.request_timeout;
         let state = web::Data::new(state);
         let assets = web::Data::new(WebAssets::load());
+        let document = openapi::served(&state.sectors);
         let allowed = web::Data::new(AllowedMethods::from_document(&openapi::ApiDoc::openapi()));
         let server = HttpServer::new(move || {
             App::new()
@@ -65,7 +66,7 @@ impl Application {
                 .wrap(from_fn(hardening))
                 .wrap(from_fn(request_context))
                 .configure(routes::config)
-                .configure(openapi::config)
+                .configure(|cfg| openapi::config(cfg, document.clone()))
                 .configure(|cfg| webui::config(cfg, &assets))
                 .default_service(web::to(extract::not_found))
         })

@@ -37,4 +37,6 @@ pub struct AppState {
     pub sse_keepalive: std::time::Duration,
     /// How long a client may take to send a request's headers, and then its body.
     pub request_timeout: std::time::Duration,
+    /// The sectors chats may be labelled with; the served OpenAPI document lists them.
+    pub sectors: polychat_domain::Sectors,
 }

@@ -376,6 +376,7 @@ pub async fn build_state(config: &AppConfig, background: Handle) -> anyhow::Resu
         metrics_token: config.server.metrics_token.clone(),
         sse_keepalive: config.server.sse_keepalive,
         request_timeout: config.server.request_timeout,
+        sectors: config.chat.sectors.clone(),
     })
 }
 

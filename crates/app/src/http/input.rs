@@ -68,6 +68,38 @@ impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
     }
 }
 
+/// A JSON body a route may go without: a request with neither a body nor a
+/// `Content-Type` has none; anything else is read as [`Body`] reads it, so a body that
+/// is there but wrong is refused, never taken for an absent one.
+#[derive(Debug)]
+pub struct OptionalBody<T>(Result<Option<T>, ApiError>);
+
+impl<T> OptionalBody<T> {
+    /// The parsed body (`None` when the request sent none), or the error to answer.
+    pub fn into_inner(self) -> Result<Option<T>, ApiError> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalBody<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let no_length = headers
+            .get(actix_web::http::header::CONTENT_LENGTH)
+            .is_none_or(|length| length.as_bytes() == b"0");
+        let chunked = headers.contains_key(actix_web::http::header::TRANSFER_ENCODING);
+        if no_length && !chunked && !headers.contains_key(actix_web::http::header::CONTENT_TYPE) {
+            return Box::pin(std::future::ready(Ok(Self(Ok(None)))));
+        }
+        // JSON `null` is no body too, as the document's `oneOf` of null and the body says.
+        let body = Body::<Option<T>>::from_request(req, payload);
+        Box::pin(async move { Ok(Self(body.await?.into_inner())) })
+    }
+}
+
 /// The query string's parameters, or why they are not ones the route takes.
 #[derive(Debug)]
 pub struct Params<T>(Result<T, ApiError>);

@@ -9,8 +9,9 @@ pub mod hardening;
 pub mod input;
 pub mod refresh_cookie;
 pub mod request_context;
+pub mod whole;
 mod wording;
 
 pub use auth::{AdminUser, AuthUser, SessionUser};
 pub use error::ApiError;
-pub use input::{Body, Params};
+pub use input::{Body, OptionalBody, Params};

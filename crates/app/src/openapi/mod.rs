@@ -5,6 +5,8 @@
 mod responses;
 
 use actix_web::web;
+use polychat_domain::Sectors;
+use serde_json::{Value, json};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -97,23 +99,108 @@ impl Modify for BearerAuth {
     }
 }
 
-pub fn config(cfg: &mut web::ServiceConfig) {
+/// The request schemas whose `sector` is one of the deployment's `SECTORS` (answers
+/// keep any name: a sector dropped from the list stays readable on old chats).
+const SECTOR_REQUESTS: [&str; 4] = ["ChatRequest", "CreateRequest", "SearchBody", "ChatUpdate"];
+
+/// The document as this deployment serves it: [`ApiDoc`], with the configured `sectors`
+/// as the `enum` of every `sector` a request may send, and what `utoipa` cannot spell
+/// ([`chat_links`], [`message_schema`]).
+pub fn served(sectors: &Sectors) -> Value {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let names: Vec<Value> = sectors
+        .names()
+        .iter()
+        .map(|n| Value::from(n.as_str()))
+        .collect();
+    let with_null = || {
+        names
+            .iter()
+            .cloned()
+            .chain([Value::Null])
+            .collect::<Vec<_>>()
+    };
+    for schema in SECTOR_REQUESTS {
+        let sector = &mut document["components"]["schemas"][schema]["properties"]["sector"];
+        if sector.is_object() {
+            sector["enum"] = Value::Array(with_null());
+        }
+    }
+    if let Some(parameters) = document["paths"]["/chats"]["get"]["parameters"].as_array_mut() {
+        for parameter in parameters.iter_mut().filter(|p| p["name"] == "sector") {
+            parameter["schema"]["enum"] = Value::Array(names.clone());
+        }
+    }
+    let answered = &mut document["paths"]["/chat"]["post"]["responses"]["200"];
+    if answered.is_object() {
+        answered["links"] = chat_links();
+    }
+    let message = &mut document["components"]["schemas"]["ChatMessageBody"];
+    if message.is_object() {
+        *message = message_schema(message.take());
+    }
+    document
+}
+
+/// Links from `POST /chat` to the routes that read, rename and delete the chat it
+/// answered in, through `X-Chat-Id` (a streamed answer has no JSON body to point into).
+/// Written here: `utoipa` spells `operationRef` as `operation_ref`.
+fn chat_links() -> Value {
+    let link = |target: &str| json!({"operationRef": target, "parameters": {"chat_id": "$response.header.X-Chat-Id"}});
+    json!({
+        "GetChatHistory": link("#/paths/~1chat/get"),
+        "GetChat": link("#/paths/~1chats~1{chat_id}/get"),
+        "RenameChat": link("#/paths/~1chats~1{chat_id}/patch"),
+        "DeleteChat": link("#/paths/~1chats~1{chat_id}/delete"),
+    })
+}
+
+/// A `/v1` chat message as the parser reads it: anything but an assistant's message
+/// (or one with `tool_calls`) needs text, a non-empty string or a content array with a
+/// non-empty text part; every part is an object with a string `type`, and a `text`
+/// part has a string `text`. The conditions need `not` and `contains`, which `utoipa`'s
+/// schema types do not have.
+fn message_schema(mut message: Value) -> Value {
+    let part = json!({"anyOf": [
+        {"type": "object", "required": ["type", "text"],
+         "properties": {"type": {"const": "text"}, "text": {"type": "string"}}},
+        {"type": "object", "required": ["type"],
+         "properties": {"type": {"type": "string", "not": {"const": "text"}}}},
+    ]});
+    let text_part = json!({"type": "object", "required": ["type", "text"],
+        "properties": {"type": {"const": "text"}, "text": {"type": "string", "minLength": 1}}});
+    message["properties"]["content"]["items"] = part;
+    message["anyOf"] = json!([
+        {"properties": {"role": {"const": "assistant"}}},
+        {"required": ["tool_calls"]},
+        {"required": ["content"], "properties": {"content": {"anyOf": [
+            {"type": "string", "minLength": 1},
+            {"type": "array", "contains": text_part},
+        ]}}},
+    ]);
+    if let Some(required) = message["required"].as_array_mut() {
+        required.retain(|name| name != "content");
+    }
+    message
+}
+
+pub fn config(cfg: &mut web::ServiceConfig, document: Value) {
     // The UI lives under `/docs/`; `/docs` as people type it leads there.
     cfg.service(web::redirect("/docs", "/docs/"))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", ApiDoc::openapi()));
+        .service(SwaggerUi::new("/docs/{_:.*}").external_url_unchecked("/openapi.json", document));
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The document as committed; `UPDATE_SNAPSHOTS=1 cargo test -p polychat-app --lib
+    /// The document as served with the default `SECTORS`, as committed; `UPDATE_SNAPSHOTS=1 cargo test -p polychat-app --lib
     /// openapi` rewrites it after a deliberate change (review the diff).
     const SNAPSHOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
 
     #[test]
     fn the_document_matches_its_snapshot() {
-        let document = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let document = served(&Sectors::default());
         if std::env::var("UPDATE_SNAPSHOTS").is_ok_and(|v| v == "1") {
             let text = serde_json::to_string_pretty(&document).unwrap() + "\n";
             std::fs::write(SNAPSHOT, text).unwrap();
@@ -125,6 +212,30 @@ mod tests {
             document == committed,
             "/openapi.json differs from {SNAPSHOT}; if the change is meant, rerun with \
              UPDATE_SNAPSHOTS=1 and commit the file"
+        );
+    }
+
+    #[test]
+    fn the_served_document_lists_the_configured_sectors() {
+        let sectors = Sectors::parse("vendas,suporte").unwrap();
+        let document = served(&sectors);
+        let schemas = &document["components"]["schemas"];
+        for schema in SECTOR_REQUESTS {
+            let sector = &schemas[schema]["properties"]["sector"];
+            assert_eq!(
+                sector["enum"],
+                serde_json::json!(["vendas", "suporte", null]),
+                "{schema}"
+            );
+        }
+        assert!(schemas["ChatSummaryDto"]["properties"]["sector"]["enum"].is_null());
+        let parameters = document["paths"]["/chats"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let sector = parameters.iter().find(|p| p["name"] == "sector").unwrap();
+        assert_eq!(
+            sector["schema"]["enum"],
+            serde_json::json!(["vendas", "suporte"])
         );
     }
 

@@ -18,8 +18,8 @@ use serde_json::Value;
 use utoipa::Modify;
 use utoipa::openapi::example::ExampleBuilder;
 use utoipa::openapi::header::Header;
-use utoipa::openapi::path::Operation;
-use utoipa::openapi::schema::{Object, Type};
+use utoipa::openapi::path::{Operation, Parameter};
+use utoipa::openapi::schema::{Object, Schema, SchemaType, Type};
 use utoipa::openapi::{Content, Ref, RefOr, Response};
 
 use crate::http::ApiError;
@@ -55,6 +55,9 @@ fn error_content() -> Content {
 }
 
 fn complete(path: &str, operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        not_null(parameter);
+    }
     let takes_json = operation
         .request_body
         .as_ref()
@@ -100,6 +103,23 @@ fn complete(path: &str, operation: &mut Operation) {
             response.headers.insert("Retry-After".into(), retry);
         }
         add_examples(path, response);
+    }
+}
+
+/// A header or query value is text, never JSON `null`: an optional one is left out,
+/// so its schema is the type without `null` (utoipa adds it for an `Option`).
+fn not_null(parameter: &mut Parameter) {
+    if let Some(RefOr::T(Schema::Object(object))) = &mut parameter.schema
+        && let SchemaType::Array(types) = &object.schema_type
+    {
+        let types: Vec<Type> = types
+            .iter()
+            .filter(|t| **t != Type::Null)
+            .cloned()
+            .collect();
+        if let [only] = types.as_slice() {
+            object.schema_type = SchemaType::Type(only.clone());
+        }
     }
 }
 

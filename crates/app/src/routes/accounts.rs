@@ -35,15 +35,24 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize, ToSchema)]
 pub struct RegisterRequest {
     /// 3-32 of `[A-Za-z0-9_.-]`, unique case-insensitively.
-    #[schema(example = "ana.souza")]
+    #[schema(example = "ana.souza", pattern = r"^[A-Za-z0-9_.-]{3,32}$")]
     username: String,
-    /// 8-72 bytes.
-    #[schema(example = "correct horse battery", value_type = String, format = Password)]
+    /// 8-72 bytes of UTF-8 (bcrypt's limit): up to 72 characters, fewer when they are
+    /// not ASCII.
+    #[schema(example = "correct horse battery", value_type = String, format = Password,
+        min_length = 8, max_length = 72)]
     password: String,
-    /// Kept encrypted; never returned (only its last 4 characters as a hint).
-    #[schema(example = "sk-or-v1-0000000000000000a1b2", value_type = Option<String>, format = Password)]
+    /// 1-512 printable ASCII characters. Kept encrypted; never returned (only its last
+    /// 4 characters as a hint).
+    #[schema(example = "sk-or-v1-0000000000000000a1b2", value_type = Option<String>, format = Password,
+        pattern = r"^[!-~]{1,512}$")]
     openrouter_api_key: Option<String>,
-    #[schema(example = "Ana Souza")]
+    /// 1-64 printable characters (trimmed).
+    #[schema(
+        example = "Ana Souza",
+        max_length = 64,
+        pattern = r"^(?=[\s\S]*[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     display_name: Option<String>,
     /// Any other field: ignored, unless it looks like a misspelling of one above.
     #[serde(flatten)]
@@ -56,9 +65,10 @@ const REGISTER_FIELDS: &[&str] = &["username", "password", "openrouter_api_key",
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
-    #[schema(example = "ana.souza")]
+    #[schema(example = "ana.souza", pattern = r"^[A-Za-z0-9_.-]{3,32}$")]
     username: String,
-    #[schema(example = "correct horse battery", format = Password)]
+    /// 8-72 bytes of UTF-8.
+    #[schema(example = "correct horse battery", format = Password, min_length = 8, max_length = 72)]
     password: String,
 }
 
@@ -178,6 +188,7 @@ fn tokens(req: &HttpRequest, pair: TokenPair, in_cookie: bool) -> HttpResponse {
             headers(("Set-Cookie" = String, description = "the rotated `polychat_refresh` when the cookie was used"))),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: made with a personal API key", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `refresh_token` is not a string", body = ErrorBody),
     ))]
 pub async fn refresh(
     state: web::Data<AppState>,

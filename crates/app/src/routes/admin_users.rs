@@ -26,12 +26,13 @@ pub struct EndedSessions {
 /// Logs a user out of every session (admins only).
 #[utoipa::path(delete, path = "/admin/users/{username}/sessions", tag = "admin",
     security(("bearer" = [])),
-    params(("username" = String, Path)),
+    params(("username" = String, Path, pattern = r"^[A-Za-z0-9_.-]{3,32}$", example = "ana.souza")),
     responses(
         (status = 200, description = "The sessions ended", body = EndedSessions),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: not an admin", body = ErrorBody),
         (status = 404, description = "`not_found`: no such user", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: not a username", body = ErrorBody),
     ))]
 pub async fn end_sessions(
     state: web::Data<AppState>,

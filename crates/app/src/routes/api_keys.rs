@@ -11,11 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::http::Body;
 use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::hardening::never_stored;
 use crate::http::{ApiError, SessionUser};
+use crate::http::{Body, whole};
 use crate::state::AppState;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -31,8 +31,8 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 /// naming its field rather than a generic decoding error.
 #[derive(Deserialize, ToSchema)]
 pub struct CreateApiKeyRequest {
-    /// What the key is for: 1-64 characters, trimmed.
-    #[schema(value_type = String, example = "n8n production")]
+    /// What the key is for: 1-64 printable characters, trimmed.
+    #[schema(value_type = String, example = "n8n production", max_length = 64, pattern = r"^(?=[\s\S]*[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])[^\x00-\x1F\x7F-\x9F]*$")]
     name: Option<Value>,
     /// Days until the key stops working, 1-3650; absent or null: it never expires.
     #[schema(value_type = Option<i64>, minimum = 1, maximum = 3650, example = 90)]
@@ -51,11 +51,12 @@ impl CreateApiKeyRequest {
     fn expires_in_days(&self) -> Result<Option<i64>, ApiError> {
         match &self.expires_in_days {
             None => Ok(None),
-            Some(Value::Number(days)) if days.as_i64().is_some() => Ok(days.as_i64()),
+            Some(Value::Number(days)) if whole::of(days).is_some() => Ok(whole::of(days)),
             Some(_) => Err(ApiError::validation(format!(
                 "expires_in_days: must be an integer from 1 to {}",
                 KeyLifetime::MAX_DAYS
-            ))),
+            ))
+            .param("expires_in_days")),
         }
     }
 }

@@ -7,7 +7,7 @@ use polychat_domain::services::chat::{
     CacheStatus, ChatPageRequest, ChatTarget, Conversation, Delivery, MemoryUse, TurnOutput,
     TurnRequest,
 };
-use polychat_domain::{ChatId, LabelsRequest, MessageId};
+use polychat_domain::{ChatId, LabelsRequest, MessageId, ValidationError};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -38,16 +38,26 @@ pub struct ChatRequest {
     #[serde(default)]
     #[schema(example = "")]
     chat_id: Option<String>,
-    #[schema(example = "Prefiro respostas curtas. Como organizo um workspace Rust?")]
+    /// Up to 32,000 characters, not all whitespace.
+    #[schema(
+        example = "Prefiro respostas curtas. Como organizo um workspace Rust?",
+        min_length = 1,
+        max_length = 32000,
+        pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     prompt: String,
-    /// Any OpenRouter model; defaults to the profile's `default_model`, then the server's.
-    #[schema(example = "openai/gpt-4o-mini")]
+    /// Any OpenRouter model (blank counts as absent); defaults to the profile's
+    /// `default_model`, then the server's.
+    #[schema(
+        example = "openai/gpt-4o-mini",
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z0-9/_.:@+-]{1,128}[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
+    )]
     model: Option<String>,
     /// Answer as `text/event-stream` (also chosen by `Accept: text/event-stream`).
     #[serde(default)]
     stream: bool,
     /// The new chat's project (only when this prompt creates the chat).
-    #[schema(example = "site-2026")]
+    #[schema(example = "site-2026", pattern = r"^[a-z0-9._-]{1,64}$")]
     project: Option<String>,
     /// The new chat's sector, one of `SECTORS` (only when this prompt creates the chat).
     #[schema(example = "vendas")]
@@ -80,10 +90,12 @@ fn wants_stream(req: &HttpRequest, body: &ChatRequest) -> bool {
 /// comment is sent after `SSE_KEEPALIVE_SECONDS` of silence.
 #[utoipa::path(post, path = "/chat", tag = "chat", security(("bearer" = [])),
     request_body = ChatRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$",
+        description = "Makes retries safe: 1-255 printable ASCII characters")),
     responses(
         (status = 200, description = "The chat turn, or with `stream` (or `Accept: text/event-stream`) its server-sent events",
-            content((ChatTurnDto = "application/json"), (ServerSentEvent = "text/event-stream"))),
+            content((ChatTurnDto = "application/json"), (ServerSentEvent = "text/event-stream")),
+            headers(("X-Chat-Id" = String, description = "The chat's id (a new chat's too), known before a stream's first event"))),
         (status = 400, description = "`openrouter_key_missing`", body = ErrorBody),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 402, description = "`upstream_insufficient_credits`", body = ErrorBody),
@@ -129,22 +141,38 @@ pub async fn post_chat(
         idempotency_key: idempotency_key(&req)?,
         timeline: timeline(&req),
     };
-    Ok(match state.chats.answer(turn).await? {
+    let (mut answer, chat) = match state.chats.answer(turn).await? {
         TurnOutput::Stream(started) => {
             let opened =
                 opening::open(started, state.sse_keepalive, state.metrics.stream_started()).await;
-            sse::respond(opened, state.sse_keepalive)
+            let chat = opened.chat_id;
+            (sse::respond(opened, state.sse_keepalive), chat)
         }
         TurnOutput::Replay(turn) if stream => {
-            sse::replay(&ChatTurnDto::from(turn), state.sse_keepalive)
+            let chat = Some(turn.message.chat_id);
+            (
+                sse::replay(&ChatTurnDto::from(turn), state.sse_keepalive),
+                chat,
+            )
         }
         TurnOutput::Whole(turn) | TurnOutput::Replay(turn) => {
             let mut response = HttpResponse::Ok();
             opening::name_turn_fallback(&mut response, &turn);
-            response.json(ChatTurnDto::from(turn))
+            let chat = Some(turn.message.chat_id);
+            (response.json(ChatTurnDto::from(turn)), chat)
         }
-    })
+    };
+    if let Some(chat) = chat
+        && let Ok(value) = HeaderValue::from_str(&chat.to_string())
+    {
+        answer.headers_mut().insert(X_CHAT_ID, value);
+    }
+    Ok(answer)
 }
+
+/// Names the chat a `POST /chat` answer belongs to, so a client knows a new chat's id
+/// before reading the body (a stream's `meta` event says it too).
+const X_CHAT_ID: HeaderName = HeaderName::from_static("x-chat-id");
 
 /// Which page of a chat to read.
 #[derive(Deserialize, IntoParams)]
@@ -155,6 +183,7 @@ pub struct ChatQuery {
     #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// Read messages older than this message id (the previous page's `next_before`).
+    #[param(format = Uuid)]
     before: Option<String>,
 }
 
@@ -192,6 +221,7 @@ pub struct PageQuery {
     #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// Read messages older than this message id (the previous page's `next_before`).
+    #[param(format = Uuid)]
     before: Option<String>,
 }
 
@@ -207,7 +237,7 @@ pub async fn read_chat(
         .before
         .as_deref()
         .map(|id| {
-            MessageId::parse(id).map_err(|_| ApiError::validation("before: must be a message id"))
+            MessageId::parse(id).map_err(|_| ValidationError::new("before", "must be a message id"))
         })
         .transpose()?;
     let request = ChatPageRequest {

@@ -2,8 +2,6 @@
 //! first, cursor-paginated, filtered by labels), renaming and deletion.
 
 use actix_web::{HttpResponse, web};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::DateTime;
 use polychat_domain::ports::ChatCursor;
 use polychat_domain::services::chat::NewChatRequest;
@@ -39,25 +37,39 @@ pub struct ListQuery {
     /// Chats per page, 1-200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
-    /// The previous page's `next_cursor`.
+    /// The previous page's `next_cursor`: `<updated_at in Unix milliseconds>.<chat id>`,
+    /// a position in the list, so any value of this shape is a valid one.
+    #[param(
+        pattern = r"^[0-9]{1,15}\.[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+        example = "1772323200000.01a23ebc-dffa-763b-b08a-5b32f5bf9a8c"
+    )]
     cursor: Option<String>,
     /// Only chats of this project.
+    #[param(pattern = r"^[a-z0-9._-]{1,64}$")]
     project: Option<String>,
-    /// Only chats of this sector.
+    /// Only chats of this sector (one of the server's `SECTORS`).
     sector: Option<String>,
 }
 
 /// An empty chat to create.
 #[derive(Deserialize, ToSchema)]
 pub struct CreateRequest {
-    /// 1-120 characters; default `New chat`.
-    #[schema(example = "Projeto em Rust")]
+    /// 1-120 characters (trimmed); default `New chat`.
+    #[schema(
+        example = "Projeto em Rust",
+        min_length = 1,
+        max_length = 120,
+        pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     title: Option<String>,
     /// Defaults to the profile's `default_model`, then the server's.
-    #[schema(example = "openai/gpt-4o-mini")]
+    #[schema(
+        example = "openai/gpt-4o-mini",
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z0-9/_.:@+-]{1,128}[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
+    )]
     model: Option<String>,
     /// 1-64 of `[a-z0-9._-]`.
-    #[schema(example = "site-2026")]
+    #[schema(example = "site-2026", pattern = r"^[a-z0-9._-]{1,64}$")]
     project: Option<String>,
     /// One of the server's `SECTORS`.
     #[schema(example = "vendas")]
@@ -79,8 +91,13 @@ pub struct ChatList {
     reason = "absent (leave), null (clear) and a sector are three different requests"
 )]
 pub struct ChatUpdate {
-    /// 1-120 characters.
-    #[schema(example = "Projeto em Rust")]
+    /// 1-120 characters (trimmed).
+    #[schema(
+        example = "Projeto em Rust",
+        min_length = 1,
+        max_length = 120,
+        pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     title: Option<String>,
     /// One of the server's `SECTORS`; `null` takes the chat out of any.
     #[serde(default, deserialize_with = "present")]
@@ -88,19 +105,29 @@ pub struct ChatUpdate {
     sector: Option<Option<String>>,
 }
 
+/// A keyset position, readable on purpose: the chats after it are the next page, so a
+/// client cannot forge anything with it that its own token does not already allow.
 fn encode_cursor(cursor: ChatCursor) -> String {
-    URL_SAFE_NO_PAD.encode(format!(
-        "{}.{}",
-        cursor.updated_at.timestamp_millis(),
-        cursor.id
-    ))
+    format!("{}.{}", cursor.updated_at.timestamp_millis(), cursor.id)
 }
 
-fn decode_cursor(text: &str) -> Result<ChatCursor, ApiError> {
-    let invalid = || ApiError::validation("cursor: is not a cursor this API returned");
-    let raw = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
-    let raw = String::from_utf8(raw).map_err(|_| invalid())?;
-    let (millis, id) = raw.split_once('.').ok_or_else(invalid)?;
+/// The inverse of [`encode_cursor`], exactly what the documented pattern allows: up to
+/// 15 digits of milliseconds (well inside the dates `chrono` represents) and a
+/// hyphenated UUID.
+fn decode_cursor(text: &str) -> Result<ChatCursor, ValidationError> {
+    let invalid = || {
+        ValidationError::new(
+            "cursor",
+            "must be <milliseconds>.<chat id>, as next_cursor gives it",
+        )
+    };
+    let (millis, id) = text.split_once('.').ok_or_else(invalid)?;
+    let digits =
+        !millis.is_empty() && millis.len() <= 15 && millis.bytes().all(|b| b.is_ascii_digit());
+    let hyphenated = id.len() == 36 && id.bytes().filter(|b| *b == b'-').count() == 4;
+    if !digits || !hyphenated {
+        return Err(invalid());
+    }
     let millis: i64 = millis.parse().map_err(|_| invalid())?;
     Ok(ChatCursor {
         updated_at: DateTime::from_timestamp_millis(millis).ok_or_else(invalid)?,
@@ -184,14 +211,14 @@ pub async fn get_chat(
     read_chat(&state, &user, &path, &query).await
 }
 
-/// Renames a chat or moves it to another sector.
+/// Renames a chat or moves it to another sector; an empty body changes nothing.
 #[utoipa::path(patch, path = "/chats/{chat_id}", tag = "chat", security(("bearer" = [])),
     params(("chat_id" = String, Path)), request_body = ChatUpdate,
     responses(
         (status = 200, description = "The chat as changed", body = ChatSummaryDto),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
-        (status = 422, description = "`validation_failed` naming `title` or `sector` (one of them is needed)", body = ErrorBody),
+        (status = 422, description = "`validation_failed` naming `title` or `sector`", body = ErrorBody),
     ))]
 pub async fn update_chat(
     state: web::Data<AppState>,
@@ -201,9 +228,6 @@ pub async fn update_chat(
 ) -> Result<web::Json<ChatSummaryDto>, ApiError> {
     let body = body.into_inner()?;
     let id = chat_id(&path)?;
-    if body.title.is_none() && body.sector.is_none() {
-        return Err(ValidationError::new("title", "give a title or a sector to change").into());
-    }
     let sector = body.sector.as_ref().map(Option::as_deref);
     let chat = state
         .chats

@@ -4,9 +4,10 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use polychat_domain::services::search::SearchRequest;
-use polychat_domain::{LabelsRequest, PreferenceId};
+use polychat_domain::{LabelsRequest, PreferenceId, PreferenceKind};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
 use super::chat::chat_id;
 use super::dto::PreferenceDto;
@@ -38,10 +39,29 @@ pub struct PreferenceList {
 /// A statement to remember.
 #[derive(Deserialize, ToSchema)]
 pub struct PreferenceRequest {
-    #[schema(example = "Fale comigo de maneira formal")]
+    /// 1-500 characters (trimmed).
+    #[schema(
+        example = "Fale comigo de maneira formal",
+        min_length = 1,
+        max_length = 500,
+        pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     text: String,
-    /// `identity`, `style`, `preference` or `fact`; derived from the text when absent.
+    /// Derived from the text when absent.
+    #[schema(schema_with = kind_schema)]
     kind: Option<String>,
+}
+
+/// The kinds the service knows, for the document (the handler reads the text, so that
+/// a wrong one is a 422 naming `kind`).
+fn kind_schema() -> Object {
+    let kinds = PreferenceKind::ALL.map(PreferenceKind::as_str);
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .enum_values(Some(kinds.into_iter().map(Some).chain([None])))
+        .description(Some("Derived from the text when absent."))
+        .examples([serde_json::json!("style")])
+        .build()
 }
 
 fn preference_id(text: &str) -> Result<PreferenceId, ApiError> {
@@ -135,20 +155,28 @@ pub async fn delete_preference(
 /// A search over the caller's messages by meaning.
 #[derive(Deserialize, ToSchema)]
 pub struct SearchBody {
-    #[schema(example = "estrutura de projetos em Rust")]
+    /// 1-2000 characters.
+    #[schema(
+        example = "estrutura de projetos em Rust",
+        min_length = 1,
+        max_length = 2000,
+        pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     query: String,
     /// Only this chat.
     chat_id: Option<String>,
     /// Only chats of this project.
-    #[schema(example = "site-2026")]
+    #[schema(example = "site-2026", pattern = r"^[a-z0-9._-]{1,64}$")]
     project: Option<String>,
     /// Only chats of this sector (one of `SECTORS`).
     #[schema(example = "vendas")]
     sector: Option<String>,
     /// 1-100, default 10.
     #[schema(minimum = 1, maximum = 100)]
+    #[serde(default, deserialize_with = "crate::http::whole::option_u32")]
     limit: Option<u32>,
     /// Minimum cosine similarity, -1 to 1 (default `SEARCH_MIN_SIMILARITY`, 0.8).
+    #[schema(minimum = -1, maximum = 1)]
     similarity_threshold: Option<f32>,
 }
 

@@ -94,20 +94,23 @@ impl From<SavedAccount> for Profile {
     reason = "absent (leave), null (clear) and a value are three different requests"
 )]
 pub struct ProfileUpdate {
+    /// 1-64 printable characters (trimmed); null clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 64, pattern = r"^(?=[\s\S]*[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])[^\x00-\x1F\x7F-\x9F]*$")]
     display_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, example = "anthropic/claude-3.5-sonnet")]
+    #[schema(value_type = Option<String>, example = "anthropic/claude-3.5-sonnet", pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9/_.:@+-]{1,128}[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$")]
     default_model: Option<Option<String>>,
+    /// 1-512 printable ASCII characters; null removes the key.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, format = Password)]
+    #[schema(value_type = Option<String>, format = Password, pattern = r"^[!-~]{1,512}$")]
     openrouter_api_key: Option<Option<String>>,
     /// `false` turns memory off: chats neither recall nor learn preferences.
     memory_enabled: Option<bool>,
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 8, max_length = 72)]
     current_password: Option<String>,
-    #[schema(format = Password)]
+    /// 8-72 bytes of UTF-8.
+    #[schema(format = Password, min_length = 8, max_length = 72)]
     new_password: Option<String>,
     /// Any other field: ignored, unless it looks like a misspelling of one above.
     #[serde(flatten)]

@@ -30,6 +30,7 @@ fn last_event_id(req: &HttpRequest) -> Result<Option<EventId>, ApiError> {
     }
     EventId::parse(value).map(Some).ok_or_else(|| {
         ApiError::validation("Last-Event-ID: must be the id of an event this API sent")
+            .param("Last-Event-ID")
     })
 }
 
@@ -45,7 +46,8 @@ fn last_event_id(req: &HttpRequest) -> Result<Option<EventId>, ApiError> {
     params(
         ("chat_id" = String, Path),
         ("message_id" = String, Path, description = "The answer's id (`meta.message_id`)"),
-        ("Last-Event-ID" = Option<String>, Header, description = "The `id` of the last event received"),
+        ("Last-Event-ID" = Option<String>, Header, pattern = r"^([0-9]{1,19}-[0-9]{1,19})?$",
+            description = "The `id` of the last event received (`<seq>-<offset>`); empty: from the start"),
     ),
     responses(
         (status = 200, description = "A `text/event-stream` of the rest of the answer", content_type = "text/event-stream", body = ServerSentEvent),

@@ -29,15 +29,26 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 )]
 pub struct ReviewBody {
     /// `pending`, `human` (needs `operator_name`) or `ai`.
-    #[schema(example = "human")]
+    #[schema(example = "human", pattern = "^(pending|human|ai)$")]
     validated_by: Option<String>,
-    /// 1-120 characters; `null` clears it.
+    /// Up to 120 printable characters, not all whitespace; `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, example = "Joana Lima")]
+    #[schema(
+        value_type = Option<String>,
+        example = "Joana Lima",
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\x00-\x1F\x7F-\x9F]*[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000\x00-\x1F\x7F-\x9F][^\x00-\x1F\x7F-\x9F]*$"
+    )]
     operator_name: Option<Option<String>>,
-    /// The corrected answer (1-32000 characters); the model's text is kept as
-    /// `original_content`.
-    #[schema(example = "O reembolso cai em até 5 dias úteis.")]
+    /// The corrected answer: up to 32,000 characters, not all whitespace; the model's
+    /// text is kept as `original_content`.
+    #[schema(
+        example = "O reembolso cai em até 5 dias úteis.",
+        min_length = 1,
+        max_length = 32000,
+        pattern = r"[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"
+    )]
     content: Option<String>,
 }
 

@@ -22,14 +22,41 @@ pub fn config(cfg: &mut web::ServiceConfig) {
 #[into_params(parameter_in = Query)]
 pub struct UsageParams {
     /// First day, `YYYY-MM-DD` (UTC).
-    #[param(example = "2026-03-01")]
+    #[param(example = "2026-03-01", required = true, format = Date)]
     from: Option<String>,
-    /// Last day, included.
-    #[param(example = "2026-03-31")]
+    /// Last day, included: not before `from`, and within the longest report
+    /// (`USAGE_MAX_DAYS`) of it.
+    #[param(example = "2026-03-31", required = true, format = Date)]
     to: Option<String>,
-    /// `model` (default) or `day`; `user` too on `/admin/usage`.
-    #[param(example = "model")]
+    /// `model` (default) or `day`.
+    #[param(example = "model", pattern = "^(model|day)$")]
     group_by: Option<String>,
+}
+
+/// [`UsageParams`] for everyone's usage, which can also be grouped by user.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AdminUsageParams {
+    /// First day, `YYYY-MM-DD` (UTC).
+    #[param(example = "2026-03-01", required = true, format = Date)]
+    from: Option<String>,
+    /// Last day, included: not before `from`, and within the longest report
+    /// (`USAGE_MAX_DAYS`) of it.
+    #[param(example = "2026-03-31", required = true, format = Date)]
+    to: Option<String>,
+    /// `model` (default), `day` or `user`.
+    #[param(example = "user", pattern = "^(model|day|user)$")]
+    group_by: Option<String>,
+}
+
+impl From<AdminUsageParams> for UsageParams {
+    fn from(params: AdminUsageParams) -> Self {
+        Self {
+            from: params.from,
+            to: params.to,
+            group_by: params.group_by,
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
@@ -115,7 +142,7 @@ pub async fn user_usage(
 
 /// Everyone's model calls between two days, per user, model or day (admins only).
 #[utoipa::path(get, path = "/admin/usage", tag = "admin", security(("bearer" = [])),
-    params(UsageParams),
+    params(AdminUsageParams),
     responses(
         (status = 200, description = "The report", body = UsageReportDto),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
@@ -125,7 +152,7 @@ pub async fn user_usage(
 pub async fn admin_usage(
     state: web::Data<AppState>,
     _admin: AdminUser,
-    params: Params<UsageParams>,
+    params: Params<AdminUsageParams>,
 ) -> Result<web::Json<UsageReportDto>, ApiError> {
-    report(&state, None, params.into_inner()?).await
+    report(&state, None, params.into_inner()?.into()).await
 }

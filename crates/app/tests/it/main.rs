@@ -5,6 +5,7 @@ mod accounts;
 mod chat;
 mod cli;
 mod custom_models;
+mod fuzz;
 mod hardening;
 mod harness;
 mod issuers;

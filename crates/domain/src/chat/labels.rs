@@ -86,6 +86,11 @@ impl Sectors {
         Ok(Self(names))
     }
 
+    /// The names, in the order the operator listed them.
+    pub fn names(&self) -> &[String] {
+        &self.0
+    }
+
     /// The sector named `text`, if it is one of these.
     ///
     /// # Errors

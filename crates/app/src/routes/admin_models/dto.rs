@@ -22,16 +22,31 @@ use crate::http::extract::present;
 )]
 pub struct ModelBody {
     /// 2-64 of `a-z 0-9 . _ -`; what clients send as `model`.
-    #[schema(example = "support-bot")]
+    #[schema(example = "support-bot", pattern = r"^[a-z0-9._-]{2,64}$")]
     pub(super) slug: Option<String>,
-    #[schema(example = "Support bot")]
+    /// 1-100 printable characters (trimmed).
+    #[schema(
+        example = "Support bot",
+        max_length = 100,
+        pattern = r"^(?=[\s\S]*[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub(super) name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>)]
     pub(super) description: Option<Option<String>>,
-    #[schema(example = "https://n8n.example.com/webhook/support-chat")]
+    /// An `http` or `https` URL of at most 2,048 characters.
+    #[schema(
+        example = "https://n8n.example.com/webhook/support-chat",
+        max_length = 2048,
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub(super) chat_webhook_url: Option<String>,
-    #[schema(example = "https://n8n.example.com/webhook/support-completion")]
+    /// An `http` or `https` URL of at most 2,048 characters.
+    #[schema(
+        example = "https://n8n.example.com/webhook/support-completion",
+        max_length = 2048,
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub(super) completions_webhook_url: Option<String>,
     pub(super) is_active: Option<bool>,
     /// Another slug or an OpenRouter id, answering when the webhook fails.
@@ -39,6 +54,8 @@ pub struct ModelBody {
     #[schema(value_type = Option<String>, example = "openai/gpt-4o-mini")]
     pub(super) fallback_model: Option<Option<String>>,
     /// 1-300, default 60.
+    #[serde(default, deserialize_with = "crate::http::whole::option_u32")]
+    #[schema(minimum = 1, maximum = 300)]
     pub(super) timeout_seconds: Option<u32>,
     /// Empty: everyone; otherwise only these users (and admins).
     pub(super) allowed_usernames: Option<Vec<String>>,
@@ -205,7 +222,7 @@ pub struct DeleteQuery {
 #[serde(deny_unknown_fields)]
 pub struct TestBody {
     /// `chat` (default) or `completion`.
-    #[schema(example = "chat")]
+    #[schema(example = "chat", pattern = "^(chat|completion)$")]
     pub(super) webhook_type: Option<String>,
 }
 
@@ -238,6 +255,8 @@ impl From<TestReport> for TestDto {
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ExportDto {
     /// Always 1.
+    #[serde(deserialize_with = "crate::http::whole::u32")]
+    #[schema(minimum = 1, maximum = 1)]
     pub(super) format: u32,
     pub(super) models: Vec<ImportedModel>,
 }
@@ -245,10 +264,24 @@ pub struct ExportDto {
 /// A model in an export or import; header names are listed, values are never there.
 #[derive(Serialize, Deserialize, ToSchema)]
 pub struct ImportedModel {
+    #[schema(pattern = r"^[a-z0-9._-]{2,64}$")]
     pub(super) slug: String,
+    #[schema(
+        max_length = 100,
+        pattern = r"^(?=[\s\S]*[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])[^\x00-\x1F\x7F-\x9F]*$"
+    )]
     pub(super) name: String,
+    #[schema(max_length = 2000)]
     pub(super) description: Option<String>,
+    #[schema(
+        max_length = 2048,
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub(super) chat_webhook_url: String,
+    #[schema(
+        max_length = 2048,
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[^\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub(super) completions_webhook_url: String,
     pub(super) is_active: Option<bool>,
     pub(super) fallback_model: Option<String>,

@@ -18,7 +18,7 @@ use crate::http::error::ErrorBody;
 use crate::http::extract::resource;
 use crate::http::hardening::never_stored;
 use crate::http::{AdminUser, ApiError};
-use crate::http::{Body, Params};
+use crate::http::{Body, OptionalBody, Params};
 use crate::state::AppState;
 
 pub fn config(cfg: &mut web::ServiceConfig) {
@@ -79,6 +79,7 @@ pub async fn create_model(
         (status = 200, description = "The models", body = ModelList),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: not an admin", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `include_inactive` is not true or false", body = ErrorBody),
     ))]
 pub async fn list_models(
     state: web::Data<AppState>,
@@ -149,6 +150,7 @@ pub async fn update_model(
         (status = 401, description = "`unauthorized`", body = ErrorBody),
         (status = 403, description = "`forbidden`: not an admin", body = ErrorBody),
         (status = 404, description = "`not_found`", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `purge` is not true or false", body = ErrorBody),
     ))]
 pub async fn delete_model(
     state: web::Data<AppState>,
@@ -221,7 +223,7 @@ pub async fn restore_version(
 /// Calls the model's webhook with a test message and reports what happened.
 #[utoipa::path(post, path = "/admin/models/{id}/test", tag = "admin", security(("bearer" = [])),
     params(("id" = String, Path, description = "The model's id")),
-    request_body = TestBody,
+    request_body(content = Option<TestBody>, description = "Optional: without a body, the chat webhook is called"),
     responses(
         (status = 200, description = "What the call found", body = TestDto),
         (status = 401, description = "`unauthorized`", body = ErrorBody),
@@ -233,10 +235,11 @@ pub async fn test_model(
     state: web::Data<AppState>,
     admin: AdminUser,
     path: web::Path<String>,
-    body: Option<web::Json<TestBody>>,
+    body: OptionalBody<TestBody>,
 ) -> Result<web::Json<TestDto>, ApiError> {
+    let body = body.into_inner()?;
     let id = model_id(&path)?;
-    let kind = match body.and_then(|b| b.into_inner().webhook_type).as_deref() {
+    let kind = match body.and_then(|b| b.webhook_type).as_deref() {
         None | Some("chat") => WebhookKind::Chat,
         Some("completion") => WebhookKind::Completion,
         Some(_) => {

@@ -5,6 +5,7 @@ use polychat_domain::ports::ModelInfo;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 
 /// A model a client may pick.
 #[derive(Debug, Serialize, ToSchema)]
@@ -50,11 +51,29 @@ pub struct ModelListDto {
 #[allow(dead_code)] // a schema: read by utoipa, never built
 pub struct ChatMessageBody {
     /// `system`, `developer`, `user`, `assistant` or `tool`.
-    #[schema(example = "user")]
+    #[schema(example = "user", pattern = "^(system|developer|user|assistant|tool)$")]
     role: String,
     /// A string, or an array of parts (`{type: "text", text}`).
-    #[schema(value_type = Object, example = "Prefiro respostas curtas. Como organizo um workspace Rust?")]
+    #[schema(schema_with = content_schema)]
     content: Value,
+}
+
+/// A message's content as the parser reads it: text, parts, or null (an assistant's
+/// tool call).
+fn content_schema() -> Object {
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::String,
+            Type::Array,
+            Type::Null,
+        ]))
+        .description(Some(
+            "A string, or an array of parts (`{type: \"text\", text}`).",
+        ))
+        .examples([serde_json::json!(
+            "Prefiro respostas curtas. Como organizo um workspace Rust?"
+        )])
+        .build()
 }
 
 /// An OpenAI chat completion request. Honoured: `model`, `messages`, `stream`,
@@ -65,17 +84,24 @@ pub struct ChatMessageBody {
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)] // a schema: read by utoipa, never built
 pub struct ChatCompletionBody {
-    /// Defaults to the profile's `default_model`, then the server's.
-    #[schema(example = "openai/gpt-4o-mini")]
+    /// Blank counts as absent: the profile's `default_model`, then the server's.
+    #[schema(
+        example = "openai/gpt-4o-mini",
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z0-9/_.:@+-]{1,128}[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
+    )]
     model: Option<String>,
+    #[schema(min_items = 1)]
     messages: Vec<ChatMessageBody>,
     stream: Option<bool>,
     #[schema(value_type = Option<Object>, example = json!({"include_usage": true}))]
     stream_options: Option<Value>,
+    #[schema(minimum = 1)]
     max_tokens: Option<u32>,
+    #[schema(minimum = 1)]
     max_completion_tokens: Option<u32>,
     temperature: Option<f64>,
-    #[schema(value_type = Option<Object>)]
+    /// Passed through to OpenRouter models: a list of tool definitions.
+    #[schema(value_type = Option<Vec<Object>>)]
     tools: Option<Value>,
     #[schema(value_type = Option<Object>)]
     response_format: Option<Value>,
@@ -85,11 +111,16 @@ pub struct ChatCompletionBody {
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)] // a schema: read by utoipa, never built
 pub struct CompletionBody {
-    #[schema(example = "openai/gpt-3.5-turbo-instruct")]
+    /// Blank counts as absent: the profile's `default_model`, then the server's.
+    #[schema(
+        example = "openai/gpt-3.5-turbo-instruct",
+        pattern = r"^[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*([A-Za-z0-9/_.:@+-]{1,128}[\t\n\x0B\f\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"
+    )]
     model: Option<String>,
     #[schema(example = "Once upon a time")]
     prompt: String,
     stream: Option<bool>,
+    #[schema(minimum = 1)]
     max_tokens: Option<u32>,
     temperature: Option<f64>,
 }

@@ -84,7 +84,8 @@ pub async fn get_model(
     params(
         ("X-Chat-Id" = Option<String>, Header, description = "A chat id, or `new`: store the exchange there"),
         ("X-Memory" = Option<String>, Header, description = "`off` leaves the user's memories out"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe"),
+        ("Idempotency-Key" = Option<String>, Header, pattern = r"^[!-~]{1,255}$",
+            description = "Makes retries safe: 1-255 printable ASCII characters"),
     ),
     responses(
         (status = 200, description = "A `chat.completion` (or `text/event-stream` of `chat.completion.chunk`, then `data: [DONE]`)"),

@@ -118,8 +118,7 @@ fn boolean(fields: &Map<String, Value>, name: &'static str) -> Result<Option<boo
 fn count(fields: &Map<String, Value>, name: &'static str) -> Result<Option<u32>, ApiError> {
     match fields.get(name) {
         None | Some(Value::Null) => Ok(None),
-        Some(value) => value
-            .as_u64()
+        Some(value) => crate::http::whole::in_value(value)
             .and_then(|n| u32::try_from(n).ok())
             .filter(|n| *n > 0)
             .map(Some)

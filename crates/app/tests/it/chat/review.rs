@@ -225,9 +225,14 @@ async fn a_chat_moves_between_sectors_and_the_lists_follow() {
     let (_, _, page) = history(&app, &token, &format!("chat_id={chat}")).await;
     assert_eq!(page["sector"], "financeiro", "the cached page went: {page}");
 
+    let unchanged = app
+        .send(Method::PATCH, &path, Some(&token), Some(&json!({})))
+        .await;
+    assert_eq!(unchanged.status(), 200, "an empty change changes nothing");
+    let unchanged: Value = unchanged.json().await.unwrap();
+    assert_eq!(unchanged["updated_at"], moved["updated_at"], "{unchanged}");
     for (body, field) in [
         (json!({"sector": "rh"}), "sector"),
-        (json!({}), "title"),
         (json!({"title": ""}), "title"),
     ] {
         let response = app

@@ -200,6 +200,14 @@ impl ChatService {
         title: Option<&str>,
         sector: Option<Option<&str>>,
     ) -> Result<Chat, ChatError> {
+        if title.is_none() && sector.is_none() {
+            return self
+                .ports
+                .chats
+                .find_chat(owner, id)
+                .await?
+                .ok_or(ChatError::NotFound);
+        }
         let title = title.map(ChatTitle::parse).transpose()?;
         let labels = match sector {
             None => None,
