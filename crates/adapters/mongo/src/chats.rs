@@ -10,7 +10,7 @@ use polychat_domain::ports::{ChatChanges, ChatCursor, ChatRepository, MessageUpd
 use polychat_domain::{Chat, ChatId, ChatLabels, Message, MessageId, Review, Usage, UserId};
 
 use crate::connect::Mongo;
-use crate::deadline::Within as _;
+use crate::deadline::{Call as _, Within as _};
 use crate::documents::{
     ChatDocument, MessageDocument, PositionDocument, UsageDocument, bson_time, message_key,
     to_bson, usage_increments,
@@ -21,11 +21,7 @@ use crate::history::owned;
 impl ChatRepository for Mongo {
     async fn create_chat(&self, chat: &Chat) -> Result<(), StoreError> {
         let document = ChatDocument::from(chat);
-        self.chats
-            .insert_one(document)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+        self.chats.insert_one(document).on(self).await?;
         // Stored first, listed second: a chat that cannot be listed would never be
         // found, so it is taken back and the error returned.
         if let Err(error) = self.index_chat(chat.owner, chat.id, chat.updated_at).await {
@@ -65,12 +61,10 @@ impl ChatRepository for Mongo {
         // messages of a new chat id have their positions to themselves.
         let mut chat_stored = false;
         let registered = async {
-            let inserted = self
-                .chats
+            self.chats
                 .insert_one(ChatDocument::from(&opened))
-                .within(self.deadline)
-                .await;
-            inserted.map_err(|error| self.failed(error))?;
+                .on(self)
+                .await?;
             chat_stored = true;
             self.index_chat(chat.owner, chat.id, opened.updated_at)
                 .await
@@ -136,9 +130,8 @@ impl ChatRepository for Mongo {
             .chats
             .find_one_and_update(owned(owner, id), update)
             .return_document(ReturnDocument::Before)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+            .on(self)
+            .await?;
         let Some(before) = before.map(Chat::try_from).transpose()? else {
             self.unindex_chat(owner, id, at).await;
             return Ok(None);
@@ -210,9 +203,8 @@ impl ChatRepository for Mongo {
             .chats
             .find_one_and_update(chat.clone(), update)
             .return_document(ReturnDocument::Before)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+            .on(self)
+            .await?;
         let Some(before) = before else {
             self.unindex_chat(owner, message.chat_id, message.created_at)
                 .await;
@@ -275,13 +267,8 @@ impl ChatRepository for Mongo {
         update: &MessageUpdate,
         at: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let Some(position) = self.position(owner, chat, id).await? else {
+        let Some(message) = self.message_filter(owner, chat, id).await? else {
             return Ok(false);
-        };
-        let message = doc! {
-            "_id": message_key(chat, position),
-            "message_id": id.to_string(),
-            "owner": owner.to_string(),
         };
         let set = doc! {
             "$set": {
@@ -310,9 +297,8 @@ impl ChatRepository for Mongo {
             .chats
             .find_one_and_update(owned(owner, chat), totals)
             .return_document(ReturnDocument::Before)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+            .on(self)
+            .await?;
         match before.map(Chat::try_from).transpose()? {
             Some(before) => self.moved_in_list(owner, chat, before.updated_at, at).await,
             None => self.unindex_chat(owner, chat, at).await,
@@ -328,30 +314,20 @@ impl ChatRepository for Mongo {
         content: &str,
         review: &Review,
     ) -> Result<bool, StoreError> {
-        let Some(position) = self.position(owner, chat, id).await? else {
+        let Some(message) = self.message_filter(owner, chat, id).await? else {
             return Ok(false);
         };
-        let message = doc! {
-            "_id": message_key(chat, position),
-            "message_id": id.to_string(),
-            "owner": owner.to_string(),
-        };
         let set = doc! { "$set": { "content": content, "review": to_bson(review)? } };
-        let result = self
-            .messages
-            .update_one(message, set)
-            .within(self.deadline)
-            .await;
-        Ok(result.map_err(|error| self.failed(error))?.matched_count == 1)
+        let result = self.messages.update_one(message, set).on(self).await?;
+        Ok(result.matched_count == 1)
     }
 
     async fn chat_owner(&self, id: ChatId) -> Result<Option<UserId>, StoreError> {
         let found = self
             .chats
             .find_one(doc! { "_id": id.to_string() })
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+            .on(self)
+            .await?;
         Ok(found
             .map(Chat::try_from)
             .transpose()?
@@ -364,20 +340,10 @@ impl ChatRepository for Mongo {
         chat: ChatId,
         id: MessageId,
     ) -> Result<Option<Message>, StoreError> {
-        let Some(position) = self.position(owner, chat, id).await? else {
+        let Some(filter) = self.message_filter(owner, chat, id).await? else {
             return Ok(None);
         };
-        let filter = doc! {
-            "_id": message_key(chat, position),
-            "message_id": id.to_string(),
-            "owner": owner.to_string(),
-        };
-        let found = self
-            .messages
-            .find_one(filter)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+        let found = self.messages.find_one(filter).on(self).await?;
         found.map(Message::try_from).transpose()
     }
 
@@ -408,6 +374,24 @@ impl ChatRepository for Mongo {
 }
 
 impl Mongo {
+    /// The filter of one message of the owner's chat, addressed by `_id` (its position
+    /// is looked up by its id); `None` when the owner has no such message.
+    async fn message_filter(
+        &self,
+        owner: UserId,
+        chat: ChatId,
+        id: MessageId,
+    ) -> Result<Option<Document>, StoreError> {
+        let Some(position) = self.position(owner, chat, id).await? else {
+            return Ok(None);
+        };
+        Ok(Some(doc! {
+            "_id": message_key(chat, position),
+            "message_id": id.to_string(),
+            "owner": owner.to_string(),
+        }))
+    }
+
     /// Takes back what a failed append added to the chat's totals.
     async fn undo_append(&self, chat: &Document, before: &Chat, usage: Usage, id: ChatId) {
         let mut decrements = usage_increments(usage, -1);
@@ -425,9 +409,8 @@ impl Mongo {
             .chats
             .find_one_and_update(chat.clone(), undo)
             .return_document(ReturnDocument::Before)
-            .within(self.deadline)
+            .on(self)
             .await
-            .map_err(|error| self.failed(error))
             .and_then(|found| found.map(Chat::try_from).transpose());
         match undone {
             Ok(Some(current)) => {

@@ -10,6 +10,9 @@ use std::future::IntoFuture;
 use std::time::Duration;
 
 use mongodb::error::Error;
+use polychat_domain::ports::StoreError;
+
+use crate::connect::Mongo;
 
 /// `within` on anything the driver runs (its actions and cursor collections).
 pub(crate) trait Within<T>: IntoFuture<Output = Result<T, Error>> + Sized {
@@ -22,6 +25,18 @@ pub(crate) trait Within<T>: IntoFuture<Output = Result<T, Error>> + Sized {
 }
 
 impl<T, F: IntoFuture<Output = Result<T, Error>>> Within<T> for F {}
+
+/// `on` on anything the driver runs: the call within the store's deadline, its failure
+/// as the domain's and reported to the store's telemetry.
+pub(crate) trait Call<T>: Within<T> {
+    async fn on(self, mongo: &Mongo) -> Result<T, StoreError> {
+        self.within(mongo.deadline)
+            .await
+            .map_err(|error| mongo.failed(error))
+    }
+}
+
+impl<T, F: IntoFuture<Output = Result<T, Error>>> Call<T> for F {}
 
 fn timed_out(limit: Duration) -> Error {
     std::io::Error::new(

@@ -10,7 +10,7 @@ use polychat_domain::ports::StoreError;
 use polychat_domain::{ChatId, Message, MessageId, UserId};
 
 use crate::connect::Mongo;
-use crate::deadline::Within as _;
+use crate::deadline::{Call as _, Within as _};
 use crate::documents::{MessageDocument, message_key, to_i64};
 use crate::numbering;
 
@@ -73,19 +73,12 @@ impl Mongo {
     ) -> Result<(), StoreError> {
         let filter = position_of(owner, message.chat_id, message.id);
         let moved = doc! { "$set": { "position": to_i64(position) } };
-        let updated = self
-            .positions
-            .update_one(filter, moved)
-            .within(self.deadline)
-            .await;
-        updated.map_err(|error| self.failed(error))?;
+        self.positions.update_one(filter, moved).on(self).await?;
         let cover = doc! { "$max": { "message_count": to_i64(position + 1) } };
-        let updated = self
-            .chats
+        self.chats
             .update_one(owned(owner, message.chat_id), cover)
-            .within(self.deadline)
-            .await;
-        updated.map_err(|error| self.failed(error))?;
+            .on(self)
+            .await?;
         Ok(())
     }
 
@@ -120,17 +113,8 @@ impl Mongo {
             "_id": { "$in": keys(chat, positions) },
             "owner": owner.to_string(),
         };
-        let found = self
-            .messages
-            .find(filter)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
-        found
-            .try_collect()
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))
+        let found = self.messages.find(filter).on(self).await?;
+        found.try_collect().on(self).await
     }
 
     /// Up to `limit` of the owner's messages below position `end`, oldest first. With
@@ -187,31 +171,19 @@ impl Mongo {
             let ids: Vec<String> = raw
                 .find(filter.clone())
                 .projection(doc! { "message_id": 1 })
-                .within(self.deadline)
-                .await
-                .map_err(|error| self.failed(error))?
+                .on(self)
+                .await?
                 .try_filter_map(async |found| {
                     Ok(found.get_str("message_id").ok().map(str::to_owned))
                 })
                 .try_collect()
-                .within(self.deadline)
-                .await
-                .map_err(|error| self.failed(error))?;
+                .on(self)
+                .await?;
             if !ids.is_empty() {
                 let positions = doc! { "_id": { "$in": ids }, "owner": owner.to_string() };
-                let deleted = self
-                    .positions
-                    .delete_many(positions)
-                    .within(self.deadline)
-                    .await;
-                deleted.map_err(|error| self.failed(error))?;
+                self.positions.delete_many(positions).on(self).await?;
             }
-            let deleted = self
-                .messages
-                .delete_many(filter)
-                .within(self.deadline)
-                .await;
-            deleted.map_err(|error| self.failed(error))?;
+            self.messages.delete_many(filter).on(self).await?;
             start = end;
         }
         Ok(())
@@ -226,18 +198,8 @@ impl Mongo {
         chat: ChatId,
     ) -> Result<(), StoreError> {
         let filter = doc! { "chat_id": chat.to_string(), "owner": owner.to_string() };
-        let deleted = self
-            .positions
-            .delete_many(filter.clone())
-            .within(self.deadline)
-            .await;
-        deleted.map_err(|error| self.failed(error))?;
-        let deleted = self
-            .messages
-            .delete_many(filter)
-            .within(self.deadline)
-            .await;
-        deleted.map_err(|error| self.failed(error))?;
+        self.positions.delete_many(filter.clone()).on(self).await?;
+        self.messages.delete_many(filter).on(self).await?;
         Ok(())
     }
 }

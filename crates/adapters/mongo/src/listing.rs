@@ -28,7 +28,7 @@ use polychat_domain::{Chat, ChatId, ChatLabels, UserId};
 use serde::{Deserialize, Serialize};
 
 use crate::connect::Mongo;
-use crate::deadline::Within as _;
+use crate::deadline::{Call as _, Within as _};
 use crate::documents::{ChatDocument, bson_time};
 
 /// One chat's place in its owner's list.
@@ -182,14 +182,9 @@ impl Mongo {
             .find(filter)
             .sort(doc! { "_id": 1 })
             .limit(i64::from(batch))
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
-        let entries: Vec<EntryDocument> = found
-            .try_collect()
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+            .on(self)
+            .await?;
+        let entries: Vec<EntryDocument> = found.try_collect().on(self).await?;
         self.counted(entries.len());
         Ok(entries)
     }
@@ -202,17 +197,8 @@ impl Mongo {
     ) -> Result<HashMap<String, Chat>, StoreError> {
         let ids: Vec<&str> = entries.iter().map(|entry| entry.chat_id.as_str()).collect();
         let filter = doc! { "_id": { "$in": ids }, "owner": owner.to_string() };
-        let found = self
-            .chats
-            .find(filter)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
-        let found: Vec<ChatDocument> = found
-            .try_collect()
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+        let found = self.chats.find(filter).on(self).await?;
+        let found: Vec<ChatDocument> = found.try_collect().on(self).await?;
         self.counted(found.len());
         found
             .into_iter()
@@ -239,12 +225,7 @@ impl Mongo {
     /// Indexes the owner's chats from the old register, once.
     async fn ensure_listed(&self, owner: UserId) -> Result<(), StoreError> {
         let listed_owner = doc! { "_id": owner.to_string() };
-        let listed = self
-            .chat_lists
-            .find_one(listed_owner)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+        let listed = self.chat_lists.find_one(listed_owner).on(self).await?;
         self.counted(1);
         if listed.is_some() {
             return Ok(());

@@ -17,7 +17,7 @@ use polychat_domain::ports::StoreError;
 use polychat_domain::{Chat, UserId};
 
 use crate::connect::Mongo;
-use crate::deadline::Within as _;
+use crate::deadline::{Call as _, Within as _};
 use crate::documents::{ChatDocument, SlotDocument, slot_key};
 use crate::numbering;
 
@@ -27,9 +27,8 @@ impl Mongo {
         let counter = self
             .chat_counters
             .find_one(doc! { "_id": owner.to_string() })
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+            .on(self)
+            .await?;
         let Some(count) = counter.map(|counter| counter.count()) else {
             return Ok(Vec::new());
         };
@@ -40,17 +39,8 @@ impl Mongo {
         }
         let ids: Vec<&str> = slots.iter().map(|slot| slot.chat_id.as_str()).collect();
         let filter = doc! { "_id": { "$in": ids }, "owner": owner.to_string() };
-        let found = self
-            .chats
-            .find(filter)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
-        let found: Vec<ChatDocument> = found
-            .try_collect()
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+        let found = self.chats.find(filter).on(self).await?;
+        let found: Vec<ChatDocument> = found.try_collect().on(self).await?;
         let chats = found
             .into_iter()
             .map(Chat::try_from)
@@ -66,17 +56,8 @@ impl Mongo {
     ) -> Result<Vec<SlotDocument>, StoreError> {
         let keys: Vec<String> = slots.map(|slot| slot_key(owner, slot)).collect();
         let filter = doc! { "_id": { "$in": keys }, "owner": owner.to_string() };
-        let found = self
-            .chat_slots
-            .find(filter)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
-        found
-            .try_collect()
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))
+        let found = self.chat_slots.find(filter).on(self).await?;
+        found.try_collect().on(self).await
     }
 
     /// Removes the slots whose chat was deleted. A chat is stored before its slot, so

@@ -10,7 +10,7 @@ use polychat_domain::ports::StoreError;
 use polychat_domain::{Chat, ChatId, UserId};
 
 use crate::connect::Mongo;
-use crate::deadline::Within as _;
+use crate::deadline::Call as _;
 use crate::documents::bson_time;
 use crate::history::owned;
 
@@ -25,13 +25,11 @@ impl Mongo {
             .find(doc! { "updated_at": { "$lt": bson_time(before) } })
             .projection(doc! { "_id": 1, "owner": 1 })
             .limit(i64::from(limit))
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?
+            .on(self)
+            .await?
             .try_collect()
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+            .on(self)
+            .await?;
         found
             .iter()
             .map(|document| {
@@ -56,12 +54,7 @@ impl Mongo {
         id: ChatId,
         before: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let found = self
-            .chats
-            .find_one(owned(owner, id))
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+        let found = self.chats.find_one(owned(owner, id)).on(self).await?;
         let Some(chat) = found.map(Chat::try_from).transpose()? else {
             return Ok(false);
         };
@@ -72,12 +65,7 @@ impl Mongo {
         self.sweep_history(owner, id).await?;
         let mut still_stale = owned(owner, id);
         still_stale.insert("updated_at", doc! { "$lt": bson_time(before) });
-        let deleted = self
-            .chats
-            .delete_one(still_stale)
-            .within(self.deadline)
-            .await
-            .map_err(|error| self.failed(error))?;
+        let deleted = self.chats.delete_one(still_stale).on(self).await?;
         if deleted.deleted_count == 1 {
             self.unindex_chat(owner, id, chat.updated_at).await;
         }
